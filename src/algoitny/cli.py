@@ -1,0 +1,101 @@
+"""``algoitny``: run the whole stack locally, or one part of it in production.
+
+    algoitny run [--host H] [--port P] [--data-dir DIR]   everything, locally
+    algoitny api [--host H] [--port P]                    the HTTP/WebSocket API
+    algoitny worker                                       one arq worker
+    algoitny migrate                                      apply pending table migrations
+    algoitny judge ...                                    judge a program (see --help)
+
+Table name, region and endpoint come from settings (``ALGOITNY_TABLE__*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from algoitny.app import create_app
+    from algoitny.settings import get_settings
+
+    settings = get_settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host or settings.api.host, port=args.port or settings.api.port,
+                log_level="info", ws="websockets")
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from arq.worker import run_worker
+
+    from algoitny.worker import worker_settings
+
+    run_worker(worker_settings())
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from algoitny.migrate import migrate
+    from algoitny.resources import open_dynamodb
+    from algoitny.settings import get_settings
+
+    async def main() -> None:
+        settings = get_settings()
+        async with open_dynamodb(settings.table) as client:
+            ran = await migrate(client, settings.table.name)
+        if not ran:
+            print(f"table {settings.table.name}: up to date")
+        for step in ran:
+            print(f"table {settings.table.name}: applied {step.number:04d} {step.name}")
+
+    asyncio.run(main())
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from algoitny.local_run import run_local
+
+    return asyncio.run(run_local(host=args.host, port=args.port, data_dir=Path(args.data_dir).resolve()))
+
+
+def _judge(argv: list[str]) -> int:
+    from algoitny.executor.cli import main as judge_main
+
+    return judge_main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["judge"]:
+        return _judge(argv[1:])
+    parser = argparse.ArgumentParser(prog="algoitny", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run API, worker, DynamoDB Local and Redis locally")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--data-dir", default="data", help="where the table and Redis keep data (default ./data)")
+    run.set_defaults(handler=_run)
+
+    api = commands.add_parser("api", help="serve the HTTP/WebSocket API")
+    api.add_argument("--host")
+    api.add_argument("--port", type=int)
+    api.set_defaults(handler=_api)
+
+    commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
+    commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
+    commands.add_parser("judge", help="judge a program against a folder of tests (see 'algoitny judge --help')")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

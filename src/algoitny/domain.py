@@ -1,0 +1,121 @@
+"""Domain objects returned by repositories; neither API models nor stored items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Platform(StrEnum):
+    BAEKJOON = "baekjoon"
+    CODEFORCES = "codeforces"
+    LEETCODE = "leetcode"
+    ATCODER = "atcoder"
+    CUSTOM = "custom"
+
+
+class ProblemStatus(StrEnum):
+    DRAFT = "draft"
+    COMPLETED = "completed"
+
+
+class TestCaseKind(StrEnum):
+    __test__ = False
+
+    SAMPLE = "sample"
+    GENERATED = "generated"
+    MANUAL = "manual"
+
+    @property
+    def letter(self) -> str:
+        """One letter in the sort key, so samples can be read with begins_with."""
+        return self.value[0]
+
+
+@dataclass
+class Problem:
+    platform: str
+    identifier: str
+    title: str
+    legacy_id: int | None = None
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    statement: str | None = None
+    constraints: str | None = None
+    time_limit_ms: int = 2000
+    memory_limit_mb: int = 256
+    checker: dict[str, Any] = field(default_factory=lambda: {"name": "lines"})
+    solution_code: str | None = None
+    solution_language: str | None = None
+    status: str = ProblemStatus.DRAFT
+    review_flags: list[str] = field(default_factory=list)
+    deleted: bool = False
+    execution_count: int = 0
+    test_case_count: int = 0
+    created_at: int = 0
+    updated_at: int = 0
+
+
+@dataclass
+class TestCase:
+    __test__ = False
+
+    test_case_id: str
+    kind: str
+    position: int
+    input: str
+    output: str
+    created_at: int = 0
+
+    @property
+    def input_size(self) -> int:
+        return len(self.input.encode())
+
+    @property
+    def output_size(self) -> int:
+        return len(self.output.encode())
+
+
+@dataclass
+class TestCaseSummary:
+    """A test case with previews of its texts instead of the full texts."""
+
+    __test__ = False
+
+    test_case_id: str
+    kind: str
+    position: int
+    input_preview: str
+    output_preview: str
+    input_size: int
+    output_size: int
+    created_at: int = 0
+
+
+@dataclass
+class NewTestCase:
+    __test__ = False
+
+    input: str
+    output: str
+    kind: str = TestCaseKind.MANUAL
+
+
+@dataclass
+class BulkAddResult:
+    added: list[str]
+    existing: list[str]
+    test_case_count: int
+
+
+@dataclass
+class ProblemWithTestCases:
+    problem: Problem
+    test_cases: list[TestCase]
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    next_cursor: str | None

@@ -1,0 +1,119 @@
+"""Every error a client can see, with its stable code.
+
+The hierarchy, whole::
+
+    AlgoItnyError                       500 internal_error
+    ├── BadRequest                      400 bad_request
+    │   └── InvalidCursor               400 invalid_cursor
+    ├── NotAuthenticated                401 not_authenticated
+    │   └── InvalidToken                401 invalid_token
+    ├── Forbidden                       403 admin_required
+    ├── NotFound                        404 not_found
+    │   ├── ProblemNotFound             404 problem_not_found
+    │   └── TestCaseNotFound            404 test_case_not_found
+    ├── Conflict                        409 conflict
+    │   ├── ProblemExists               409 problem_exists
+    │   └── LegacyIdTaken               409 legacy_id_taken
+    ├── PayloadTooLarge                 413 payload_too_large
+    └── ServiceUnavailable              503 service_unavailable
+        └── NotReady                    503 not_ready
+
+Codes produced outside this hierarchy (by the exception handlers in
+``routes/errors.py``): ``validation_error`` (422), ``route_not_found`` (404),
+``method_not_allowed`` (405).
+
+A code, once published, never changes meaning: clients switch on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class AlgoItnyError(Exception):
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal_error"
+    default_message: ClassVar[str] = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+        self.message = message or self.default_message
+        self.details = details
+        super().__init__(self.message)
+
+
+class BadRequest(AlgoItnyError):
+    status = 400
+    code = "bad_request"
+    default_message = "The request cannot be processed."
+
+
+class InvalidCursor(BadRequest):
+    code = "invalid_cursor"
+    default_message = "The cursor is malformed, tampered with, or belongs to another query."
+
+
+class NotAuthenticated(AlgoItnyError):
+    status = 401
+    code = "not_authenticated"
+    default_message = "Sign in first: send 'Authorization: Bearer <token>'."
+
+
+class InvalidToken(NotAuthenticated):
+    code = "invalid_token"
+    default_message = "The bearer token is not valid."
+
+
+class Forbidden(AlgoItnyError):
+    status = 403
+    code = "admin_required"
+    default_message = "This operation is for admins only."
+
+
+class NotFound(AlgoItnyError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class ProblemNotFound(NotFound):
+    code = "problem_not_found"
+    default_message = "No such problem."
+
+
+class TestCaseNotFound(NotFound):
+    __test__ = False  # not a pytest class
+    code = "test_case_not_found"
+    default_message = "No such test case."
+
+
+class Conflict(AlgoItnyError):
+    status = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class ProblemExists(Conflict):
+    code = "problem_exists"
+    default_message = "A problem with this platform and identifier already exists."
+
+
+class LegacyIdTaken(Conflict):
+    code = "legacy_id_taken"
+    default_message = "Another problem already uses this legacy id."
+
+
+class PayloadTooLarge(AlgoItnyError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The request body is too large."
+
+
+class ServiceUnavailable(AlgoItnyError):
+    status = 503
+    code = "service_unavailable"
+    default_message = "A backing service is unavailable; try again shortly."
+
+
+class NotReady(ServiceUnavailable):
+    code = "not_ready"
+    default_message = "A dependency of the service is down."

@@ -1,0 +1,83 @@
+"""The long-lived clients, opened once per process and shared.
+
+The API's lifespan and the worker's ``on_startup`` both open one
+``Resources``; nothing builds a DynamoDB or Redis client anywhere else
+(a new aioboto3 client costs ~0.4 s, so never one per request).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import aioboto3
+from arq import ArqRedis, create_pool
+from arq.connections import RedisSettings as ArqRedisSettings
+from botocore.config import Config
+
+from algoitny.settings import Settings, TableSettings
+from algoitny.table import CursorCodec, ProblemRepository, Table, TestCaseRepository
+
+
+def dynamodb_client_kwargs(table: TableSettings) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "region_name": table.region,
+        "config": Config(
+            retries={"max_attempts": 5, "mode": "standard"},
+            max_pool_connections=64,
+            connect_timeout=3,
+            read_timeout=20,
+        ),
+    }
+    if table.endpoint_url:
+        kwargs["endpoint_url"] = table.endpoint_url
+        # DynamoDB Local accepts any credentials; real DynamoDB uses the standard chain.
+        if not os.environ.get("AWS_ACCESS_KEY_ID"):
+            kwargs |= {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+    return kwargs
+
+
+@contextlib.asynccontextmanager
+async def open_dynamodb(table: TableSettings):
+    session = aioboto3.Session()
+    async with session.client("dynamodb", **dynamodb_client_kwargs(table)) as client:
+        yield client
+
+
+def arq_redis_settings(url: str) -> ArqRedisSettings:
+    settings = ArqRedisSettings.from_dsn(url)
+    settings.conn_timeout = 2
+    settings.conn_retries = 1
+    return settings
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    dynamodb: Any
+    redis: ArqRedis
+    table: Table
+    problems: ProblemRepository
+    test_cases: TestCaseRepository
+
+
+@contextlib.asynccontextmanager
+async def open_resources(settings: Settings):
+    async with contextlib.AsyncExitStack() as stack:
+        dynamodb = await stack.enter_async_context(open_dynamodb(settings.table))
+        redis = await create_pool(
+            arq_redis_settings(settings.redis.url), default_queue_name=settings.redis.queue_name
+        )
+        stack.push_async_callback(redis.aclose)
+        table = Table(dynamodb, settings.table.name)
+        cursors = CursorCodec(settings.cursor_secret.get_secret_value())
+        yield Resources(
+            settings=settings,
+            dynamodb=dynamodb,
+            redis=redis,
+            table=table,
+            problems=ProblemRepository(table, cursors),
+            test_cases=TestCaseRepository(table, cursors),
+        )

@@ -1,0 +1,134 @@
+"""Problems: create, read, update, soft-delete, list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep
+from algoitny.domain import Platform, Problem, ProblemStatus
+from algoitny.routes.responses import errors
+from algoitny.schemas.common import PageLimit, Tag
+from algoitny.schemas.problems import (
+    CheckerSpec,
+    ProblemCreate,
+    ProblemPage,
+    ProblemRead,
+    ProblemUpdate,
+    ReferenceSolution,
+)
+
+router = APIRouter(prefix="/api/problems", tags=["problems"])
+
+
+def problem_read(problem: Problem, *, show_solution: bool) -> ProblemRead:
+    solution = None
+    if show_solution and problem.solution_code and problem.solution_language:
+        solution = ReferenceSolution(language=problem.solution_language, code=problem.solution_code)
+    return ProblemRead(
+        platform=problem.platform,
+        problem_identifier=problem.identifier,
+        legacy_id=problem.legacy_id,
+        title=problem.title,
+        url=problem.url,
+        tags=problem.tags,
+        statement=problem.statement,
+        constraints=problem.constraints,
+        time_limit_ms=problem.time_limit_ms,
+        memory_limit_mb=problem.memory_limit_mb,
+        checker=CheckerSpec(**problem.checker),
+        reference_solution=solution,
+        status=problem.status,
+        review_flags=problem.review_flags,
+        execution_count=problem.execution_count,
+        test_case_count=problem.test_case_count,
+        created_at=problem.created_at,
+        updated_at=problem.updated_at,
+    )
+
+
+def _domain_fields(body: ProblemCreate | ProblemUpdate, present: set[str]) -> dict:
+    """API field names → domain field names, for the fields ``present``."""
+    fields: dict = {}
+    for name in present:
+        value = getattr(body, name)
+        if name == "url":
+            fields["url"] = str(value) if value is not None else None
+        elif name == "checker":
+            fields["checker"] = value.model_dump(exclude_none=True)
+        elif name == "reference_solution":
+            fields["solution_code"] = value.code if value else None
+            fields["solution_language"] = value.language if value else None
+        elif name == "problem_identifier":
+            fields["identifier"] = value
+        elif name == "tags":
+            fields["tags"] = list(dict.fromkeys(value))
+        else:
+            fields[name] = value.value if hasattr(value, "value") else value
+    return fields
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProblemRead,
+    responses=errors(401, 403, 409, 413),
+)
+async def create_problem(body: ProblemCreate, problems: ProblemsDep, admin: AdminDep) -> ProblemRead:
+    """Create a problem (admin). 409 if the platform+identifier or legacy id is taken."""
+    problem = Problem(**_domain_fields(body, set(ProblemCreate.model_fields)))
+    return problem_read(await problems.create(problem), show_solution=True)
+
+
+@router.get("", response_model=ProblemPage, responses=errors(400, 401))
+async def list_problems(
+    problems: ProblemsDep,
+    caller: CallerDep,
+    platform: Platform | None = None,
+    tag: Annotated[Tag | None, Query()] = None,
+    status: ProblemStatus | None = None,
+    limit: PageLimit = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> ProblemPage:
+    """Problems newest first, filtered by platform, tag and status; follow `next_cursor`."""
+    page = await problems.list_problems(
+        platform=platform, tag=tag, status=status, limit=limit, cursor=cursor
+    )
+    return ProblemPage(
+        items=[problem_read(p, show_solution=caller.is_admin) for p in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/{platform}/{problem_identifier}", response_model=ProblemRead, responses=errors(401, 404))
+async def get_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> ProblemRead:
+    """One problem, by platform and identifier, or `legacy/{old id}`."""
+    problem = await problems.get(platform=key.platform, identifier=key.identifier)
+    return problem_read(problem, show_solution=caller.is_admin)
+
+
+@router.patch(
+    "/{platform}/{problem_identifier}",
+    response_model=ProblemRead,
+    responses=errors(401, 403, 404, 409, 413),
+)
+async def update_problem(
+    key: ProblemKeyDep, body: ProblemUpdate, problems: ProblemsDep, admin: AdminDep
+) -> ProblemRead:
+    """Change the fields present in the body (admin)."""
+    changes = _domain_fields(body, body.model_fields_set)
+    problem = await problems.update(platform=key.platform, identifier=key.identifier, changes=changes)
+    return problem_read(problem, show_solution=True)
+
+
+@router.delete(
+    "/{platform}/{problem_identifier}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=errors(401, 403, 404),
+)
+async def delete_problem(key: ProblemKeyDep, problems: ProblemsDep, admin: AdminDep) -> Response:
+    """Soft-delete (admin): the problem leaves every list and read; history keeps pointing at it."""
+    await problems.delete(platform=key.platform, identifier=key.identifier)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,28 @@
+"""Types shared by several API models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Identifier = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"),
+    Field(description="The platform's own id: letters, digits, `_ . -`; at most 64.", examples=["1000"]),
+]
+
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9 _+\-.]{0,39}$"),
+]
+
+LegacyId = Annotated[int, Field(ge=1, le=2**53, description="The old system's integer problem id.")]
+
+PageLimit = Annotated[int, Field(ge=1, le=100, description="Items per page.")]
+
+
+class StrictModel(BaseModel):
+    """Request bodies reject unknown fields, so a typo is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")

@@ -1,0 +1,59 @@
+"""One Settings object, read from ``ALGOITNY_*`` environment variables.
+
+Nested groups use ``__``: ``ALGOITNY_TABLE__NAME=algoitny-prod``,
+``ALGOITNY_TABLE__ENDPOINT_URL=http://127.0.0.1:8001``. With no endpoint the
+standard AWS credential chain and real DynamoDB are used.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TableSettings(BaseModel):
+    name: str = "algoitny"
+    region: str = "us-east-1"
+    endpoint_url: str | None = Field(
+        default=None, description="DynamoDB Local's URL; unset for real DynamoDB."
+    )
+
+
+class RedisSettings(BaseModel):
+    url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "algoitny:queue"
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = Field(
+        default=256 * 1024 * 1024, description="Largest request body accepted."
+    )
+    page_size_max: int = 100
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    table: TableSettings = TableSettings()
+    redis: RedisSettings = RedisSettings()
+    api: ApiSettings = ApiSettings()
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",
+    )
+    cursor_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Signs pagination cursors; set it so cursors survive restarts and span replicas.",
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

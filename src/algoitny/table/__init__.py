@@ -1,0 +1,9 @@
+"""The single DynamoDB table: keys, codec, client wrapper and one repository per entity."""
+
+from algoitny.table.client import Table
+from algoitny.table.cursor import CursorCodec
+from algoitny.table.migration_log import MigrationLog
+from algoitny.table.problems import ProblemRepository
+from algoitny.table.test_cases import TestCaseRepository
+
+__all__ = ["CursorCodec", "MigrationLog", "ProblemRepository", "Table", "TestCaseRepository"]

@@ -1,0 +1,137 @@
+"""Long (domain) ↔ short (stored) attribute names, declared once per entity.
+
+Stored items use the seeds' short names (``tit``, ``url``, ``tag``, ``inp``,
+``out`` …) to keep items small, and every item carries its entity type under
+``tp``. A short name is never renamed once written; add new ones instead.
+Values are converted to and from DynamoDB's typed JSON here, so repositories
+work with plain Python values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+
+ENTITY_TYPE = "tp"
+# Key and index attributes pass through unrenamed.
+KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ttl"})
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_dynamo(value: Any) -> dict[str, Any]:
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return _serializer.serialize(value)
+
+
+def from_dynamo(value: dict[str, Any]) -> Any:
+    return _plain(_deserializer.deserialize(value))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Binary):
+        return bytes(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, set):
+        return {_plain(v) for v in value}
+    return value
+
+
+@dataclass(frozen=True)
+class EntityCodec:
+    """One entity's name map: ``{"title": "tit", ...}`` (long → short)."""
+
+    entity_type: str
+    names: dict[str, str]
+    _short_to_long: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        shorts = list(self.names.values())
+        if len(set(shorts)) != len(shorts):
+            raise ValueError(f"{self.entity_type}: two fields share a short name")
+        if ENTITY_TYPE in shorts or KEY_ATTRIBUTES & set(shorts):
+            raise ValueError(f"{self.entity_type}: short name collides with a reserved one")
+        object.__setattr__(self, "_short_to_long", {s: l for l, s in self.names.items()})
+
+    def short(self, name: str) -> str:
+        return self.names[name]
+
+    def encode(self, fields: dict[str, Any], keys: dict[str, str] | None = None) -> dict[str, Any]:
+        """Domain fields (+ key attributes) → a typed DynamoDB item. ``None`` is dropped."""
+        item = {k: {"S": v} for k, v in (keys or {}).items()}
+        item[ENTITY_TYPE] = {"S": self.entity_type}
+        for name, value in fields.items():
+            if value is not None:
+                item[self.names[name]] = to_dynamo(value)
+        return item
+
+    def decode(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A typed DynamoDB item → domain fields; keys and unknown names are left out."""
+        return {
+            self._short_to_long[short]: from_dynamo(value)
+            for short, value in item.items()
+            if short in self._short_to_long
+        }
+
+
+PROBLEM = EntityCodec(
+    "prob",
+    {
+        "platform": "plt",
+        "identifier": "pno",
+        "legacy_id": "lid",
+        "title": "tit",
+        "url": "url",
+        "tags": "tag",
+        "statement": "stm",
+        "constraints": "con",
+        "time_limit_ms": "tlm",
+        "memory_limit_mb": "mlm",
+        "checker": "chk",
+        "solution_code": "sol",
+        "solution_language": "lng",
+        "status": "sts",
+        "review_flags": "rvf",
+        "deleted": "del",
+        "execution_count": "exc",
+        "test_case_count": "tcc",
+        "created_at": "crt",
+        "updated_at": "upd",
+    },
+)
+
+PROBLEM_TAG = EntityCodec("ptag", {"tag": "tag"})
+
+LEGACY_ID = EntityCodec("lid", {"platform": "plt", "identifier": "pno", "legacy_id": "lid"})
+
+TEST_CASE = EntityCodec(
+    "tc",
+    {
+        "test_case_id": "tid",
+        "kind": "knd",
+        "position": "ord",
+        "input": "inp",
+        "output": "out",
+        "input_size": "isz",
+        "output_size": "osz",
+        "input_chunks": "inc",
+        "output_chunks": "onc",
+        "input_preview": "ipv",
+        "output_preview": "opv",
+        "created_at": "crt",
+    },
+)
+
+TEST_CASE_CHUNK = EntityCodec("tcch", {"data": "dat"})
+
+MIGRATION = EntityCodec("mig", {"number": "num", "name": "nam", "applied_at": "apl"})

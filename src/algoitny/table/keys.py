@@ -1,0 +1,116 @@
+"""Every key prefix and key builder of the single table, and its access patterns.
+
+Physical layout: one table, ``PK``/``SK`` strings, two overloaded GSIs
+(``GSI1PK/GSI1SK``, ``GSI2PK/GSI2SK``, projection ALL), TTL attribute ``ttl``,
+stream with new and old images. Every item carries ``tp`` (its entity type).
+Nothing outside ``table/`` builds a key.
+
+Items::
+
+    entity          PK                          SK                  GSI1PK / GSI1SK                      GSI2PK / GSI2SK
+    problem         PROB#{platform}#{ident}     META                PROBS / {created}#{platform}#{ident} PLAT#{platform} / {created}#{ident}
+    problem tag     PROB#{platform}#{ident}     TAG#{tag}           TAG#{tag} / {created}#{platform}#{ident}
+    legacy id       PROBID#{legacy_id}          META
+    test case       PROB#{platform}#{ident}     TC#{kind}{digest}
+    test case chunk PROB#{platform}#{ident}     TC#{kind}{digest}#{I|O}{n:04}
+    migration       MIGRATION                   STEP#{number:04}
+
+``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
+digits, so lists sort newest-first with ``ScanIndexForward=False``.
+Deleted problems lose their GSI attributes (sparse indexes), so lists never
+see them. A problem's partition sorts ``META`` < ``TAG#…`` < ``TC#…``: one
+Query of the partition reads the problem with all its test cases.
+
+Access patterns (one row per pattern the code uses; ``tests/table`` holds one
+test per pattern, named after it, and a test fails if a repository method is
+missing here)::
+
+    pattern                                  index  key condition                                   repository method
+    get problem                              table  PK=PROB#{p}#{i}, SK=META                        ProblemRepository.get
+    get problem by legacy id                 table  PK=PROBID#{id}, SK=META  → get problem          ProblemRepository.get_by_legacy_id
+    create problem (+ tags, legacy id)       table  TransactWrite, attribute_not_exists(PK)         ProblemRepository.create
+    update problem (+ tag items)             table  TransactWrite on META and TAG# items            ProblemRepository.update
+    soft-delete problem                      table  Update META, remove GSI keys, drop TAG# items   ProblemRepository.delete
+    list problems                            GSI1   GSI1PK=PROBS, newest first                      ProblemRepository.list_problems
+    list problems by platform                GSI2   GSI2PK=PLAT#{p}, newest first                   ProblemRepository.list_problems
+    list problems by tag                     GSI1   GSI1PK=TAG#{t} → BatchGet META                  ProblemRepository.list_problems
+    get problem with all test cases          table  PK=PROB#{p}#{i} (whole partition)               ProblemRepository.get_with_test_cases
+    add test cases in bulk                   table  BatchWrite TC# items, recount                   TestCaseRepository.add_many
+    list test cases                          table  PK=PROB#{p}#{i}, SK begins_with TC#             TestCaseRepository.list_test_cases
+    list samples                             table  PK=PROB#{p}#{i}, SK begins_with TC#s            TestCaseRepository.list_samples
+    get test case                            table  PK=PROB#{p}#{i}, SK begins_with TC#{id}         TestCaseRepository.get
+    delete test case                         table  BatchWrite delete of TC#{id}[#…] items          TestCaseRepository.delete
+    replace all test cases                   table  delete every TC# item, then add_many            TestCaseRepository.replace_all
+    record applied migration                 table  PK=MIGRATION, SK=STEP#{n}                       MigrationLog.record
+    list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
+"""
+
+from __future__ import annotations
+
+PROBLEM_PREFIX = "PROB#"
+LEGACY_ID_PREFIX = "PROBID#"
+TAG_PREFIX = "TAG#"
+TEST_CASE_PREFIX = "TC#"
+PLATFORM_PREFIX = "PLAT#"
+MIGRATION_PK = "MIGRATION"
+MIGRATION_STEP_PREFIX = "STEP#"
+
+META = "META"
+ALL_PROBLEMS = "PROBS"
+
+GSI1 = "GSI1"
+GSI2 = "GSI2"
+
+Key = dict[str, str]
+
+
+def problem_pk(platform: str, identifier: str) -> str:
+    return f"{PROBLEM_PREFIX}{platform}#{identifier}"
+
+
+def problem_key(platform: str, identifier: str) -> Key:
+    return {"PK": problem_pk(platform, identifier), "SK": META}
+
+
+def legacy_id_key(legacy_id: int) -> Key:
+    return {"PK": f"{LEGACY_ID_PREFIX}{legacy_id}", "SK": META}
+
+
+def created_sort(created_ms: int) -> str:
+    return f"{created_ms:013d}"
+
+
+def problem_list_keys(platform: str, identifier: str, created_ms: int) -> dict[str, str]:
+    created = created_sort(created_ms)
+    return {
+        "GSI1PK": ALL_PROBLEMS,
+        "GSI1SK": f"{created}#{platform}#{identifier}",
+        "GSI2PK": f"{PLATFORM_PREFIX}{platform}",
+        "GSI2SK": f"{created}#{identifier}",
+    }
+
+
+def tag_sk(tag: str) -> str:
+    return f"{TAG_PREFIX}{tag}"
+
+
+def tag_item_keys(platform: str, identifier: str, tag: str, created_ms: int) -> dict[str, str]:
+    return {
+        "PK": problem_pk(platform, identifier),
+        "SK": tag_sk(tag),
+        "GSI1PK": f"{TAG_PREFIX}{tag}",
+        "GSI1SK": f"{created_sort(created_ms)}#{platform}#{identifier}",
+    }
+
+
+def test_case_sk(test_case_id: str) -> str:
+    return f"{TEST_CASE_PREFIX}{test_case_id}"
+
+
+def test_case_chunk_sk(test_case_id: str, stream: str, index: int) -> str:
+    """``stream`` is ``I`` (input) or ``O`` (expected output)."""
+    return f"{TEST_CASE_PREFIX}{test_case_id}#{stream}{index:04d}"
+
+
+def migration_key(number: int) -> Key:
+    return {"PK": MIGRATION_PK, "SK": f"{MIGRATION_STEP_PREFIX}{number:04d}"}

@@ -1,0 +1,243 @@
+"""Problems: create, read (by key or legacy id), update, soft-delete, list."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, fields
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from algoitny.domain import Page, Problem, ProblemWithTestCases
+from algoitny.errors import LegacyIdTaken, ProblemExists, ProblemNotFound
+from algoitny.table import keys, payloads
+from algoitny.table.client import Item, Table, typed_key
+from algoitny.table.codec import LEGACY_ID, PROBLEM, PROBLEM_TAG, to_dynamo
+from algoitny.table.cursor import CursorCodec
+
+_IMMUTABLE = {"platform", "identifier", "created_at", "execution_count", "test_case_count", "deleted"}
+_PROBLEM_FIELDS = {f.name for f in fields(Problem)}
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _to_problem(item: Item) -> Problem:
+    return Problem(**PROBLEM.decode(item))
+
+
+class ProblemRepository:
+    def __init__(self, table: Table, cursors: CursorCodec) -> None:
+        self.table = table
+        self.cursors = cursors
+
+    async def create(self, problem: Problem) -> Problem:
+        now = _now_ms()
+        problem.created_at = problem.updated_at = now
+        problem.deleted, problem.execution_count, problem.test_case_count = False, 0, 0
+        key = keys.problem_key(problem.platform, problem.identifier)
+        list_keys = keys.problem_list_keys(problem.platform, problem.identifier, now)
+        operations: list[Item] = [
+            {
+                "Put": {
+                    "Item": PROBLEM.encode(asdict(problem), key | list_keys),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            *self._tag_puts(problem, problem.tags),
+        ]
+        if problem.legacy_id is not None:
+            operations.append(self._legacy_put(problem))
+        await self._transact(operations)
+        return problem
+
+    def _tag_puts(self, problem: Problem, tags: list[str]) -> list[Item]:
+        return [
+            {
+                "Put": {
+                    "Item": PROBLEM_TAG.encode(
+                        {"tag": tag},
+                        keys.tag_item_keys(problem.platform, problem.identifier, tag, problem.created_at),
+                    )
+                }
+            }
+            for tag in tags
+        ]
+
+    def _legacy_put(self, problem: Problem) -> Item:
+        item = LEGACY_ID.encode(
+            {"platform": problem.platform, "identifier": problem.identifier, "legacy_id": problem.legacy_id},
+            keys.legacy_id_key(problem.legacy_id),
+        )
+        return {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+    async def _transact(self, operations: list[Item]) -> None:
+        try:
+            await self.table.transact_write(operations)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons", [])
+            for operation, reason in zip(operations, reasons):
+                if reason.get("Code") != "ConditionalCheckFailed":
+                    continue
+                (kind, body), = operation.items()
+                pk = (body.get("Item") or body["Key"])["PK"]["S"]
+                if pk.startswith(keys.LEGACY_ID_PREFIX):
+                    raise LegacyIdTaken() from exc
+                if kind == "Put":
+                    raise ProblemExists() from exc
+                raise ProblemNotFound() from exc
+            raise
+
+    async def get(self, *, platform: str, identifier: str, consistent: bool = False) -> Problem:
+        item = await self.table.get(keys.problem_key(platform, identifier), consistent=consistent)
+        if item is None:
+            raise ProblemNotFound()
+        problem = _to_problem(item)
+        if problem.deleted:
+            raise ProblemNotFound()
+        return problem
+
+    async def resolve_legacy_id(self, legacy_id: int) -> tuple[str, str]:
+        item = await self.table.get(keys.legacy_id_key(legacy_id))
+        if item is None:
+            raise ProblemNotFound(f"No problem has legacy id {legacy_id}.")
+        pointer = LEGACY_ID.decode(item)
+        return pointer["platform"], pointer["identifier"]
+
+    async def get_by_legacy_id(self, legacy_id: int) -> Problem:
+        platform, identifier = await self.resolve_legacy_id(legacy_id)
+        return await self.get(platform=platform, identifier=identifier)
+
+    async def update(self, *, platform: str, identifier: str, changes: dict[str, Any]) -> Problem:
+        """Applies ``changes`` (domain field → value; ``None`` clears) to a live problem."""
+        current = await self.get(platform=platform, identifier=identifier, consistent=True)
+        changes = {k: v for k, v in changes.items() if k in _PROBLEM_FIELDS and k not in _IMMUTABLE}
+        updated = Problem(**(asdict(current) | changes | {"updated_at": _now_ms()}))
+        names: dict[str, str] = {"#del": PROBLEM.short("deleted")}
+        values: dict[str, Any] = {":false": {"BOOL": False}}
+        sets, removes = [], []
+        for index, (name, value) in enumerate((changes | {"updated_at": updated.updated_at}).items()):
+            names[f"#f{index}"] = PROBLEM.short(name)
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                values[f":v{index}"] = to_dynamo(value)
+                sets.append(f"#f{index} = :v{index}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        key = keys.problem_key(platform, identifier)
+        operations: list[Item] = [
+            {
+                "Update": {
+                    "Key": typed_key(key),
+                    "UpdateExpression": expression,
+                    "ConditionExpression": "attribute_exists(PK) AND #del = :false",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        ]
+        added_tags = [t for t in updated.tags if t not in current.tags]
+        removed_tags = [t for t in current.tags if t not in updated.tags]
+        operations += self._tag_puts(updated, added_tags)
+        operations += [
+            {"Delete": {"Key": typed_key({"PK": key["PK"], "SK": keys.tag_sk(t)})}} for t in removed_tags
+        ]
+        if updated.legacy_id != current.legacy_id:
+            if updated.legacy_id is not None:
+                operations.append(self._legacy_put(updated))
+            if current.legacy_id is not None:
+                operations.append({"Delete": {"Key": typed_key(keys.legacy_id_key(current.legacy_id))}})
+        await self._transact(operations)
+        return updated
+
+    async def delete(self, *, platform: str, identifier: str) -> None:
+        """Soft delete: the item stays (history points at it) but leaves every list."""
+        current = await self.get(platform=platform, identifier=identifier, consistent=True)
+        key = keys.problem_key(platform, identifier)
+        operations: list[Item] = [
+            {
+                "Update": {
+                    "Key": typed_key(key),
+                    "UpdateExpression": "SET #del = :true, #upd = :now REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeNames": {"#del": PROBLEM.short("deleted"), "#upd": PROBLEM.short("updated_at")},
+                    "ExpressionAttributeValues": {":true": {"BOOL": True}, ":now": {"N": str(_now_ms())}},
+                }
+            }
+        ]
+        operations += [
+            {"Delete": {"Key": typed_key({"PK": key["PK"], "SK": keys.tag_sk(t)})}} for t in current.tags
+        ]
+        await self._transact(operations)
+
+    async def list_problems(
+        self,
+        *,
+        platform: str | None = None,
+        tag: str | None = None,
+        status: str | None = None,
+        limit: int,
+        cursor: str | None = None,
+    ) -> Page:
+        """Newest first. Tag, else platform, picks the index; other filters apply after."""
+        query_id = f"problems:{platform or ''}:{tag or ''}:{status or ''}"
+        if tag:
+            index, partition = keys.GSI1, f"{keys.TAG_PREFIX}{tag}"
+        elif platform:
+            index, partition = keys.GSI2, f"{keys.PLATFORM_PREFIX}{platform}"
+        else:
+            index, partition = keys.GSI1, keys.ALL_PROBLEMS
+        request: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": False,
+        }
+        start_key = self.cursors.decode(cursor, query_id) if cursor else None
+        problems: list[Problem] = []
+        while len(problems) < limit:
+            if start_key:
+                request["ExclusiveStartKey"] = start_key
+            request["Limit"] = limit - len(problems)
+            found, start_key = await self.table.query_page(**request)
+            if tag:
+                found = await self._metas_in_order(found)
+            for item in found:
+                problem = _to_problem(item)
+                if problem.deleted:
+                    continue
+                if (platform and problem.platform != platform) or (status and problem.status != status):
+                    continue
+                problems.append(problem)
+            if not start_key:
+                break
+        next_cursor = self.cursors.encode(start_key, query_id) if start_key else None
+        return Page(items=problems, next_cursor=next_cursor)
+
+    async def _metas_in_order(self, tag_items: list[Item]) -> list[Item]:
+        pks = [item["PK"]["S"] for item in tag_items]
+        metas = await self.table.batch_get([{"PK": pk, "SK": keys.META} for pk in pks])
+        by_pk = {item["PK"]["S"]: item for item in metas}
+        return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    async def get_with_test_cases(self, *, platform: str, identifier: str) -> ProblemWithTestCases:
+        """One Query over the problem's partition: META, tags, then every test case."""
+        items = [
+            item
+            async for item in self.table.query_all(
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.problem_pk(platform, identifier)}},
+            )
+        ]
+        if not items or items[0]["SK"]["S"] != keys.META:
+            raise ProblemNotFound()
+        problem = _to_problem(items[0])
+        if problem.deleted:
+            raise ProblemNotFound()
+        test_cases = payloads.decode_test_cases(
+            item for item in items if item["SK"]["S"].startswith(keys.TEST_CASE_PREFIX)
+        )
+        return ProblemWithTestCases(problem=problem, test_cases=test_cases)
