@@ -24,9 +24,18 @@ _deserializer = TypeDeserializer()
 
 
 def to_dynamo(value: Any) -> dict[str, Any]:
+    return _serializer.serialize(_decimals(value))
+
+
+def _decimals(value: Any) -> Any:
+    """DynamoDB numbers are Decimals; floats anywhere inside become exact Decimals."""
     if isinstance(value, float):
-        value = Decimal(repr(value))
-    return _serializer.serialize(value)
+        return Decimal(repr(value))
+    if isinstance(value, list):
+        return [_decimals(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _decimals(v) for k, v in value.items()}
+    return value
 
 
 def from_dynamo(value: dict[str, Any]) -> Any:

@@ -27,15 +27,16 @@ missing here)::
 
     pattern                                  index  key condition                                   repository method
     get problem                              table  PK=PROB#{p}#{i}, SK=META                        ProblemRepository.get
-    get problem by legacy id                 table  PK=PROBID#{id}, SK=META  → get problem          ProblemRepository.get_by_legacy_id
-    create problem (+ tags, legacy id)       table  TransactWrite, attribute_not_exists(PK)         ProblemRepository.create
-    update problem (+ tag items)             table  TransactWrite on META and TAG# items            ProblemRepository.update
+    get problem by legacy id                 table  PK=PROBID#{id}, SK=META, then get problem       ProblemRepository.get_by_legacy_id
+    resolve legacy id                        table  PK=PROBID#{id}, SK=META                         ProblemRepository.resolve_legacy_id
+    create problem                           table  TransactWrite META+TAG#+PROBID#, not exists     ProblemRepository.create
+    update problem                           table  TransactWrite META, TAG# and PROBID# items      ProblemRepository.update
     soft-delete problem                      table  Update META, remove GSI keys, drop TAG# items   ProblemRepository.delete
     list problems                            GSI1   GSI1PK=PROBS, newest first                      ProblemRepository.list_problems
     list problems by platform                GSI2   GSI2PK=PLAT#{p}, newest first                   ProblemRepository.list_problems
-    list problems by tag                     GSI1   GSI1PK=TAG#{t} → BatchGet META                  ProblemRepository.list_problems
+    list problems by tag                     GSI1   GSI1PK=TAG#{t}, then BatchGet META             ProblemRepository.list_problems
     get problem with all test cases          table  PK=PROB#{p}#{i} (whole partition)               ProblemRepository.get_with_test_cases
-    add test cases in bulk                   table  BatchWrite TC# items, recount                   TestCaseRepository.add_many
+    add test cases in bulk                   table  Query TC# ids, BatchWrite new TC# items, SET tcc TestCaseRepository.add_many
     list test cases                          table  PK=PROB#{p}#{i}, SK begins_with TC#             TestCaseRepository.list_test_cases
     list samples                             table  PK=PROB#{p}#{i}, SK begins_with TC#s            TestCaseRepository.list_samples
     get test case                            table  PK=PROB#{p}#{i}, SK begins_with TC#{id}         TestCaseRepository.get

@@ -1,0 +1,100 @@
+"""Real backing services for the whole test session, and per-test isolation.
+
+The session starts DynamoDB Local (in memory) and redis-server on free ports
+and stops them at the end. Every test that touches the table gets a table of
+its own (created by the real migrations) and a Redis queue name of its own,
+so tests cannot see each other's data. A missing tool fails the session
+loudly; nothing here skips.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from algoitny.app import create_app
+from algoitny.localstack import free_port, start_dynamodb, start_redis
+from algoitny.migrate import migrate
+from algoitny.resources import open_dynamodb
+from algoitny.settings import RedisSettings, Settings, TableSettings
+from algoitny.table import CursorCodec, ProblemRepository, Table, TestCaseRepository
+
+ADMIN_TOKEN = "test-admin-token"
+
+
+@dataclass
+class Services:
+    dynamodb_url: str
+    redis_url: str
+
+
+@pytest.fixture(scope="session")
+async def services() -> AsyncIterator[Services]:
+    dynamodb_port, redis_port = free_port(), free_port()
+    dynamodb = await start_dynamodb(dynamodb_port, data_dir=None)
+    redis = await start_redis(redis_port, data_dir=None)
+    try:
+        yield Services(f"http://127.0.0.1:{dynamodb_port}", f"redis://127.0.0.1:{redis_port}/0")
+    finally:
+        await redis.stop()
+        await dynamodb.stop()
+
+
+@pytest.fixture(scope="session")
+async def dynamodb(services: Services):
+    async with open_dynamodb(TableSettings(endpoint_url=services.dynamodb_url)) as client:
+        yield client
+
+
+@pytest.fixture
+async def settings(services: Services, dynamodb) -> AsyncIterator[Settings]:
+    """Settings for one test: its own migrated table and its own queue."""
+    name = f"t-{uuid.uuid4().hex[:12]}"
+    await migrate(dynamodb, name)
+    yield Settings(
+        table=TableSettings(name=name, endpoint_url=services.dynamodb_url),
+        redis=RedisSettings(url=services.redis_url, queue_name=f"q-{name}"),
+        admin_token=SecretStr(ADMIN_TOKEN),
+        cursor_secret=SecretStr("test-cursor-secret"),
+    )
+    await dynamodb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def table(settings: Settings, dynamodb) -> Table:
+    return Table(dynamodb, settings.table.name)
+
+
+@pytest.fixture
+def cursors(settings: Settings) -> CursorCodec:
+    return CursorCodec(settings.cursor_secret.get_secret_value())
+
+
+@pytest.fixture
+def problems(table: Table, cursors: CursorCodec) -> ProblemRepository:
+    return ProblemRepository(table, cursors)
+
+
+@pytest.fixture
+def test_cases(table: Table, cursors: CursorCodec) -> TestCaseRepository:
+    return TestCaseRepository(table, cursors)
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the real app (lifespan run, real table and Redis)."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
+            yield client
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
