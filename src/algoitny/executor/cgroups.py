@@ -1,0 +1,278 @@
+"""One cgroup per run: memory limit, process limit, CPU accounting, whole-tree kill.
+
+Two drivers behind one interface, picked by ``detect()``:
+
+- v2 (most hosts): one directory per run under our own cgroup, ``memory.max`` +
+  ``memory.swap.max=0``, ``pids.max``, CPU from ``cpu.stat``, peak from ``memory.peak``,
+  OOM kills from ``memory.events``, and ``cgroup.kill`` for the tree.
+- v1 / hybrid (this development machine): a directory per run in each of the memory
+  (under our own memory cgroup), pids and cpuacct hierarchies; ``memory.limit_in_bytes``
+  + ``memory.memsw.limit_in_bytes``, ``cpuacct.usage``, ``memory.max_usage_in_bytes``,
+  ``oom_kill`` from ``memory.oom_control``.
+
+Groups are named ``u<uid>-<seq>``: a slot's uid is held by one process at a time (see
+``slots``), so names never collide, and a restarted worker can sweep what a crashed one
+left behind for the same uid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cgroup_paths import CgroupMounts, read_mounts
+from .errors import SandboxUnavailable
+
+PARENT = "algoitny"
+
+
+@dataclass(frozen=True, slots=True)
+class CgroupStats:
+    cpu_ns: int
+    peak_bytes: int
+    oom_kills: int
+    limit_hits: int
+
+
+def _write(path: Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def _read_int(path: Path) -> int:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _keyed(path: Path, key: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            name, _, value = line.partition(" ")
+            if name == key:
+                return int(value)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class RunGroup:
+    """The cgroup directories of one run (one per v1 hierarchy, one on v2)."""
+
+    def __init__(self, driver: "CgroupDriver", dirs: list[Path]) -> None:
+        self.driver = driver
+        self.dirs = dirs
+
+    def add(self, pid: int) -> None:
+        for d in self.dirs:
+            _write(d / "cgroup.procs", str(pid))
+
+    def cpu_ns(self) -> int:
+        return self.driver.cpu_ns(self)
+
+    def stats(self) -> CgroupStats:
+        return self.driver.stats(self)
+
+    def procs(self) -> list[int]:
+        try:
+            text = (self.dirs[0] / "cgroup.procs").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in text.split()]
+
+    def kill(self) -> None:
+        """SIGKILL every process in the group, forks racing the kill included."""
+        self.driver.freeze_forks(self)
+        for _ in range(100):
+            pids = self.procs()
+            if not pids:
+                return
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+    async def remove(self) -> None:
+        """rmdir every directory; the kernel may answer EBUSY just after the exit."""
+        for d in self.dirs:
+            for attempt in range(200):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError as exc:
+                    if exc.errno != errno.EBUSY or attempt == 199:
+                        raise
+                    self.kill()
+                    await asyncio.sleep(0.005)
+
+
+class CgroupDriver:
+    version = "?"
+
+    def __init__(self, parents: list[Path]) -> None:
+        self.parents = parents
+
+    def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
+        raise NotImplementedError
+
+    def cpu_ns(self, group: RunGroup) -> int:
+        raise NotImplementedError
+
+    def stats(self, group: RunGroup) -> CgroupStats:
+        raise NotImplementedError
+
+    def freeze_forks(self, group: RunGroup) -> None:
+        raise NotImplementedError
+
+    def _mkdirs(self, name: str) -> list[Path]:
+        dirs = []
+        for parent in self.parents:
+            d = parent / name
+            try:
+                d.mkdir()
+            except FileExistsError:
+                RunGroup(self, [d]).kill()
+            dirs.append(d)
+        return dirs
+
+    async def sweep(self, prefix: str) -> None:
+        """Remove groups left behind by a crashed worker that held the same uid."""
+        for parent in self.parents:
+            for stale in parent.glob(prefix + "*"):
+                group = RunGroup(self, [stale])
+                group.kill()
+                await group.remove()
+
+
+class CgroupV1(CgroupDriver):
+    version = "v1"
+
+    def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
+        pid_dir, memory, cpu = self._mkdirs(name)
+        _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+        if (memory / "memory.memsw.limit_in_bytes").exists():
+            _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
+        _write(pid_dir / "pids.max", str(pids))
+        # pids first: procs() and kill() read the pids hierarchy.
+        return RunGroup(self, [pid_dir, memory, cpu])
+
+    def cpu_ns(self, group: RunGroup) -> int:
+        return _read_int(group.dirs[2] / "cpuacct.usage")
+
+    def stats(self, group: RunGroup) -> CgroupStats:
+        memory = group.dirs[1]
+        return CgroupStats(
+            cpu_ns=self.cpu_ns(group),
+            peak_bytes=_read_int(memory / "memory.max_usage_in_bytes"),
+            oom_kills=_keyed(memory / "memory.oom_control", "oom_kill"),
+            limit_hits=_read_int(memory / "memory.failcnt"),
+        )
+
+    def freeze_forks(self, group: RunGroup) -> None:
+        try:
+            _write(group.dirs[0] / "pids.max", "0")
+        except OSError:
+            pass
+
+
+class CgroupV2(CgroupDriver):
+    version = "v2"
+
+    def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
+        (d,) = self._mkdirs(name)
+        _write(d / "memory.max", str(memory_bytes))
+        if (d / "memory.swap.max").exists():
+            _write(d / "memory.swap.max", "0")
+        if (d / "memory.oom.group").exists():
+            _write(d / "memory.oom.group", "1")
+        _write(d / "pids.max", str(pids))
+        return RunGroup(self, [d])
+
+    def cpu_ns(self, group: RunGroup) -> int:
+        return _keyed(group.dirs[0] / "cpu.stat", "usage_usec") * 1000
+
+    def stats(self, group: RunGroup) -> CgroupStats:
+        d = group.dirs[0]
+        peak = d / "memory.peak"
+        return CgroupStats(
+            cpu_ns=self.cpu_ns(group),
+            peak_bytes=_read_int(peak if peak.exists() else d / "memory.current"),
+            oom_kills=_keyed(d / "memory.events", "oom_kill"),
+            limit_hits=_keyed(d / "memory.events", "max"),
+        )
+
+    def freeze_forks(self, group: RunGroup) -> None:
+        kill_file = group.dirs[0] / "cgroup.kill"
+        try:
+            if kill_file.exists():
+                _write(kill_file, "1")
+            else:
+                _write(group.dirs[0] / "pids.max", "0")
+        except OSError:
+            pass
+
+
+def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
+    """Pick and prepare the cgroup driver, or say clearly why none works."""
+    mounts = mounts or read_mounts()
+    problems: list[str] = []
+    if mounts.v2_own is not None and {"memory", "pids"} <= mounts.v2_controllers:
+        try:
+            return CgroupV2([_prepare_v2(mounts.v2_own)])
+        except OSError as exc:
+            problems.append(f"cgroup v2 at {mounts.v2_own}: {exc}")
+    else:
+        problems.append("cgroup v2: memory and pids controllers not available")
+    needed = ("pids", "memory", "cpuacct")
+    missing = [c for c in needed if c not in mounts.v1_own]
+    if not missing:
+        try:
+            parents = [mounts.v1_own[c] / PARENT for c in needed]
+            for p in parents:
+                p.mkdir(exist_ok=True)
+            return CgroupV1(parents)
+        except OSError as exc:
+            problems.append(f"cgroup v1: {exc}")
+    else:
+        problems.append(f"cgroup v1: controllers not mounted: {', '.join(missing)}")
+    raise SandboxUnavailable(
+        "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): "
+        + "; ".join(problems)
+    )
+
+
+def _prepare_v2(own: Path) -> Path:
+    """Make ``own/algoitny`` a parent whose children get memory and pids controllers.
+
+    cgroup v2 forbids processes in a group that delegates controllers, so the
+    processes of our own group move to a leaf ``own/algoitny-worker`` first.
+    """
+    wanted = "+memory +pids" + (" +cpu" if "cpu" in (own / "cgroup.controllers").read_text() else "")
+    try:
+        _write(own / "cgroup.subtree_control", wanted)
+    except OSError as exc:
+        if exc.errno != errno.EBUSY:
+            raise
+        leaf = own / "algoitny-worker"
+        leaf.mkdir(exist_ok=True)
+        for pid in (own / "cgroup.procs").read_text().split():
+            try:
+                _write(leaf / "cgroup.procs", pid)
+            except OSError:
+                pass
+        _write(own / "cgroup.subtree_control", wanted)
+    parent = own / PARENT
+    parent.mkdir(exist_ok=True)
+    _write(parent / "cgroup.subtree_control", wanted)
+    return parent

@@ -1,0 +1,135 @@
+"""Plain values exchanged with the executor: limits, test cases, results."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .verdicts import Verdict
+
+MIB = 1024 * 1024
+EXCERPT_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-run limits. CPU time is the judged time; the wall clock is a backstop."""
+
+    time_limit_s: float = 2.0
+    memory_mb: int = 256
+    output_bytes: int = 64 * MIB
+    stderr_bytes: int = 4 * MIB
+    processes: int = 64
+    tmp_bytes: int = 64 * MIB  # size of the box's /tmp and working directory (tmpfs)
+    wall_time_s: float | None = None  # default: 2 x time limit + 1 s
+
+    @property
+    def wall_limit_s(self) -> float:
+        if self.wall_time_s is not None:
+            return self.wall_time_s
+        return self.time_limit_s * 2 + 1.0
+
+    @property
+    def time_limit_ms(self) -> int:
+        return int(math.ceil(self.time_limit_s * 1000))
+
+    @property
+    def memory_bytes(self) -> int:
+        return self.memory_mb * MIB
+
+
+COMPILE_LIMITS = Limits(
+    time_limit_s=20.0,
+    memory_mb=1024,
+    output_bytes=1 * MIB,
+    stderr_bytes=1 * MIB,
+    processes=128,
+    tmp_bytes=256 * MIB,
+    wall_time_s=30.0,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TestCase:
+    name: str
+    input: bytes
+    expected: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Checker:
+    """Which checker judges the output.
+
+    Either a built-in ``name`` (exact, lines, tokens, float, unordered) with ``args``
+    (for example ``{"abs": "1e-6", "rel": "1e-6"}``), or a custom testlib-style
+    checker given as ``source`` + ``language``.
+    """
+
+    name: str = "lines"
+    args: Mapping[str, str] = field(default_factory=dict)
+    source: str | None = None
+    language: str | None = None
+
+    @property
+    def is_custom(self) -> bool:
+        return self.source is not None
+
+
+@dataclass(slots=True)
+class RunResult:
+    """One sandboxed run. ``verdict`` is AC for a run that finished cleanly."""
+
+    verdict: Verdict
+    cpu_ms: int
+    wall_ms: int
+    memory_kb: int
+    exit_code: int | None
+    signal: str | None
+    stdout: bytes
+    stderr_excerpt: str
+    stdout_truncated: bool = False
+    message: str = ""
+
+    @property
+    def stdout_excerpt(self) -> str:
+        return excerpt(self.stdout)
+
+
+@dataclass(slots=True)
+class TestResult:
+    index: int
+    name: str
+    verdict: Verdict
+    cpu_ms: int
+    wall_ms: int
+    memory_kb: int
+    exit_code: int | None
+    signal: str | None
+    stdout: bytes  # the program's output up to the output cap, for the counterexample
+    stdout_excerpt: str
+    stderr_excerpt: str
+    checker_message: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "test": self.name,
+            "index": self.index,
+            "verdict": self.verdict.value,
+            "cpu_ms": self.cpu_ms,
+            "wall_ms": self.wall_ms,
+            "memory_kb": self.memory_kb,
+            "exit_code": self.exit_code,
+            "signal": self.signal,
+            "stdout_excerpt": self.stdout_excerpt,
+            "stderr_excerpt": self.stderr_excerpt,
+            "checker_message": self.checker_message,
+        }
+
+
+def excerpt(data: bytes, limit: int = EXCERPT_BYTES) -> str:
+    """A bounded, printable view of program output."""
+    text = data[:limit].decode("utf-8", errors="replace")
+    if len(data) > limit:
+        text += f"\n… ({len(data) - limit} more bytes)"
+    return text

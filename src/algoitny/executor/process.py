@@ -1,0 +1,204 @@
+"""Watching one sandboxed process from the event loop, without threads.
+
+Exit is noticed through a pidfd, output through non-blocking pipes, CPU time by
+reading the run's cgroup on a timer that only fires when the limit could have been
+reached (never for a test that finishes early). Everything is driven by loop readers,
+so a run costs no thread and no polling while the program works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import json
+import os
+import signal as signals
+import subprocess
+import time
+
+from .cgroups import RunGroup
+from .models import Limits
+
+_F_SETPIPE_SZ = 1031
+_CPUS = max(1, os.cpu_count() or 1)
+
+
+def signal_name(number: int) -> str:
+    try:
+        return signals.Signals(number).name
+    except ValueError:
+        return f"SIG{number}"
+
+
+def decode_status(returncode: int | None) -> tuple[int | None, str | None]:
+    """bwrap exits with the program's status, or 128 + N when signal N killed it."""
+    if returncode is None:
+        return None, None
+    if returncode < 0:
+        return None, signal_name(-returncode)
+    if 128 < returncode <= 128 + 64:
+        return None, signal_name(returncode - 128)
+    return returncode, None
+
+
+class Watch:
+    def __init__(self, proc: subprocess.Popen, group: RunGroup, limits: Limits,
+                 out_r: int, err_r: int | None, *, stderr_keep: int) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.proc, self.group, self.limits = proc, group, limits
+        self.out_r, self.err_r = out_r, err_r
+        self.stderr_keep = stderr_keep
+        self._out = bytearray()
+        self._err = bytearray()
+        self._err_total = 0
+        self.stdout_exceeded = self.stderr_exceeded = False
+        self.cpu_timed_out = self.wall_timed_out = self.killed_by_us = False
+        self.box = None  # type: int | None
+        self.wall_ms = 0
+        self._start = time.monotonic()
+        self._timer: asyncio.TimerHandle | None = None
+        self._exited = self.loop.create_future()
+        self._out_eof = self.loop.create_future()
+        self._err_eof = self.loop.create_future()
+        self._readers: list[int] = []
+        self._pidfd = os.pidfd_open(proc.pid)
+        self._add_reader(self._pidfd, self._on_exit)
+        for fd in (out_r, err_r):
+            if fd is not None:
+                try:
+                    fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+                except OSError:
+                    pass
+        self._add_reader(out_r, self._on_output, out_r)
+        if err_r is None:
+            self._err_eof.set_result(None)
+        else:
+            self._add_reader(err_r, self._on_output, err_r)
+
+    def _add_reader(self, fd: int, callback, *args) -> None:
+        self.loop.add_reader(fd, callback, *args)
+        self._readers.append(fd)
+
+    def _remove_reader(self, fd: int) -> None:
+        if fd in self._readers:
+            self.loop.remove_reader(fd)
+            self._readers.remove(fd)
+
+    async def box_pid(self, info_r: int) -> int | None:
+        """The PID (on the host) of the box's PID-1, from bwrap's --info-fd."""
+        buf = bytearray()
+        done = self.loop.create_future()
+
+        def on_info() -> None:
+            try:
+                chunk = os.read(info_r, 4096)
+            except OSError:
+                chunk = b""
+            buf.extend(chunk)
+            if (not chunk or b"}" in buf) and not done.done():
+                done.set_result(None)
+
+        self._add_reader(info_r, on_info)
+        try:
+            await asyncio.wait({done, self._exited}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._remove_reader(info_r)
+        try:
+            self.box = int(json.loads(bytes(buf))["child-pid"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        return self.box
+
+    async def run(self) -> None:
+        self._start = time.monotonic()
+        self._schedule(self.limits.time_limit_s / _CPUS)
+        await self._exited
+        self.wall_ms = int((time.monotonic() - self._start) * 1000)
+        if self._timer is not None:
+            self._timer.cancel()
+        await self.finish(grace=0.5)
+
+    async def finish(self, grace: float) -> None:
+        """Wait for the pipes to close; whatever still holds them is killed."""
+        pending = {self._out_eof, self._err_eof, self._exited}
+        _, pending = await asyncio.wait(pending, timeout=grace)
+        if pending:
+            self.kill()
+            await asyncio.wait(pending, timeout=5)
+
+    def _schedule(self, delay: float) -> None:
+        self._timer = self.loop.call_later(max(delay, 0.005), self._check_time)
+
+    def _check_time(self) -> None:
+        limit_ns = self.limits.time_limit_s * 1e9
+        cpu = self.group.cpu_ns()
+        elapsed = time.monotonic() - self._start
+        if cpu >= limit_ns:
+            self.cpu_timed_out = True
+            self.kill()
+        elif elapsed >= self.limits.wall_limit_s:
+            self.wall_timed_out = True
+            self.kill()
+        else:
+            cpu_left = (limit_ns - cpu) / 1e9 / _CPUS
+            self._schedule(min(cpu_left, self.limits.wall_limit_s - elapsed))
+
+    def kill(self) -> None:
+        self.killed_by_us = True
+        if self.box is not None:
+            try:
+                os.kill(self.box, signals.SIGKILL)  # PID-1 of the box: the namespace dies
+            except ProcessLookupError:
+                pass
+        self.group.kill()
+
+    def _on_exit(self) -> None:
+        if self.proc.poll() is not None:
+            self._remove_reader(self._pidfd)
+            if not self._exited.done():
+                self._exited.set_result(None)
+
+    def _on_output(self, fd: int) -> None:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        is_out = fd == self.out_r
+        if not chunk:
+            self._remove_reader(fd)
+            eof = self._out_eof if is_out else self._err_eof
+            if not eof.done():
+                eof.set_result(None)
+        elif is_out:
+            room = self.limits.output_bytes - len(self._out)
+            if len(chunk) > room and not self.stdout_exceeded:
+                self._out += chunk[:room]
+                self.stdout_exceeded = True
+                self.kill()
+            elif not self.stdout_exceeded:
+                self._out += chunk
+        else:
+            self._err_total += len(chunk)
+            if len(self._err) < self.stderr_keep:
+                self._err += chunk[: self.stderr_keep - len(self._err)]
+            if self._err_total > self.limits.stderr_bytes and not self.stderr_exceeded:
+                self.stderr_exceeded = True
+                self.kill()
+
+    def stdout_bytes(self) -> bytes:
+        return bytes(self._out)
+
+    def stderr_bytes(self) -> bytes:
+        return bytes(self._err)
+
+    def stderr_text(self) -> str:
+        return self._err.decode(errors="replace").strip()
+
+    def close(self) -> None:
+        for fd in list(self._readers):
+            self._remove_reader(fd)
+        if self._timer is not None:
+            self._timer.cancel()
+        os.close(self._pidfd)

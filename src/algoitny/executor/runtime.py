@@ -1,0 +1,82 @@
+"""The executor's process-wide state, built on first use and never at import.
+
+One ``Runtime`` per process: the configuration, the cgroup driver, the slot pool and
+the background clean-ups still in flight. ``configure()`` lets a test or the CLI pick
+a configuration before the first run; ``get_runtime()`` checks the host and raises
+``SandboxUnavailable`` with the reason when sandboxes cannot work here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import threading
+
+from .cgroups import CgroupDriver, detect
+from .config import ExecutorConfig
+from .errors import SandboxUnavailable
+from .slots import SlotPool
+
+_lock = threading.Lock()
+_runtime: "Runtime | None" = None
+_config: ExecutorConfig | None = None
+
+
+class Runtime:
+    def __init__(self, config: ExecutorConfig) -> None:
+        if os.geteuid() != 0:
+            raise SandboxUnavailable(
+                "the executor must run as root: it switches each sandbox to its slot's "
+                "unprivileged uid and creates cgroups"
+            )
+        bwrap = shutil.which(config.bwrap)
+        if bwrap is None:
+            raise SandboxUnavailable(
+                f"bubblewrap ({config.bwrap!r}) is not installed: apt-get install bubblewrap"
+            )
+        self.config = config
+        self.bwrap = bwrap
+        self.cgroups: CgroupDriver = detect()
+        config.box_root.mkdir(parents=True, exist_ok=True)
+        self.pool = SlotPool(config)
+        self._seq = itertools.count(1)
+        self._cleanups: set[asyncio.Future[None]] = set()
+        self._swept: set[int] = set()
+
+    def next_name(self, uid: int) -> str:
+        return f"u{uid}-{next(self._seq)}"
+
+    async def sweep(self, uid: int) -> None:
+        """Once per uid: remove cgroups a crashed worker left behind for it."""
+        if uid not in self._swept:
+            self._swept.add(uid)
+            await self.cgroups.sweep(f"u{uid}-")
+
+    def in_background(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
+    async def idle(self) -> None:
+        """Wait for background clean-ups (cgroup removal) to finish."""
+        while self._cleanups:
+            await asyncio.gather(*list(self._cleanups), return_exceptions=True)
+
+
+def configure(config: ExecutorConfig) -> None:
+    """Choose the configuration; must be called before the executor is first used."""
+    global _config
+    with _lock:
+        if _runtime is not None and _runtime.config != config:
+            raise RuntimeError("the executor runtime is already running with another config")
+        _config = config
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            _runtime = Runtime(_config or ExecutorConfig.from_env())
+        return _runtime

@@ -1,0 +1,204 @@
+"""The only code that starts untrusted processes.
+
+One call, one run: ``await run_sandboxed(layout, limits, stdin, slot)``. The sequence:
+
+1. a fresh cgroup for the run (memory, pids, CPU accounting);
+2. ``bwrap`` started as the slot's unprivileged uid, which builds the namespaces and
+   mounts, reports the box's PID-1 on ``--info-fd``, then waits on ``--block-fd``;
+3. we move that PID-1 into the cgroup and set its rlimits, then unblock it: every
+   process of the program is born inside the cgroup, seccomp already applied;
+4. stdout/stderr are read by us with hard caps; CPU time is watched from the cgroup;
+   the wall clock is a backstop;
+5. at the end every process left in the cgroup is killed (the PID namespace dies
+   with its PID-1 anyway), the cgroup's counters are read, and it is removed.
+
+The sandbox knows nothing about languages or verdicts: it reports facts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import subprocess
+from typing import Callable
+from dataclasses import dataclass
+
+from .bwrap import Layout, build_argv
+from .models import Limits
+from .process import Watch, decode_status
+from .runtime import get_runtime
+from .seccomp import filter_fd
+from .slots import Slot
+
+_STDERR_KEEP = 64 * 1024
+
+
+@dataclass(slots=True)
+class Outcome:
+    exit_code: int | None
+    signal: str | None
+    cpu_ms: int
+    wall_ms: int
+    memory_kb: int
+    cpu_timed_out: bool
+    wall_timed_out: bool
+    oom_killed: bool
+    memory_limit_hit: bool
+    stdout: bytes
+    stdout_exceeded: bool
+    stderr: bytes
+    stderr_exceeded: bool
+    internal_error: str | None = None
+
+
+def _rlimits(limits: Limits) -> list[tuple[int, int]]:
+    """Backstops only: the cgroup and our watchdog are the real limits."""
+    cpu = int(limits.time_limit_s) + 2
+    wanted = [
+        (resource.RLIMIT_CPU, cpu),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_FSIZE, limits.tmp_bytes),
+        (resource.RLIMIT_STACK, limits.memory_bytes),
+        (resource.RLIMIT_NOFILE, 4096),
+        (resource.RLIMIT_MSGQUEUE, 0),
+        (resource.RLIMIT_MEMLOCK, 0),
+    ]
+    result = []
+    for which, value in wanted:
+        hard = resource.getrlimit(which)[1]
+        result.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
+    return result
+
+
+def _limit_self(rlimits: list[tuple[int, int]]) -> Callable[[], None]:
+    """Runs in the forked child, already as the slot's uid, just before bwrap starts.
+
+    Lowering one's own limits needs no privilege; raising another process's would
+    need CAP_SYS_RESOURCE, which a worker in a container often lacks.
+    """
+
+    def apply() -> None:
+        for which, value in rlimits:
+            resource.setrlimit(which, (value, value))
+
+    return apply
+
+
+def _memfd(data: bytes) -> int:
+    """A read-only descriptor on an in-memory file holding ``data``."""
+    fd = os.memfd_create("algoitny", os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
+    finally:
+        os.close(fd)
+
+
+async def run_sandboxed(
+    layout: Layout, limits: Limits, stdin: bytes, slot: Slot, *, merge_stderr: bool = False
+) -> Outcome:
+    rt = get_runtime()
+    await rt.sweep(slot.uid)
+    group = rt.cgroups.create(
+        rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes + 1
+    )
+    parent_fds: list[int] = []  # ours, closed at the end
+    child_fds: list[int] = []  # the child's copies, closed right after the spawn
+    proc: subprocess.Popen | None = None
+    watch: Watch | None = None
+    try:
+        stdin_fd = _memfd(stdin)
+        child_fds.append(stdin_fd)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        parent_fds.append(out_r)
+        child_fds.append(out_w)
+        if merge_stderr:
+            err_r, err_w = None, out_w
+        else:
+            err_r, err_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+            parent_fds.append(err_r)
+            child_fds.append(err_w)
+        info_r, info_w = os.pipe2(os.O_CLOEXEC)
+        block_r, block_w = os.pipe2(os.O_CLOEXEC)
+        parent_fds += [info_r, block_w]
+        child_fds += [info_w, block_r]
+        seccomp_fd = filter_fd()
+        child_fds.append(seccomp_fd)
+        private_fds = [os.open(host, os.O_PATH | os.O_CLOEXEC) for host, _ in layout.private_dirs]
+        file_fds = [_memfd(data) for data in layout.files.values()]
+        child_fds += private_fds + file_fds
+        os.set_blocking(out_w, True)
+        if err_w is not None:
+            os.set_blocking(err_w, True)
+        argv = build_argv(
+            rt.bwrap, layout, tmp_bytes=limits.tmp_bytes, seccomp_fd=seccomp_fd,
+            info_fd=info_w, block_fd=block_r, private_fds=private_fds, file_fds=file_fds,
+        )
+        proc = subprocess.Popen(
+            argv, stdin=stdin_fd, stdout=out_w, stderr=err_w, env={},
+            pass_fds=[info_w, block_r, seccomp_fd, *private_fds, *file_fds],
+            user=slot.uid, group=slot.gid, extra_groups=[], cwd="/",
+            preexec_fn=_limit_self(_rlimits(limits)),
+        )
+        for fd in child_fds:
+            os.close(fd)
+        child_fds.clear()
+        watch = Watch(
+            proc, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP
+        )
+        box_pid = await watch.box_pid(info_r)
+        if box_pid is None:
+            await watch.finish(grace=5.0)
+            return _internal(watch, "bwrap failed to start: " + watch.stderr_text())
+        group.add(box_pid)
+        os.write(block_w, b"x")
+        await watch.run()
+        stats = group.stats()
+        exit_code, sig = decode_status(proc.returncode)
+        stderr = watch.stderr_bytes()
+        if exit_code == 1 and stderr.startswith(b"bwrap: "):
+            return _internal(watch, stderr.decode(errors="replace").strip())
+        return Outcome(
+            exit_code=exit_code,
+            signal=sig,
+            cpu_ms=stats.cpu_ns // 1_000_000,
+            wall_ms=watch.wall_ms,
+            memory_kb=stats.peak_bytes // 1024,
+            cpu_timed_out=watch.cpu_timed_out,
+            wall_timed_out=watch.wall_timed_out,
+            oom_killed=stats.oom_kills > 0
+            or (sig == "SIGKILL" and stats.limit_hits > 0 and not watch.killed_by_us),
+            memory_limit_hit=stats.limit_hits > 0,
+            stdout=watch.stdout_bytes(),
+            stdout_exceeded=watch.stdout_exceeded,
+            stderr=stderr,
+            stderr_exceeded=watch.stderr_exceeded,
+        )
+    except OSError as exc:
+        return Outcome(None, None, 0, 0, 0, False, False, False, False, b"", False, b"", False,
+                       internal_error=f"sandbox: {exc}")
+    finally:
+        for fd in child_fds:
+            os.close(fd)
+        if watch is not None:
+            watch.close()
+        if proc is not None and proc.returncode is None:
+            proc.kill()
+            proc.wait()
+        for fd in parent_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        # The slot is reused as soon as we return: nothing of this run may remain.
+        group.kill()
+        rt.in_background(group.remove())
+
+
+def _internal(watch: Watch, message: str) -> Outcome:
+    return Outcome(None, None, 0, watch.wall_ms, 0, False, False, False, False, b"", False,
+                   watch.stderr_bytes(), False, internal_error=message)
+

@@ -1,0 +1,109 @@
+"""The process-wide pool of sandbox slots.
+
+A slot is an unprivileged uid (and the same gid) plus a compile box directory. Two
+runs in flight never share a slot, whichever ``run_tests`` call or event loop they
+come from. Across processes, each slot's uid is claimed with an exclusive ``flock`` on
+``<box_root>/locks/<uid>.lock``, held for the life of the process, so several workers
+on one host can share a uid range without ever sharing a uid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import fcntl
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ExecutorConfig
+from .errors import SandboxUnavailable
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    index: int
+    uid: int
+    box: Path  # compile box on the host, owned by ``uid``
+
+    @property
+    def gid(self) -> int:
+        return self.uid
+
+
+class SlotPool:
+    def __init__(self, config: ExecutorConfig) -> None:
+        self._lock = threading.Lock()
+        self._free: collections.deque[Slot] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[Slot]] = collections.deque()
+        self._lock_fds: list[int] = []
+        self.slots = self._claim(config)
+        self._free.extend(self.slots)
+
+    def _claim(self, config: ExecutorConfig) -> list[Slot]:
+        locks = config.box_root / "locks"
+        locks.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(config.box_root, 0o711)
+        claimed: list[Slot] = []
+        for uid in range(config.uid_base, config.uid_base + config.uid_count):
+            if len(claimed) == config.slots:
+                break
+            fd = os.open(locks / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self._lock_fds.append(fd)
+            box = config.box_root / f"slot-{uid}"
+            box.mkdir(exist_ok=True)
+            os.chown(box, uid, uid)
+            os.chmod(box, 0o700)
+            claimed.append(Slot(index=len(claimed), uid=uid, box=box))
+        if not claimed:
+            raise SandboxUnavailable(
+                f"all uids {config.uid_base}..{config.uid_base + config.uid_count - 1} "
+                "are claimed by other executor processes"
+            )
+        return claimed
+
+    async def acquire(self) -> Slot:
+        with self._lock:
+            if self._free:
+                return self._free.popleft()
+            waiter: asyncio.Future[Slot] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            with self._lock:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+                    raise
+            # The slot was handed to us just as we were cancelled: pass it on.
+            if waiter.done() and not waiter.cancelled():
+                self.release(waiter.result())
+            raise
+
+    def release(self, slot: Slot) -> None:
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if waiter.done():
+                    continue
+                waiter.get_loop().call_soon_threadsafe(_hand_over, waiter, slot, self)
+                return
+            self._free.append(slot)
+
+    def close(self) -> None:
+        for fd in self._lock_fds:
+            os.close(fd)
+        self._lock_fds.clear()
+
+
+def _hand_over(waiter: asyncio.Future[Slot], slot: Slot, pool: SlotPool) -> None:
+    if waiter.done():  # cancelled meanwhile
+        pool.release(slot)
+    else:
+        waiter.set_result(slot)
