@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import aioboto3
-from arq import ArqRedis, create_pool
+from redis.asyncio import ConnectionPool
+from arq import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from botocore.config import Config
 
@@ -53,6 +54,12 @@ def arq_redis_settings(url: str) -> ArqRedisSettings:
     return settings
 
 
+def open_redis(settings: Settings) -> ArqRedis:
+    """Connects lazily: the API starts (and /health/ready reports) while Redis is down."""
+    pool = ConnectionPool.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=10)
+    return ArqRedis(pool, default_queue_name=settings.redis.queue_name)
+
+
 @dataclass
 class Resources:
     settings: Settings
@@ -67,9 +74,8 @@ class Resources:
 async def open_resources(settings: Settings):
     async with contextlib.AsyncExitStack() as stack:
         dynamodb = await stack.enter_async_context(open_dynamodb(settings.table))
-        redis = await create_pool(
-            arq_redis_settings(settings.redis.url), default_queue_name=settings.redis.queue_name
-        )
+        redis = open_redis(settings)
+        stack.push_async_callback(redis.connection_pool.disconnect)
         stack.push_async_callback(redis.aclose)
         table = Table(dynamodb, settings.table.name)
         cursors = CursorCodec(settings.cursor_secret.get_secret_value())

@@ -80,7 +80,8 @@ async def list_test_cases(
     limit: PageLimit = 100,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> TestCasePage:
-    """All test cases with 1 KiB previews, a page at a time (admin)."""
+    """All test cases with 1 KiB previews, a page at a time, in id order (admin).
+    `position` gives the judging order."""
     await problems.get(platform=key.platform, identifier=key.identifier)
     page = await test_cases.list_test_cases(
         platform=key.platform, identifier=key.identifier, limit=limit, cursor=cursor

@@ -14,7 +14,7 @@ Identifier = Annotated[
 
 Tag = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9 _+\-.]{0,39}$"),
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _+\-.]{0,39}$"),
 ]
 
 LegacyId = Annotated[int, Field(ge=1, le=2**53, description="The old system's integer problem id.")]

@@ -1,0 +1,40 @@
+import httpx
+
+from algoitny.app import create_app
+from algoitny.localstack import free_port
+from algoitny.settings import RedisSettings
+
+
+async def test_live(api):
+    assert (await api.get("/health/live")).json() == {"status": "ok", "checks": {}}
+
+
+async def test_ready_when_all_up(api):
+    response = await api.get("/health/ready")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"table": "ok", "redis": "ok"}
+
+
+async def _ready_with(settings):
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/health/ready")
+
+
+async def test_ready_says_redis_is_down(settings):
+    dead = settings.model_copy(update={"redis": RedisSettings(url=f"redis://127.0.0.1:{free_port()}/0")})
+    response = await _ready_with(dead)
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "not_ready" and "redis" in error["message"]
+    assert error["details"]["table"] == "ok" and error["details"]["redis"].startswith("down")
+
+
+async def test_ready_says_table_is_missing(settings):
+    missing = settings.model_copy(update={"table": settings.table.model_copy(update={"name": "no-such-table"})})
+    response = await _ready_with(missing)
+    assert response.status_code == 503
+    details = response.json()["error"]["details"]
+    assert details["table"].startswith("down") and details["redis"] == "ok"

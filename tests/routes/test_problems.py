@@ -1,0 +1,77 @@
+from tests import factories
+
+
+async def test_create_then_get_by_both_addresses(api, admin):
+    body = factories.problem_body(legacy_id=555, reference_solution={"language": "python", "code": "print(1)"},
+                                  checker={"name": "float", "abs_tol": 1e-4})
+    created = await api.post("/api/problems", json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    assert created.json()["checker"]["abs_tol"] == 1e-4
+    by_key = await api.get(f"/api/problems/codeforces/{body['problem_identifier']}")
+    by_legacy = await api.get("/api/problems/legacy/555")
+    assert by_key.status_code == by_legacy.status_code == 200
+    assert by_key.json() == by_legacy.json()
+    assert by_key.json()["reference_solution"] is None, "the solution is for admins"
+    as_admin = await api.get("/api/problems/legacy/555", headers=admin)
+    assert as_admin.json()["reference_solution"]["code"] == "print(1)"
+
+
+async def test_writes_need_an_admin(api, admin):
+    body = factories.problem_body()
+    assert (await api.post("/api/problems", json=body)).json()["error"]["code"] == "not_authenticated"
+    wrong = await api.post("/api/problems", json=body, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "invalid_token"
+    assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    path = f"/api/problems/codeforces/{body['problem_identifier']}"
+    assert (await api.patch(path, json={"title": "x"})).status_code == 401
+    assert (await api.delete(path)).status_code == 401
+
+
+async def test_duplicate_is_a_conflict(api, admin):
+    body = factories.problem_body(legacy_id=77)
+    await api.post("/api/problems", json=body, headers=admin)
+    again = await api.post("/api/problems", json=body, headers=admin)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "problem_exists"
+    other = await api.post("/api/problems", json=factories.problem_body(legacy_id=77), headers=admin)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "legacy_id_taken"
+
+
+async def test_update_changes_only_present_fields(api, admin):
+    body = factories.problem_body(url="https://codeforces.com/problemset/problem/1/A", statement="S")
+    path = f"/api/problems/codeforces/{body['problem_identifier']}"
+    await api.post("/api/problems", json=body, headers=admin)
+    updated = await api.patch(path, json={"status": "completed", "url": None}, headers=admin)
+    assert updated.status_code == 200, updated.text
+    read = (await api.get(path)).json()
+    assert read["status"] == "completed" and read["url"] is None and read["statement"] == "S"
+    refused = await api.patch(path, json={"title": None}, headers=admin)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "validation_error"
+
+
+async def test_soft_deleted_problem_is_gone_from_reads(api, admin):
+    body = factories.problem_body()
+    path = f"/api/problems/codeforces/{body['problem_identifier']}"
+    await api.post("/api/problems", json=body, headers=admin)
+    assert (await api.delete(path, headers=admin)).status_code == 204
+    gone = await api.get(path)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "problem_not_found"
+    assert (await api.get("/api/problems")).json()["items"] == []
+    assert (await api.delete(path, headers=admin)).status_code == 404
+
+
+async def test_list_filters_and_pages(api, admin):
+    for status in ("draft", "completed", "completed"):
+        body = factories.problem_body(status=status, tags=["Graphs"])
+        assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    body = factories.problem_body(platform="atcoder", tags=["dp"])
+    assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    completed = (await api.get("/api/problems", params={"status": "completed", "tag": "graphs"})).json()
+    assert len(completed["items"]) == 2 and {p["status"] for p in completed["items"]} == {"completed"}
+    first = (await api.get("/api/problems", params={"limit": 3})).json()
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    second = (await api.get("/api/problems", params={"limit": 3, "cursor": first["next_cursor"]})).json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    atcoder = (await api.get("/api/problems", params={"platform": "atcoder"})).json()
+    assert [p["platform"] for p in atcoder["items"]] == ["atcoder"]
+    reused = await api.get("/api/problems", params={"limit": 3, "platform": "atcoder", "cursor": first["next_cursor"]})
+    assert reused.status_code == 400 and reused.json()["error"]["code"] == "invalid_cursor"
