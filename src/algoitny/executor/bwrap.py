@@ -41,7 +41,6 @@ class Layout:
     ro_binds: list[tuple[str, str]] = field(default_factory=list)  # host path -> box path
     box_dir: Path | None = None  # host dir mounted writable at /box; None: tmpfs
     program_dir: Path | None = None  # mounted read-only at /prog
-    private_dirs: list[tuple[str, str]] = field(default_factory=list)  # root-only host dirs
     files: dict[str, bytes] = field(default_factory=dict)  # box path -> content, read-only
     cwd: str = "/box"
 
@@ -70,7 +69,6 @@ def build_argv(
     seccomp_fd: int,
     info_fd: int,
     block_fd: int,
-    private_fds: list[int],
     file_fds: list[int],
 ) -> list[str]:
     a = [
@@ -94,8 +92,6 @@ def build_argv(
         a += ["--ro-bind", str(layout.program_dir), "/prog"]
     for host, dest in layout.ro_binds:
         a += ["--ro-bind", host, dest]
-    for fd, (_, dest) in zip(private_fds, layout.private_dirs):
-        a += ["--ro-bind-fd", str(fd), dest]
     for fd, dest in zip(file_fds, layout.files):
         a += ["--ro-bind-data", str(fd), dest]
     a += [

@@ -194,7 +194,8 @@ class Watch:
         return bytes(self._err)
 
     def stderr_text(self) -> str:
-        return self._err.decode(errors="replace").strip()
+        data = self._err if self.err_r is not None else self._out
+        return data[:4096].decode(errors="replace").strip()
 
     def close(self) -> None:
         for fd in list(self._readers):

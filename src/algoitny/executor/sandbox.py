@@ -127,19 +127,18 @@ async def run_sandboxed(
         child_fds += [info_w, block_r]
         seccomp_fd = filter_fd()
         child_fds.append(seccomp_fd)
-        private_fds = [os.open(host, os.O_PATH | os.O_CLOEXEC) for host, _ in layout.private_dirs]
         file_fds = [_memfd(data) for data in layout.files.values()]
-        child_fds += private_fds + file_fds
+        child_fds += file_fds
         os.set_blocking(out_w, True)
         if err_w is not None:
             os.set_blocking(err_w, True)
         argv = build_argv(
             rt.bwrap, layout, tmp_bytes=limits.tmp_bytes, seccomp_fd=seccomp_fd,
-            info_fd=info_w, block_fd=block_r, private_fds=private_fds, file_fds=file_fds,
+            info_fd=info_w, block_fd=block_r, file_fds=file_fds,
         )
         proc = subprocess.Popen(
             argv, stdin=stdin_fd, stdout=out_w, stderr=err_w, env={},
-            pass_fds=[info_w, block_r, seccomp_fd, *private_fds, *file_fds],
+            pass_fds=[info_w, block_r, seccomp_fd, *file_fds],
             user=slot.uid, group=slot.gid, extra_groups=[], cwd="/",
             preexec_fn=_limit_self(_rlimits(limits)),
         )
@@ -153,7 +152,11 @@ async def run_sandboxed(
         if box_pid is None:
             await watch.finish(grace=5.0)
             return _internal(watch, "bwrap failed to start: " + watch.stderr_text())
-        group.add(box_pid)
+        try:
+            group.add(box_pid)
+        except ProcessLookupError:  # bwrap gave up during its setup
+            await watch.finish(grace=5.0)
+            return _internal(watch, "bwrap failed: " + watch.stderr_text())
         os.write(block_w, b"x")
         await watch.run()
         stats = group.stats()

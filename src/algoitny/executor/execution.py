@@ -1,0 +1,81 @@
+"""Run a compiled artifact once in a slot: the bridge from languages to the sandbox."""
+
+from __future__ import annotations
+
+from .compiler import CompileResult, runtime_layout
+from .bwrap import Layout
+from .errors import BadArtifact
+from .languages import get_language
+from .models import Limits, RunResult, excerpt
+from .runtime import get_runtime
+from .sandbox import Outcome, run_sandboxed
+from .verdicts import RunFacts, Verdict, classify
+
+
+async def execute(
+    compiled: CompileResult,
+    stdin: bytes,
+    limits: Limits,
+    *,
+    args: list[str] | None = None,
+    files: dict[str, bytes] | None = None,
+) -> Outcome:
+    if not compiled.ok or compiled.artifact_dir is None:
+        raise BadArtifact("the submission did not compile, or its artifact was cleaned up")
+    language = get_language(compiled.language)
+    binds, env = runtime_layout(language)
+    layout = Layout(
+        argv=language.run_argv(compiled.entry, limits) + (args or []),
+        env=env,
+        ro_binds=binds,
+        program_dir=compiled.artifact_dir,
+        files=files or {},
+    )
+    rt = get_runtime()
+    slot = await rt.pool.acquire()
+    try:
+        return await run_sandboxed(layout, limits, stdin, slot)
+    finally:
+        rt.pool.release(slot)
+
+
+def facts(outcome: Outcome, language_id: str) -> RunFacts:
+    language = get_language(language_id)
+    crashed = (outcome.exit_code or 0) != 0 or outcome.signal is not None
+    return RunFacts(
+        internal_error=outcome.internal_error,
+        cpu_ms=outcome.cpu_ms,
+        wall_timed_out=outcome.wall_timed_out,
+        oom_killed=outcome.oom_killed,
+        memory_kb=outcome.memory_kb,
+        output_exceeded=outcome.stdout_exceeded or outcome.stderr_exceeded,
+        exit_code=outcome.exit_code,
+        signal=outcome.signal,
+        runtime_out_of_memory=crashed and language.ran_out_of_memory(outcome.stderr),
+    )
+
+
+def run_verdict(outcome: Outcome, language_id: str, limits: Limits) -> Verdict | None:
+    return classify(
+        facts(outcome, language_id),
+        time_limit_ms=limits.time_limit_ms,
+        memory_limit_kb=limits.memory_mb * 1024,
+    )
+
+
+async def run_once(compiled: CompileResult, stdin: bytes, limits: Limits) -> RunResult:
+    """A "custom input" run: no checker; AC means the program finished cleanly."""
+    outcome = await execute(compiled, stdin, limits)
+    verdict = run_verdict(outcome, compiled.language, limits) or Verdict.AC
+    return RunResult(
+        verdict=verdict,
+        cpu_ms=outcome.cpu_ms,
+        wall_ms=outcome.wall_ms,
+        memory_kb=outcome.memory_kb,
+        exit_code=outcome.exit_code,
+        signal=outcome.signal,
+        stdout=outcome.stdout,
+        stderr_excerpt=excerpt(outcome.stderr),
+        stdout_truncated=outcome.stdout_exceeded,
+        message=outcome.internal_error or "",
+    )
