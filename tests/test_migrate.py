@@ -1,0 +1,47 @@
+import asyncio
+import os
+import sys
+import uuid
+
+from algoitny.migrate import discover, migrate
+
+
+async def test_steps_are_numbered_in_order():
+    numbers = [step.number for step in discover()]
+    assert numbers == sorted(numbers) and numbers[0] == 1
+
+
+async def test_migrate_twice_is_a_no_op_the_second_time(dynamodb):
+    name = f"m-{uuid.uuid4().hex[:8]}"
+    first = await migrate(dynamodb, name)
+    assert [s.number for s in first] == [s.number for s in discover()]
+    assert await migrate(dynamodb, name) == []
+    table = (await dynamodb.describe_table(TableName=name))["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    ttl = (await dynamodb.describe_time_to_live(TableName=name))["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "ttl"
+    await dynamodb.delete_table(TableName=name)
+
+
+async def test_each_step_is_rerunnable_on_its_own(dynamodb):
+    name = f"m-{uuid.uuid4().hex[:8]}"
+    await migrate(dynamodb, name)
+    for step in discover():
+        await step.module.apply(dynamodb, name)
+    await dynamodb.delete_table(TableName=name)
+
+
+async def test_cli_migrate_uses_settings(services):
+    name = f"m-{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "ALGOITNY_TABLE__NAME": name, "ALGOITNY_TABLE__ENDPOINT_URL": services.dynamodb_url}
+    outputs = []
+    for _ in range(2):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "algoitny.cli", "migrate", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out, _ = await process.communicate()
+        assert process.returncode == 0, out
+        outputs.append(out.decode())
+    assert "applied 0001" in outputs[0]
+    assert "up to date" in outputs[1] and "applied" not in outputs[1]
