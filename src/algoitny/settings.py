@@ -33,7 +33,7 @@ class ApiSettings(BaseModel):
     max_body_bytes: int = Field(
         default=256 * 1024 * 1024, description="Largest request body accepted."
     )
-    page_size_max: int = 100
+    access_log: bool = Field(default=False, description="uvicorn's per-request log line.")
 
 
 class Settings(BaseSettings):

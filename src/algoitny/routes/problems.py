@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep
 from algoitny.domain import Platform, Problem, ProblemStatus
-from algoitny.routes.responses import errors
+from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
 from algoitny.schemas.problems import (
     CheckerSpec,
@@ -90,22 +90,22 @@ async def list_problems(
     status: ProblemStatus | None = None,
     limit: PageLimit = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> ProblemPage:
+) -> Response:
     """Problems newest first, filtered by platform, tag and status; follow `next_cursor`."""
     page = await problems.list_problems(
         platform=platform, tag=tag, status=status, limit=limit, cursor=cursor
     )
-    return ProblemPage(
+    return json_body(ProblemPage(
         items=[problem_read(p, show_solution=caller.is_admin) for p in page.items],
         next_cursor=page.next_cursor,
-    )
+    ))
 
 
 @router.get("/{platform}/{problem_identifier}", response_model=ProblemRead, responses=errors(401, 404))
-async def get_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> ProblemRead:
+async def get_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> Response:
     """One problem, by platform and identifier, or `legacy/{old id}`."""
     problem = await problems.get(platform=key.platform, identifier=key.identifier)
-    return problem_read(problem, show_solution=caller.is_admin)
+    return json_body(problem_read(problem, show_solution=caller.is_admin))
 
 
 @router.patch(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, TestCasesDep, admin_user
 from algoitny.domain import NewTestCase, TestCase, TestCaseKind
 from algoitny.routes.problems import problem_read
-from algoitny.routes.responses import errors
+from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit
 from algoitny.schemas.test_cases import (
     BulkAddRead,
@@ -79,7 +79,7 @@ async def list_test_cases(
     admin: AdminDep,
     limit: PageLimit = 100,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
-) -> TestCasePage:
+) -> Response:
     """All test cases with 1 KiB previews, a page at a time, in id order (admin).
     `position` gives the judging order."""
     await problems.get(platform=key.platform, identifier=key.identifier)
@@ -87,7 +87,7 @@ async def list_test_cases(
         platform=key.platform, identifier=key.identifier, limit=limit, cursor=cursor
     )
     items = [TestCaseSummaryRead(**vars(s)) for s in page.items]
-    return TestCasePage(items=items, next_cursor=page.next_cursor)
+    return json_body(TestCasePage(items=items, next_cursor=page.next_cursor))
 
 
 async def _may_read_test_case(test_case_id: TestCaseId, caller: CallerDep) -> str:
@@ -105,11 +105,11 @@ async def get_test_case(
     test_case_id: Annotated[str, Depends(_may_read_test_case)],
     problems: ProblemsDep,
     test_cases: TestCasesDep,
-) -> TestCaseRead:
+) -> Response:
     """One test case in full. Samples are readable by anyone."""
     await problems.get(platform=key.platform, identifier=key.identifier)
     found = await test_cases.get(platform=key.platform, identifier=key.identifier, test_case_id=test_case_id)
-    return test_case_read(found)
+    return json_body(test_case_read(found))
 
 
 @router.delete(
@@ -139,10 +139,10 @@ async def list_samples(key: ProblemKeyDep, problems: ProblemsDep, test_cases: Te
 )
 async def get_problem_with_test_cases(
     key: ProblemKeyDep, problems: ProblemsDep, admin: AdminDep
-) -> ProblemWithTestCasesRead:
+) -> Response:
     """The problem and every test case in full, read with one Query (admin)."""
     found = await problems.get_with_test_cases(platform=key.platform, identifier=key.identifier)
-    return ProblemWithTestCasesRead(
+    return json_body(ProblemWithTestCasesRead(
         problem=problem_read(found.problem, show_solution=True),
         test_cases=[test_case_read(t) for t in found.test_cases],
-    )
+    ))
