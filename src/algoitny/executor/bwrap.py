@@ -94,7 +94,10 @@ def build_argv(
         a += ["--ro-bind", host, dest]
     for fd, dest in zip(file_fds, layout.files):
         a += ["--ro-bind-data", str(fd), dest]
+    # The root (bwrap's own tmpfs holding the mount points) becomes read-only: only
+    # /box and /tmp, both size-capped, accept writes.
     a += [
+        "--remount-ro", "/",
         "--seccomp", str(seccomp_fd), "--info-fd", str(info_fd),
         "--block-fd", str(block_fd), "--chdir", layout.cwd, "--clearenv",
     ]

@@ -52,6 +52,8 @@ COMPILE_LIMITS = Limits(
 
 @dataclass(frozen=True, slots=True)
 class TestCase:
+    __test__ = False  # not a pytest class, despite the name
+
     name: str
     input: bytes
     expected: bytes
@@ -98,6 +100,8 @@ class RunResult:
 
 @dataclass(slots=True)
 class TestResult:
+    __test__ = False
+
     index: int
     name: str
     verdict: Verdict
