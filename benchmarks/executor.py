@@ -1,0 +1,102 @@
+"""Executor overhead, side by side: the same a+b program run bare and sandboxed.
+
+    .venv/bin/python benchmarks/executor.py [--tests 200]
+
+For C and for Python: the median time per test when run as a plain subprocess
+("bare") and through the executor (sandbox + cgroup + seccomp + checker), one test
+at a time. Then sandboxed C tests per second with as many slots as CPUs. The last
+line is one JSON object; targets: c_overhead_ms <= 10, python_ratio <= 1.5,
+c_tests_per_s >= 100 (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import time
+
+from algoitny.executor import Limits, TestCase, compile_source, get_runtime, run_tests
+from algoitny.executor.languages import get_language
+
+SOURCES = {
+    "c": '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;'
+         'printf("%ld\\n",a+b);return 0;}\n',
+    "python": "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n",
+}
+
+
+def make_tests(n: int) -> list[TestCase]:
+    return [TestCase(str(i), f"{i} {i * 7}\n".encode(), f"{i * 8}\n".encode()) for i in range(n)]
+
+
+async def bare(argv: list[str], tests: list[TestCase]) -> list[float]:
+    times = []
+    for test in tests:
+        started = time.perf_counter()
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
+        out, _ = await proc.communicate(test.input)
+        times.append(time.perf_counter() - started)
+        assert out == test.expected, (out, test.expected)
+    return times
+
+
+async def sandboxed(compiled, tests: list[TestCase], slots: int) -> tuple[list[float], float]:
+    """Per-test times (one slot: time between consecutive results) and the total."""
+    times = []
+    started = last = time.perf_counter()
+    async for result in run_tests(compiled, tests, Limits(time_limit_s=2), slots=slots):
+        now = time.perf_counter()
+        times.append(now - last)
+        last = now
+        assert result.verdict.value == "AC", result
+    return times, time.perf_counter() - started
+
+
+def bare_argv(language_id: str, compiled) -> list[str]:
+    argv = get_language(language_id).run_argv(compiled.entry, Limits())
+    return [a.replace("/prog", str(compiled.artifact_dir)) for a in argv]
+
+
+async def main(n: int) -> dict:
+    runtime = get_runtime()
+    cores = os.cpu_count() or 1
+    tests = make_tests(n)
+    figures: dict[str, float] = {}
+    for language_id in ("c", "python"):
+        async with await compile_source(language_id, SOURCES[language_id]) as compiled:
+            assert compiled.ok, compiled.message
+            await bare(bare_argv(language_id, compiled), tests[:10])  # warm caches
+            await sandboxed(compiled, tests[:10], 1)
+            bare_ms = statistics.median(await bare(bare_argv(language_id, compiled), tests)) * 1000
+            boxed_ms = statistics.median((await sandboxed(compiled, tests, 1))[0]) * 1000
+            figures[f"{language_id}_bare_ms"] = round(bare_ms, 2)
+            figures[f"{language_id}_sandboxed_ms"] = round(boxed_ms, 2)
+            print(f"{language_id:<7} bare {bare_ms:7.2f} ms   sandboxed {boxed_ms:7.2f} ms   "
+                  f"overhead {boxed_ms - bare_ms:6.2f} ms   ratio {boxed_ms / bare_ms:5.2f}")
+            if language_id == "c":
+                _, total = await sandboxed(compiled, tests, cores)
+                figures["c_tests_per_s"] = round(n / total, 1)
+                print(f"c       {n} tests with {cores} slots: {total:.2f} s, "
+                      f"{n / total:.1f} tests/s")
+    await runtime.idle()
+    return {
+        "c_overhead_ms": round(figures["c_sandboxed_ms"] - figures["c_bare_ms"], 2),
+        "python_ratio": round(figures["python_sandboxed_ms"] / figures["python_bare_ms"], 3),
+        "c_tests_per_s": figures["c_tests_per_s"],
+        **figures,
+        "tests": n,
+        "slots": cores,
+        "cgroups": runtime.cgroups.version,
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tests", type=int, default=200)
+    result = asyncio.run(main(parser.parse_args().tests))
+    print(json.dumps(result))
