@@ -70,9 +70,16 @@ def build_argv(
     info_fd: int,
     block_fd: int,
     file_fds: list[int],
+    new_netns: bool,
 ) -> list[str]:
+    # Without new_netns the caller has already put bwrap in the slot's own empty
+    # network namespace (see spawn.slot_netns), which saves building one per run.
+    unshare = ["--unshare-all"] if new_netns else [
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+        "--unshare-cgroup-try",
+    ]
     a = [
-        bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+        bwrap, *unshare, "--die-with-parent", "--new-session",
         "--hostname", "box", *_SYSTEM, "--proc", "/proc",
     ]
     for dev in _DEVICES:

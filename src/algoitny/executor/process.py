@@ -13,11 +13,11 @@ import fcntl
 import json
 import os
 import signal as signals
-import subprocess
 import time
 
 from .cgroups import RunGroup
 from .models import Limits
+from .spawn import Child
 
 _F_SETPIPE_SZ = 1031
 _CPUS = max(1, os.cpu_count() or 1)
@@ -42,7 +42,7 @@ def decode_status(returncode: int | None) -> tuple[int | None, str | None]:
 
 
 class Watch:
-    def __init__(self, proc: subprocess.Popen, group: RunGroup, limits: Limits,
+    def __init__(self, proc: Child, group: RunGroup, limits: Limits,
                  out_r: int, err_r: int | None, *, stderr_keep: int) -> None:
         self.loop = asyncio.get_running_loop()
         self.proc, self.group, self.limits = proc, group, limits

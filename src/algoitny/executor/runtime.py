@@ -14,6 +14,7 @@ import os
 import shutil
 import threading
 
+from . import launcher
 from .cgroups import CgroupDriver, detect
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
@@ -41,6 +42,7 @@ class Runtime:
         self.cgroups: CgroupDriver = detect()
         config.box_root.mkdir(parents=True, exist_ok=True)
         self.pool = SlotPool(config)
+        self.launcher = launcher.build(config.box_root)
         self._seq = itertools.count(1)
         self._cleanups: set[asyncio.Future[None]] = set()
         self._swept: set[int] = set()

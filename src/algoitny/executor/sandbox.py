@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
-import subprocess
 from typing import Callable
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from .process import Watch, decode_status
 from .runtime import get_runtime
 from .seccomp import filter_fd
 from .slots import Slot
+from .spawn import Child, child_fd_numbers, launch, launch_popen, slot_netns
 
 _STDERR_KEEP = 64 * 1024
 
@@ -107,7 +107,7 @@ async def run_sandboxed(
     )
     parent_fds: list[int] = []  # ours, closed at the end
     child_fds: list[int] = []  # the child's copies, closed right after the spawn
-    proc: subprocess.Popen | None = None
+    child: Child | None = None
     watch: Watch | None = None
     try:
         stdin_fd = _memfd(stdin)
@@ -132,21 +132,24 @@ async def run_sandboxed(
         os.set_blocking(out_w, True)
         if err_w is not None:
             os.set_blocking(err_w, True)
+        passed = [info_w, block_r, seccomp_fd, *file_fds]
+        info_n, block_n, seccomp_n, *file_ns = child_fd_numbers(passed, rt.launcher)
         argv = build_argv(
-            rt.bwrap, layout, tmp_bytes=limits.tmp_bytes, seccomp_fd=seccomp_fd,
-            info_fd=info_w, block_fd=block_r, file_fds=file_fds,
+            rt.bwrap, layout, tmp_bytes=limits.tmp_bytes, seccomp_fd=seccomp_n,
+            info_fd=info_n, block_fd=block_n, file_fds=file_ns, new_netns=rt.launcher is None,
         )
-        proc = subprocess.Popen(
-            argv, stdin=stdin_fd, stdout=out_w, stderr=err_w, env={},
-            pass_fds=[info_w, block_r, seccomp_fd, *file_fds],
-            user=slot.uid, group=slot.gid, extra_groups=[], cwd="/",
-            preexec_fn=_limit_self(_rlimits(limits)),
-        )
+        stdio = (stdin_fd, out_w, err_w if err_w is not None else out_w)
+        if rt.launcher is not None:
+            child = launch(rt.launcher, argv, uid=slot.uid, netns=slot_netns(slot.uid),
+                           stdio=stdio, fds=passed, rlimits=_rlimits(limits))
+        else:
+            child = launch_popen(argv, uid=slot.uid, stdio=stdio, fds=passed,
+                                 preexec=_limit_self(_rlimits(limits)))
         for fd in child_fds:
             os.close(fd)
         child_fds.clear()
         watch = Watch(
-            proc, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP
+            child, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP
         )
         box_pid = await watch.box_pid(info_r)
         if box_pid is None:
@@ -160,7 +163,7 @@ async def run_sandboxed(
         os.write(block_w, b"x")
         await watch.run()
         stats = group.stats()
-        exit_code, sig = decode_status(proc.returncode)
+        exit_code, sig = decode_status(child.returncode)
         stderr = watch.stderr_bytes()
         if exit_code == 1 and stderr.startswith(b"bwrap: "):
             return _internal(watch, stderr.decode(errors="replace").strip())
@@ -188,9 +191,8 @@ async def run_sandboxed(
             os.close(fd)
         if watch is not None:
             watch.close()
-        if proc is not None and proc.returncode is None:
-            proc.kill()
-            proc.wait()
+        if child is not None:
+            child.kill_and_reap()
         for fd in parent_fds:
             try:
                 os.close(fd)
