@@ -135,3 +135,16 @@ async def test_cleanup_removes_the_artifact(runtime):
     assert artifact is not None and artifact.exists()
     await compiled.cleanup()
     assert not artifact.exists()
+
+
+async def test_popen_fallback_without_the_launcher(runtime):
+    """Hosts without a C compiler spawn bwrap through Popen: same isolation."""
+    saved, runtime.launcher = runtime.launcher, None
+    try:
+        source = ("import socket\ntry:\n    socket.socket().connect(('127.0.0.1', 1))\n"
+                  "    print('escaped')\nexcept OSError:\n    print('blocked')\n")
+        async with await compile_source("python", source) as compiled:
+            run = await run_once(compiled, b"", Limits())
+    finally:
+        runtime.launcher = saved
+    assert run.verdict is Verdict.AC and run.stdout == b"blocked\n"
