@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from algoitny import __version__
 from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
-from algoitny.routes import health, problems, test_cases
+from algoitny.routes import executions, health, languages, problems, submissions, test_cases
 from algoitny.routes.errors import error_response, install_error_handlers
 from algoitny.settings import Settings
 
@@ -73,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, problems, test_cases):
+    for module in (health, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     return app

@@ -16,11 +16,12 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from algoitny.domain import Platform
-from algoitny.errors import Forbidden, InvalidToken, NotAuthenticated, ProblemNotFound
+from algoitny.domain import Platform, Submission
+from algoitny.errors import Forbidden, InvalidToken, NotAuthenticated, ProblemNotFound, SubmissionNotFound
 from algoitny.resources import Resources
 from algoitny.settings import Settings
-from algoitny.table import ProblemRepository, TestCaseRepository
+from algoitny.services.ids import TASK_ID_PATTERN
+from algoitny.table import ProblemRepository, SubmissionRepository, TestCaseRepository
 
 
 def get_resources(request: Request) -> Resources:
@@ -57,6 +58,7 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class Caller:
     role: Role
+    subject: str  # who is counted and owns submissions: a user id, or ``ip:{address}``
 
     @property
     def is_admin(self) -> bool:
@@ -64,14 +66,15 @@ class Caller:
 
 
 async def current_caller(
+    request: Request,
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
-        return Caller(Role.ANONYMOUS)
+        return Caller(Role.ANONYMOUS, f"ip:{request.client.host if request.client else 'unknown'}")
     admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     if admin_token and secrets.compare_digest(credentials.credentials.encode(), admin_token.encode()):
-        return Caller(Role.ADMIN)
+        return Caller(Role.ADMIN, "admin")
     raise InvalidToken()
 
 
@@ -127,3 +130,24 @@ async def problem_key(
 
 
 ProblemKeyDep = Annotated[ProblemKey, Depends(problem_key)]
+
+
+def get_submissions(resources: ResourcesDep) -> SubmissionRepository:
+    return resources.submissions
+
+
+SubmissionsDep = Annotated[SubmissionRepository, Depends(get_submissions)]
+
+SubmissionId = Annotated[str, Path(pattern=TASK_ID_PATTERN, description="The submission's (task's) id.")]
+
+
+async def visible_submission(submission_id: SubmissionId, submissions: SubmissionsDep, caller: CallerDep) -> Submission:
+    """A public submission for anyone; a private one for its owner and admins only
+    (everyone else gets 404, so private ids are not even confirmed)."""
+    submission = await submissions.get(submission_id)
+    if submission.public or caller.is_admin or caller.subject == submission.user_id:
+        return submission
+    raise SubmissionNotFound()
+
+
+VisibleSubmission = Annotated[Submission, Depends(visible_submission)]

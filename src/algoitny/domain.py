@@ -119,3 +119,79 @@ class ProblemWithTestCases:
 class Page:
     items: list[Any]
     next_cursor: str | None
+
+
+class SubmissionStatus(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+
+
+@dataclass
+class TestRecord:
+    """One test's stored result (a ``trs`` entry of the seeds)."""
+
+    __test__ = False
+
+    index: int
+    test_case_id: str
+    verdict: str
+    passed: bool
+    cpu_ms: int
+    wall_ms: int
+    memory_kb: int
+    exit_code: int | None = None
+    signal: str | None = None
+    output: str = ""  # excerpt
+    error: str = ""  # stderr excerpt
+    checker_message: str = ""
+    input_excerpt: str | None = None  # failed tests only: the counterexample
+    expected_excerpt: str | None = None
+    full_output: str | None = None  # failed tests only, up to FULL_OUTPUT_MAX
+    output_truncated: bool = False
+
+
+@dataclass
+class Summary:
+    verdict: str
+    passed: int
+    failed: int
+    total: int
+    max_cpu_ms: int = 0
+    max_memory_kb: int = 0
+    compile_message: str | None = None
+
+
+@dataclass
+class Submission:
+    submission_id: str
+    user_id: str
+    platform: str
+    identifier: str
+    problem_title: str
+    language: str
+    code: str
+    public: bool
+    status: str = SubmissionStatus.QUEUED
+    verdict: str | None = None
+    passed: int = 0
+    failed: int = 0
+    total: int = 0
+    max_cpu_ms: int = 0
+    max_memory_kb: int = 0
+    compile_message: str | None = None
+    created_at: int = 0
+    finished_at: int | None = None
+
+
+@dataclass
+class SubmissionWithResults:
+    submission: Submission
+    results: list[TestRecord]
+
+
+@dataclass
+class Usage:
+    action: str
+    count: int
+    limit: int
+    resets_at: int  # epoch seconds

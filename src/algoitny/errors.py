@@ -4,17 +4,21 @@ The hierarchy, whole::
 
     AlgoItnyError                       500 internal_error
     ├── BadRequest                      400 bad_request
-    │   └── InvalidCursor               400 invalid_cursor
+    │   ├── InvalidCursor               400 invalid_cursor
+    │   ├── UnsupportedLanguage         400 unsupported_language
+    │   └── ProblemHasNoTests           400 problem_has_no_tests
     ├── NotAuthenticated                401 not_authenticated
     │   └── InvalidToken                401 invalid_token
     ├── Forbidden                       403 admin_required
     ├── NotFound                        404 not_found
     │   ├── ProblemNotFound             404 problem_not_found
-    │   └── TestCaseNotFound            404 test_case_not_found
+    │   ├── TestCaseNotFound            404 test_case_not_found
+    │   └── SubmissionNotFound          404 submission_not_found
     ├── Conflict                        409 conflict
     │   ├── ProblemExists               409 problem_exists
     │   └── LegacyIdTaken               409 legacy_id_taken
     ├── PayloadTooLarge                 413 payload_too_large
+    ├── RateLimited                     429 rate_limited
     └── ServiceUnavailable              503 service_unavailable
         └── NotReady                    503 not_ready
 
@@ -52,6 +56,16 @@ class InvalidCursor(BadRequest):
     default_message = "The cursor is malformed, tampered with, or belongs to another query."
 
 
+class UnsupportedLanguage(BadRequest):
+    code = "unsupported_language"
+    default_message = "This language is unknown or not installed on the judge."
+
+
+class ProblemHasNoTests(BadRequest):
+    code = "problem_has_no_tests"
+    default_message = "This problem has no test cases to judge against yet."
+
+
 class NotAuthenticated(AlgoItnyError):
     status = 401
     code = "not_authenticated"
@@ -86,6 +100,11 @@ class TestCaseNotFound(NotFound):
     default_message = "No such test case."
 
 
+class SubmissionNotFound(NotFound):
+    code = "submission_not_found"
+    default_message = "No such submission."
+
+
 class Conflict(AlgoItnyError):
     status = 409
     code = "conflict"
@@ -106,6 +125,18 @@ class PayloadTooLarge(AlgoItnyError):
     status = 413
     code = "payload_too_large"
     default_message = "The request body is too large."
+
+
+class RateLimited(AlgoItnyError):
+    """``details`` carries the usage; the handler adds ``Retry-After``."""
+
+    status = 429
+    code = "rate_limited"
+    default_message = "Daily limit reached."
+
+    def __init__(self, message: str | None = None, *, details=None, retry_after_s: int = 0) -> None:
+        super().__init__(message, details=details)
+        self.retry_after_s = retry_after_s
 
 
 class ServiceUnavailable(AlgoItnyError):

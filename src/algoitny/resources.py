@@ -19,7 +19,15 @@ from arq.connections import RedisSettings as ArqRedisSettings
 from botocore.config import Config
 
 from algoitny.settings import Settings, TableSettings
-from algoitny.table import CursorCodec, ProblemRepository, Table, TestCaseRepository
+from algoitny.events import EventLog
+from algoitny.table import (
+    CursorCodec,
+    ProblemRepository,
+    SubmissionRepository,
+    Table,
+    TestCaseRepository,
+    UsageRepository,
+)
 
 
 def dynamodb_client_kwargs(table: TableSettings) -> dict[str, Any]:
@@ -68,6 +76,9 @@ class Resources:
     table: Table
     problems: ProblemRepository
     test_cases: TestCaseRepository
+    submissions: SubmissionRepository
+    usage: UsageRepository
+    events: EventLog
 
 
 @contextlib.asynccontextmanager
@@ -86,4 +97,7 @@ async def open_resources(settings: Settings):
             table=table,
             problems=ProblemRepository(table, cursors),
             test_cases=TestCaseRepository(table, cursors),
+            submissions=SubmissionRepository(table, cursors),
+            usage=UsageRepository(table),
+            events=EventLog(redis),
         )

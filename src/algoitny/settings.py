@@ -36,6 +36,25 @@ class ApiSettings(BaseModel):
     access_log: bool = Field(default=False, description="uvicorn's per-request log line.")
 
 
+class QuotaSettings(BaseModel):
+    """Daily limits per action until plans (sign-in) supply them per user."""
+
+    anonymous_executions: int = Field(default=50, ge=0, description="Per client IP; 0 = sign-in required.")
+    user_executions: int = Field(default=200, ge=0)
+    admin_executions: int = Field(default=1_000_000, ge=0)
+
+
+class JudgeSettings(BaseModel):
+    max_code_bytes: int = 64 * 1024
+    max_stdin_bytes: int = 1024 * 1024
+    run_time_limit_ms: int = Field(default=5000, description="CPU limit of a custom-input run.")
+    run_memory_limit_mb: int = 256
+    worker_jobs: int = Field(default=4, description="Submissions one worker judges at once.")
+    slots: int | None = Field(default=None, description="Sandboxes run at once per worker; default = cores.")
+    lease_s: int = Field(default=15, description="A job whose worker stops renewing for this long is resumed.")
+    job_timeout_s: int = Field(default=3600, description="arq's hard limit for one judge job.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore"
@@ -44,6 +63,8 @@ class Settings(BaseSettings):
     table: TableSettings = TableSettings()
     redis: RedisSettings = RedisSettings()
     api: ApiSettings = ApiSettings()
+    quota: QuotaSettings = QuotaSettings()
+    judge: JudgeSettings = JudgeSettings()
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",

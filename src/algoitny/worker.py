@@ -2,26 +2,68 @@
 
 Shared clients are opened in ``on_startup`` (the same ``Resources`` as the
 API) and closed in ``on_shutdown``. Jobs are ``async def job(ctx, ...)`` and
-idempotent: arq may run a job more than once.
+idempotent: arq may run a job more than once, and a crashed worker's job is
+resumed by the next worker (see ``services/lease.py``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from typing import Any
 
+from arq import func
+
 from algoitny.resources import arq_redis_settings, open_resources
-from algoitny.settings import get_settings
+from algoitny.services import judge, lease, run
+from algoitny.services.submit import JUDGE_JOB, RUN_JOB
+from algoitny.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# arq keeps a job's in-progress mark for its timeout plus this (arq.worker: ``+ 10``).
+ARQ_IN_PROGRESS_EXTRA_S = 10
+
+
+async def _reclaim_forever(ctx: dict[str, Any]) -> None:
+    settings: Settings = ctx["settings"]
+    judge_settings = settings.judge
+    while True:
+        try:
+            await lease.reclaim_stale(
+                ctx["resources"].redis, settings.redis.queue_name, lease_s=judge_settings.lease_s,
+                in_progress_timeout_s=judge_settings.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
+            )
+        except Exception:  # Redis blips must not kill the loop
+            log.exception("reclaiming stale jobs failed")
+        await asyncio.sleep(judge_settings.lease_s / 2)
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
     stack = contextlib.AsyncExitStack()
     ctx["resources"] = await stack.enter_async_context(open_resources(ctx["settings"]))
     ctx["exit_stack"] = stack
+    ctx["reclaimer"] = asyncio.ensure_future(_reclaim_forever(ctx))
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    ctx["reclaimer"].cancel()
     await ctx["exit_stack"].aclose()
+
+
+async def judge_submission(ctx: dict[str, Any], submission_id: str) -> str | None:
+    resources = ctx["resources"]
+    async with lease.held(resources.redis, submission_id, resources.settings.judge.lease_s):
+        summary = await judge.judge_submission(resources, submission_id)
+    return summary.verdict if summary else None
+
+
+async def run_custom(ctx: dict[str, Any], task_id: str) -> str | None:
+    resources = ctx["resources"]
+    async with lease.held(resources.redis, task_id, resources.settings.judge.lease_s):
+        summary = await run.run_custom(resources, task_id)
+    return summary["verdict"] if summary else None
 
 
 async def ping(ctx: dict[str, Any]) -> str:
@@ -29,14 +71,23 @@ async def ping(ctx: dict[str, Any]) -> str:
     return "pong"
 
 
-def worker_settings() -> dict[str, Any]:
-    settings = get_settings()
+def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or get_settings()
+    timeout = settings.judge.job_timeout_s
     return {
-        "functions": [ping],
+        "functions": [
+            func(judge_submission, name=JUDGE_JOB, timeout=timeout, max_tries=10),
+            func(run_custom, name=RUN_JOB, timeout=timeout, max_tries=10),
+            ping,
+        ],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": arq_redis_settings(settings.redis.url),
         "queue_name": settings.redis.queue_name,
+        "max_jobs": settings.judge.worker_jobs,
+        "job_timeout": timeout,
+        "poll_delay": 0.05,
+        "keep_result": 3600,
         "ctx": {"settings": settings},
         "handle_signals": True,
     }

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from algoitny.errors import AlgoItnyError
+from algoitny.errors import AlgoItnyError, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ def _field(location: tuple[Any, ...]) -> str:
 
 
 async def _app_error(request: Request, exc: AlgoItnyError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, RateLimited) else None
+    return error_response(exc.status, exc.code, exc.message, exc.details, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

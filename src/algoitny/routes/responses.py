@@ -10,12 +10,13 @@ from pydantic import BaseModel
 from algoitny.schemas.errors import ErrorResponse
 
 _DESCRIPTIONS = {
-    400: "Bad request (`bad_request`, `invalid_cursor`).",
+    400: "Bad request (`bad_request`, `invalid_cursor`, `unsupported_language`, `problem_has_no_tests`).",
     401: "Not signed in (`not_authenticated`, `invalid_token`).",
     403: "Signed in without the right (`admin_required`).",
-    404: "Not found (`problem_not_found`, `test_case_not_found`, `route_not_found`).",
+    404: "Not found (`problem_not_found`, `test_case_not_found`, `submission_not_found`, `route_not_found`).",
     409: "Conflicts with the current state (`problem_exists`, `legacy_id_taken`).",
     413: "Request body too large (`payload_too_large`).",
+    429: "Daily limit reached (`rate_limited`); `details` has the usage, `Retry-After` the wait.",
     422: "A field is invalid (`validation_error`); `details` says which and why.",
     500: "Our fault (`internal_error`).",
     503: "A backing service is down (`service_unavailable`, `not_ready`).",

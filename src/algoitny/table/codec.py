@@ -158,3 +158,53 @@ TEST_CASE = EntityCodec(
 TEST_CASE_CHUNK = EntityCodec("tcch", {"data": "dat"})
 
 MIGRATION = EntityCodec("mig", {"number": "num", "name": "nam", "applied_at": "apl"})
+
+SUBMISSION = EntityCodec(
+    "hist",
+    {
+        "submission_id": "sid",
+        "user_id": "uid",
+        "platform": "plt",
+        "identifier": "pno",
+        "problem_title": "ptt",
+        "language": "lng",
+        "code": "cod",
+        "public": "pub",
+        "status": "sts",
+        "verdict": "res",
+        "passed": "psc",
+        "failed": "fsc",
+        "total": "toc",
+        "max_cpu_ms": "mxt",
+        "max_memory_kb": "mxm",
+        "compile_message": "cer",
+        "created_at": "crt",
+        "finished_at": "fin",
+    },
+)
+
+TEST_RECORD = EntityCodec(
+    "trs",
+    {
+        "index": "idx",
+        "test_case_id": "tid",
+        "verdict": "sts",
+        "passed": "pas",
+        "cpu_ms": "cpu",
+        "wall_ms": "wal",
+        "memory_kb": "mem",
+        "exit_code": "ext",
+        "signal": "sig",
+        "output": "out",
+        "error": "err",
+        "checker_message": "msg",
+        "input_excerpt": "inx",
+        "expected_excerpt": "exx",
+        "full_output": "fou",
+        "output_truncated": "otr",
+    },
+)
+
+USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day"})
+
+USER_STATS = EntityCodec("ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc"})

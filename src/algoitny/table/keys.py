@@ -14,6 +14,10 @@ Items::
     test case       PROB#{platform}#{ident}     TC#{kind}{digest}
     test case chunk PROB#{platform}#{ident}     TC#{kind}{digest}#{I|O}{n:04}
     migration       MIGRATION                   STEP#{number:04}
+    submission      HIST#{submission_id}        META                USERHIST#{user} / {created}#{sid}    PUBHIST / {created}#{sid} (public only)
+    test result     HIST#{submission_id}        RES#{index:05}
+    usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
+    user statistics USER#{user_id}              STATS
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -43,6 +47,18 @@ missing here)::
     delete test case                         table  BatchWrite delete of TC#{id}[#…] items          TestCaseRepository.delete
     replace all test cases                   table  delete every TC# item, then add_many            TestCaseRepository.replace_all
     record applied migration                 table  PK=MIGRATION, SK=STEP#{n}                       MigrationLog.record
+    create submission                        table  Put HIST#{sid}/META, not exists                 SubmissionRepository.create
+    get submission                           table  PK=HIST#{sid}, SK=META                          SubmissionRepository.get
+    get submission with results              table  PK=HIST#{sid} (whole partition)                 SubmissionRepository.get_with_results
+    get test result                          table  PK=HIST#{sid}, SK=RES#{index}                   SubmissionRepository.get_result
+    save test results                        table  BatchWrite RES# items (25 per request)          SubmissionRepository.save_results
+    finish submission                        table  TransactWrite META if not done + counters       SubmissionRepository.finish
+    list my submissions                      GSI1   GSI1PK=USERHIST#{user}, newest first            SubmissionRepository.list_mine
+    list public submissions                  GSI2   GSI2PK=PUBHIST, newest first                    SubmissionRepository.list_public
+    consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
+    refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
+    get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
+    get user statistics                      table  PK=USER#{uid}, SK=STATS                         SubmissionRepository.get_user_stats
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
 """
 
@@ -115,3 +131,40 @@ def test_case_chunk_sk(test_case_id: str, stream: str, index: int) -> str:
 
 def migration_key(number: int) -> Key:
     return {"PK": MIGRATION_PK, "SK": f"{MIGRATION_STEP_PREFIX}{number:04d}"}
+
+
+SUBMISSION_PREFIX = "HIST#"
+RESULT_PREFIX = "RES#"
+USER_HISTORY_PREFIX = "USERHIST#"
+PUBLIC_HISTORY = "PUBHIST"
+USAGE_PREFIX = "USAGE#"
+USER_PREFIX = "USER#"
+STATS = "STATS"
+
+
+def submission_pk(submission_id: str) -> str:
+    return f"{SUBMISSION_PREFIX}{submission_id}"
+
+
+def submission_key(submission_id: str) -> Key:
+    return {"PK": submission_pk(submission_id), "SK": META}
+
+
+def submission_list_keys(user_id: str, submission_id: str, created_ms: int, public: bool) -> dict[str, str]:
+    sort = f"{created_sort(created_ms)}#{submission_id}"
+    found = {"GSI1PK": f"{USER_HISTORY_PREFIX}{user_id}", "GSI1SK": sort}
+    if public:
+        found |= {"GSI2PK": PUBLIC_HISTORY, "GSI2SK": sort}
+    return found
+
+
+def result_key(submission_id: str, index: int) -> Key:
+    return {"PK": submission_pk(submission_id), "SK": f"{RESULT_PREFIX}{index:05d}"}
+
+
+def usage_key(subject: str, action: str, day: str) -> Key:
+    return {"PK": f"{USAGE_PREFIX}{subject}", "SK": f"{action}#{day}"}
+
+
+def user_stats_key(user_id: str) -> Key:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": STATS}

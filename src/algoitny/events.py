@@ -1,0 +1,89 @@
+"""A task's event stream: published by the worker, followed by WebSocket clients.
+
+Events are JSON objects with a ``type`` (see ``docs/events.md``), stored in a
+Redis stream, one entry per event, whose entry id is the event ``id``. A
+client that reconnects with the last id it saw reads everything after it
+(``XRANGE``) and then follows live (``XREAD BLOCK``): no gaps, no duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from redis.asyncio import Redis
+
+from algoitny import redis_keys
+
+FIELD = b"e"
+TERMINAL = "done"
+
+
+def _decode(entry_id: bytes, fields: dict[bytes, bytes]) -> dict[str, Any]:
+    return {"id": entry_id.decode(), **json.loads(fields[FIELD])}
+
+
+class EventLog:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def publish(self, task_id: str, event: dict[str, Any]) -> str:
+        key = redis_keys.events(task_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(key, {FIELD: json.dumps(event, separators=(",", ":"))})
+            pipe.expire(key, redis_keys.TASK_TTL_S)
+            entry_id, _ = await pipe.execute()
+        return entry_id.decode()
+
+    async def publish_test(self, task_id: str, index: int, result: dict[str, Any], event: dict[str, Any]) -> None:
+        """The test's result (for a rerun) and its event, atomically."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(redis_keys.results(task_id), str(index), json.dumps(result, separators=(",", ":")))
+            pipe.expire(redis_keys.results(task_id), redis_keys.TASK_TTL_S)
+            pipe.xadd(redis_keys.events(task_id), {FIELD: json.dumps(event, separators=(",", ":"))})
+            await pipe.execute()
+
+    async def finished_results(self, task_id: str) -> dict[int, dict[str, Any]]:
+        raw = await self.redis.hgetall(redis_keys.results(task_id))
+        return {int(k): json.loads(v) for k, v in raw.items()}
+
+    async def history(self, task_id: str, after: str | None = None) -> list[dict[str, Any]]:
+        start = f"({after}" if after else "-"
+        entries = await self.redis.xrange(redis_keys.events(task_id), min=start, max="+")
+        return [_decode(entry_id, fields) for entry_id, fields in entries]
+
+    async def exists(self, task_id: str) -> bool:
+        return bool(await self.redis.exists(redis_keys.events(task_id)))
+
+    async def retire(self, task_id: str) -> None:
+        """A finished task's events linger for late clients, then go."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.expire(redis_keys.events(task_id), redis_keys.FINISHED_TTL_S)
+            pipe.expire(redis_keys.results(task_id), redis_keys.FINISHED_TTL_S)
+            pipe.expire(redis_keys.task(task_id), redis_keys.FINISHED_TTL_S)
+            await pipe.execute()
+
+    async def follow(
+        self, task_id: str, after: str | None = None, block_ms: int = 5_000
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every event after ``after``, then live ones, until the terminal ``done``."""
+        key = redis_keys.events(task_id)
+        last = after or "0-0"
+        for event in await self.history(task_id, after):
+            yield event
+            last = event["id"]
+            if event["type"] == TERMINAL:
+                return
+        while True:
+            response = await self.redis.xread({key: last}, block=block_ms, count=100)
+            if not response:
+                if not await self.redis.exists(key):
+                    return
+                continue
+            for entry_id, fields in response[0][1]:
+                event = _decode(entry_id, fields)
+                yield event
+                last = event["id"]
+                if event["type"] == TERMINAL:
+                    return

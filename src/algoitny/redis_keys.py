@@ -1,0 +1,44 @@
+"""Every Redis key the service writes, in one place (arq keeps its own ``arq:*``).
+
+    algoitny:events:{task_id}   stream   the task's events, in order; ids are the stream ids
+    algoitny:results:{task_id}  hash     index → finished test result (JSON): the worker's
+                                         write-ahead log, written in the same MULTI as the
+                                         test's event, so a rerun after a crash skips
+                                         exactly the tests whose events were published
+    algoitny:task:{task_id}     hash     what a task is (kind, owner, …); custom runs keep
+                                         their code and stdin here
+    algoitny:lease:{task_id}    string   the worker holding the task; expires unless renewed
+"""
+
+from __future__ import annotations
+
+PREFIX = "algoitny:"
+EVENTS = PREFIX + "events:"
+RESULTS = PREFIX + "results:"
+TASK = PREFIX + "task:"
+LEASE = PREFIX + "lease:"
+
+# Arq's own prefix for "a worker is running this job" (arq.constants.in_progress_key_prefix).
+ARQ_IN_PROGRESS = "arq:in-progress:"
+
+# How long a finished task's events stay in Redis for late WebSocket clients;
+# after that the stream is rebuilt from the table.
+FINISHED_TTL_S = 3600
+# A task not finished after this long is forgotten by Redis (the table keeps it).
+TASK_TTL_S = 24 * 3600
+
+
+def events(task_id: str) -> str:
+    return EVENTS + task_id
+
+
+def results(task_id: str) -> str:
+    return RESULTS + task_id
+
+
+def task(task_id: str) -> str:
+    return TASK + task_id
+
+
+def lease(task_id: str) -> str:
+    return LEASE + task_id

@@ -1,0 +1,1 @@
+"""Work that spans repositories, the queue and the executor; routes and jobs call it."""

@@ -1,0 +1,200 @@
+"""Judging one submission in the worker: compile once, run every test, stream, store.
+
+Safe to run more than once for the same submission (arq may; a crashed
+worker's job is resumed by another). What makes it so:
+
+- each finished test's result goes into the task's Redis results hash in the
+  same MULTI as its ``test`` event, so a rerun knows exactly which tests were
+  published, skips them, and never publishes one twice;
+- results are stored under their index (``RES#{index}``): rewriting is harmless;
+- the final transaction is conditioned on the submission not being done, so
+  counters move once;
+- ``queued``/``compiling``/``compiled``/``done`` are published only if the
+  stream does not already hold them.
+
+Table writes on the normal path: the submission's put (at submit), one
+BatchWrite per 25 results, and the final transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from algoitny.domain import Problem, Submission, SubmissionStatus, Summary, TestCase, TestRecord
+from algoitny.errors import ProblemNotFound
+from algoitny.executor import Checker, Limits, TestResult, compile_source, run_tests
+from algoitny.executor import TestCase as ExecutorTestCase
+from algoitny.resources import Resources
+
+log = logging.getLogger(__name__)
+
+RESULTS_PER_WRITE = 25
+EXCERPT_CHARS = 4096
+FULL_OUTPUT_MAX = 256 * 1024
+DETAILED_FAILURES = 10  # failed tests that keep the counterexample (input, expected, full output)
+
+
+def checker_for(problem: Problem) -> Checker:
+    spec = problem.checker
+    name = spec.get("name", "lines")
+    if name == "custom":
+        return Checker(name="custom", source=spec["source"], language=spec["language"])
+    args = {}
+    if name == "float":
+        args = {"abs": str(spec.get("abs_tol", 1e-6)), "rel": str(spec.get("rel_tol", 1e-6))}
+    return Checker(name=name, args=args)
+
+
+def limits_for(problem: Problem) -> Limits:
+    return Limits(time_limit_s=problem.time_limit_ms / 1000, memory_mb=problem.memory_limit_mb)
+
+
+def _cut(text: str, limit: int = EXCERPT_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit]
+
+
+def to_record(result: TestResult, test_case: TestCase, *, detailed: bool) -> TestRecord:
+    passed = result.verdict.value == "AC"
+    record = TestRecord(
+        index=int(result.name),
+        test_case_id=test_case.test_case_id,
+        verdict=result.verdict.value,
+        passed=passed,
+        cpu_ms=result.cpu_ms,
+        wall_ms=result.wall_ms,
+        memory_kb=result.memory_kb,
+        exit_code=result.exit_code,
+        signal=result.signal,
+        output=result.stdout_excerpt,
+        error=result.stderr_excerpt,
+        checker_message=_cut(result.checker_message, 1024),
+    )
+    if detailed and not passed:
+        output = result.stdout.decode(errors="replace")
+        record.input_excerpt = _cut(test_case.input)
+        record.expected_excerpt = _cut(test_case.output)
+        record.full_output = output[:FULL_OUTPUT_MAX]
+        record.output_truncated = len(output) > FULL_OUTPUT_MAX
+    return record
+
+
+def test_event(record: TestRecord) -> dict[str, Any]:
+    return {
+        "type": "test", "index": record.index, "test_case_id": record.test_case_id,
+        "verdict": record.verdict, "passed": record.passed, "cpu_ms": record.cpu_ms,
+        "wall_ms": record.wall_ms, "memory_kb": record.memory_kb,
+    }
+
+
+def summarize(records: list[TestRecord], total: int) -> Summary:
+    ordered = sorted(records, key=lambda r: r.index)
+    first_failure = next((r for r in ordered if not r.passed), None)
+    return Summary(
+        verdict=first_failure.verdict if first_failure else "AC",
+        passed=sum(r.passed for r in ordered),
+        failed=sum(not r.passed for r in ordered),
+        total=total,
+        max_cpu_ms=max((r.cpu_ms for r in ordered), default=0),
+        max_memory_kb=max((r.memory_kb for r in ordered), default=0),
+    )
+
+
+def done_event(summary: Summary) -> dict[str, Any]:
+    return {"type": "done", "summary": asdict(summary)}
+
+
+class Judgement:
+    """One run of the judge job for one submission."""
+
+    def __init__(self, resources: Resources, submission: Submission) -> None:
+        self.resources = resources
+        self.submission = submission
+        self.task_id = submission.submission_id
+        self.published: set[str] = set()
+
+    async def publish_once(self, event: dict[str, Any]) -> None:
+        if event["type"] not in self.published:
+            await self.resources.events.publish(self.task_id, event)
+            self.published.add(event["type"])
+
+    async def run(self) -> Summary:
+        events = self.resources.events
+        self.published = {e["type"] for e in await events.history(self.task_id)}
+        try:
+            bundle = await self.resources.problems.get_with_test_cases(
+                platform=self.submission.platform, identifier=self.submission.identifier
+            )
+        except ProblemNotFound:
+            return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
+        tests = bundle.test_cases
+        await self.publish_once({"type": "compiling"})
+        compiled = await compile_source(self.submission.language, self.submission.code)
+        try:
+            if not compiled.ok:
+                verdict = compiled.verdict.value if compiled.verdict else "CE"
+                await self.publish_once({"type": "compile_error", "verdict": verdict, "message": compiled.message})
+                summary = Summary(verdict, 0, len(tests), len(tests), compile_message=compiled.message)
+                return await self.finish(summary)
+            await self.publish_once({"type": "compiled", "message": compiled.message[:EXCERPT_CHARS]})
+            records = await self._judge_tests(compiled, bundle.problem, tests)
+        finally:
+            await compiled.cleanup()
+        return await self.finish(summarize(records, len(tests)))
+
+    async def _judge_tests(self, compiled, problem: Problem, tests: list[TestCase]) -> list[TestRecord]:
+        events = self.resources.events
+        finished = await events.finished_results(self.task_id)
+        records = [TestRecord(**fields) for fields in finished.values()]
+        unsaved = list(records)  # a rerun cannot know which were stored; rewriting is harmless
+        detailed = sum(1 for r in records if r.input_excerpt is not None)
+        remaining = [
+            ExecutorTestCase(name=str(index), input=tc.input.encode(), expected=tc.output.encode())
+            for index, tc in enumerate(tests)
+            if index not in finished
+        ]
+        slots = self.resources.settings.judge.slots
+        async for result in run_tests(compiled, remaining, limits_for(problem), checker_for(problem), slots):
+            index = int(result.name)
+            record = to_record(result, tests[index], detailed=detailed < DETAILED_FAILURES)
+            detailed += record.input_excerpt is not None
+            await events.publish_test(self.task_id, index, asdict(record), test_event(record))
+            records.append(record)
+            unsaved.append(record)
+            if len(unsaved) >= RESULTS_PER_WRITE:
+                await self.resources.submissions.save_results(self.task_id, unsaved[:RESULTS_PER_WRITE])
+                del unsaved[:RESULTS_PER_WRITE]
+        for start in range(0, len(unsaved), RESULTS_PER_WRITE):
+            await self.resources.submissions.save_results(self.task_id, unsaved[start : start + RESULTS_PER_WRITE])
+        return records
+
+    async def finish(self, summary: Summary) -> Summary:
+        problem_key = f"{self.submission.platform}#{self.submission.identifier}"
+        await self.resources.submissions.finish(self.submission, summary, problem_tried_key=problem_key)
+        await self.publish_once(done_event(summary))
+        await self.resources.events.retire(self.task_id)
+        return summary
+
+
+async def judge_submission(resources: Resources, submission_id: str) -> Summary | None:
+    try:
+        submission = await resources.submissions.get(submission_id, consistent=True)
+    except Exception:
+        log.warning("submission %s not found; nothing to judge", submission_id)
+        return None
+    judgement = Judgement(resources, submission)
+    if submission.status == SubmissionStatus.DONE:
+        # Finished, but the worker may have died before publishing ``done``.
+        judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
+        summary = Summary(submission.verdict or "IE", submission.passed, submission.failed, submission.total,
+                          submission.max_cpu_ms, submission.max_memory_kb, submission.compile_message)
+        await judgement.publish_once(done_event(summary))
+        await resources.events.retire(submission_id)
+        return summary
+    try:
+        return await judgement.run()
+    except Exception as exc:
+        log.exception("judging %s failed", submission_id)
+        message = f"Internal error while judging: {type(exc).__name__}"
+        return await judgement.finish(Summary("IE", 0, 0, 0, compile_message=message))

@@ -1,0 +1,96 @@
+"""Accepting work: a judged submission or a custom-input run.
+
+Both validate, count against the daily quota (given back if anything after
+the count fails), record the task, publish its ``queued`` event and enqueue
+one arq job whose id is the task id (so a retried enqueue is a no-op).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from algoitny import redis_keys
+from algoitny.deps import Caller
+from algoitny.domain import Submission, Usage
+from algoitny.errors import ProblemHasNoTests, UnsupportedLanguage
+from algoitny.executor import UnknownLanguage, get_language, languages
+from algoitny.resources import Resources
+from algoitny.services.ids import new_task_id
+from algoitny.services.quota import EXECUTE, consume_execution
+
+JUDGE_JOB = "judge_submission"
+RUN_JOB = "run_custom"
+
+
+@dataclass
+class Accepted:
+    task_id: str
+    usage: Usage
+
+
+@functools.cache
+def _available() -> dict[str, str]:
+    """Language id → reason it is unavailable ("" when available); probed once."""
+    return {info.id: ("" if info.available else info.reason) for info in languages()}
+
+
+def resolve_language(name: str) -> str:
+    try:
+        language = get_language(name)
+    except UnknownLanguage as exc:
+        raise UnsupportedLanguage(str(exc)) from exc
+    reason = _available().get(language.id, "unknown")
+    if reason:
+        raise UnsupportedLanguage(f"{language.id} is not available on this judge: {reason}")
+    return language.id
+
+
+async def _accept(resources: Resources, caller: Caller, record, job: str, task_id: str) -> Usage:
+    usage = await consume_execution(resources.usage, caller, resources.settings.quota)
+    try:
+        await record()
+        await resources.events.publish(task_id, {"type": "queued", "task_id": task_id})
+        await resources.redis.enqueue_job(job, task_id, _job_id=task_id)
+    except BaseException:
+        await resources.usage.refund(subject=caller.subject, action=EXECUTE)
+        raise
+    return usage
+
+
+async def submit(
+    resources: Resources, caller: Caller, *, platform: str, identifier: str, language: str, code: str,
+    public: bool,
+) -> Accepted:
+    language_id = resolve_language(language)
+    problem = await resources.problems.get(platform=platform, identifier=identifier)
+    if problem.test_case_count == 0:
+        raise ProblemHasNoTests()
+    task_id = new_task_id()
+    submission = Submission(
+        submission_id=task_id, user_id=caller.subject, platform=platform, identifier=identifier,
+        problem_title=problem.title, language=language_id, code=code, public=public,
+    )
+
+    async def record() -> None:
+        await resources.submissions.create(submission)
+        await resources.redis.hset(redis_keys.task(task_id), mapping={"kind": "submission"})
+        await resources.redis.expire(redis_keys.task(task_id), redis_keys.TASK_TTL_S)
+
+    usage = await _accept(resources, caller, record, JUDGE_JOB, task_id)
+    return Accepted(task_id, usage)
+
+
+async def start_run(resources: Resources, caller: Caller, *, language: str, code: str, stdin: str) -> Accepted:
+    language_id = resolve_language(language)
+    task_id = new_task_id()
+
+    async def record() -> None:
+        key = redis_keys.task(task_id)
+        await resources.redis.hset(key, mapping={
+            "kind": "run", "owner": caller.subject, "language": language_id, "code": code, "stdin": stdin,
+        })
+        await resources.redis.expire(key, redis_keys.TASK_TTL_S)
+
+    usage = await _accept(resources, caller, record, RUN_JOB, task_id)
+    return Accepted(task_id, usage)

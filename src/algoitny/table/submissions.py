@@ -1,0 +1,187 @@
+"""Submissions (the history) and their per-test results.
+
+A submission is one small item; each test's result is an item of its own in
+the same partition (``RES#{index}``), written 25 to a request, so a
+submission with thousands of tests and long outputs never outgrows an item,
+and the detail page is one Query. Finishing is one transaction that also
+counts the problem's executions and the user's statistics, conditioned on
+the submission not being finished yet, so a rerun of the job counts nothing
+twice.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import asdict
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithResults, Summary, TestRecord
+from algoitny.errors import NotFound, SubmissionNotFound
+from algoitny.table import keys
+from algoitny.table.client import Item, Table, typed_key
+from algoitny.table.codec import PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
+from algoitny.table.cursor import CursorCodec
+
+
+def _to_submission(item: Item) -> Submission:
+    return Submission(**SUBMISSION.decode(item))
+
+
+def encode_result(submission_id: str, record: TestRecord) -> Item:
+    fields = asdict(record)
+    if record.full_output is not None:
+        fields["full_output"] = zlib.compress(record.full_output.encode(), 6)
+    return TEST_RECORD.encode(fields, keys.result_key(submission_id, record.index))
+
+
+def decode_result(item: Item) -> TestRecord:
+    fields = TEST_RECORD.decode(item)
+    if "full_output" in fields:
+        fields["full_output"] = zlib.decompress(fields["full_output"]).decode(errors="replace")
+    return TestRecord(**fields)
+
+
+class SubmissionRepository:
+    def __init__(self, table: Table, cursors: CursorCodec) -> None:
+        self.table = table
+        self.cursors = cursors
+
+    async def create(self, submission: Submission) -> Submission:
+        submission.created_at = submission.created_at or int(time.time() * 1000)
+        list_keys = keys.submission_list_keys(
+            submission.user_id, submission.submission_id, submission.created_at, submission.public
+        )
+        item = SUBMISSION.encode(asdict(submission), keys.submission_key(submission.submission_id) | list_keys)
+        await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
+        return submission
+
+    async def get(self, submission_id: str, *, consistent: bool = False) -> Submission:
+        item = await self.table.get(keys.submission_key(submission_id), consistent=consistent)
+        if item is None:
+            raise SubmissionNotFound()
+        return _to_submission(item)
+
+    async def get_with_results(self, submission_id: str) -> SubmissionWithResults:
+        items = [
+            item
+            async for item in self.table.query_all(
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.submission_pk(submission_id)}},
+            )
+        ]
+        if not items or items[0]["SK"]["S"] != keys.META:
+            raise SubmissionNotFound()
+        results = [decode_result(item) for item in items[1:] if item["SK"]["S"].startswith(keys.RESULT_PREFIX)]
+        return SubmissionWithResults(_to_submission(items[0]), results)
+
+    async def get_result(self, submission_id: str, index: int) -> TestRecord:
+        item = await self.table.get(keys.result_key(submission_id, index))
+        if item is None:
+            raise NotFound("No such test result.")
+        return decode_result(item)
+
+    async def save_results(self, submission_id: str, records: list[TestRecord]) -> None:
+        """Idempotent: a result's key is its index, so a rerun overwrites, never duplicates."""
+        await self.table.batch_write(puts=[encode_result(submission_id, r) for r in records])
+
+    async def finish(self, submission: Submission, summary: Summary, *, problem_tried_key: str) -> bool:
+        """Marks it done and counts it once (problem and user). False if it was already done."""
+        now = int(time.time() * 1000)
+        accepted = summary.verdict == "AC"
+        names = {"#sts": SUBMISSION.short("status")}
+        values: dict[str, Any] = {":done": {"S": SubmissionStatus.DONE.value}}
+        sets = []
+        for index, (name, value) in enumerate(
+            {
+                "status": SubmissionStatus.DONE.value, "verdict": summary.verdict, "passed": summary.passed,
+                "failed": summary.failed, "total": summary.total, "max_cpu_ms": summary.max_cpu_ms,
+                "max_memory_kb": summary.max_memory_kb, "finished_at": now,
+                "compile_message": summary.compile_message,
+            }.items()
+        ):
+            if value is None:
+                continue
+            names[f"#f{index}"] = SUBMISSION.short(name)
+            values[f":v{index}"] = {"S": value} if isinstance(value, str) else {"N": str(value)}
+            sets.append(f"#f{index} = :v{index}")
+        stats_add = {
+            USER_STATS.short("executions"): 1,
+            f"lng:{submission.language}": 1,
+            f"plt:{submission.platform}": 1,
+            USER_STATS.short("accepted"): int(accepted),
+        }
+        stats_names = {f"#s{i}": name for i, name in enumerate(stats_add)}
+        stats_values = {f":s{i}": {"N": str(v)} for i, v in enumerate(stats_add.values())}
+        stats_expr = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(stats_add)))
+        stats_expr += ", #tried :problem" + (", #solved :problem" if accepted else "")
+        stats_names |= {"#tried": "tried"} | ({"#solved": "solved"} if accepted else {})
+        operations = [
+            {
+                "Update": {
+                    "Key": typed_key(keys.submission_key(submission.submission_id)),
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ConditionExpression": "attribute_exists(PK) AND #sts <> :done",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            {
+                "Update": {
+                    "Key": typed_key(keys.problem_key(submission.platform, submission.identifier)),
+                    "UpdateExpression": "ADD #exc :one",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeNames": {"#exc": PROBLEM.short("execution_count")},
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {
+                "Update": {
+                    "Key": typed_key(keys.user_stats_key(submission.user_id)),
+                    "UpdateExpression": stats_expr + " SET #tp = :tp, #uid = :uid",
+                    "ExpressionAttributeNames": stats_names | {"#tp": "tp", "#uid": USER_STATS.short("user_id")},
+                    "ExpressionAttributeValues": stats_values | {
+                        ":problem": {"SS": [problem_tried_key]},
+                        ":tp": {"S": USER_STATS.entity_type},
+                        ":uid": {"S": submission.user_id},
+                    },
+                }
+            },
+        ]
+        try:
+            await self.table.transact_write(operations)
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
+    async def get_user_stats(self, user_id: str) -> dict[str, Any]:
+        item = await self.table.get(keys.user_stats_key(user_id))
+        if item is None:
+            return {}
+        return {name: from_dynamo(value) for name, value in item.items() if name not in ("PK", "SK", "tp")}
+
+    async def list_mine(self, user_id: str, *, limit: int, cursor: str | None) -> Page:
+        return await self._list(keys.GSI1, f"{keys.USER_HISTORY_PREFIX}{user_id}", limit, cursor)
+
+    async def list_public(self, *, limit: int, cursor: str | None) -> Page:
+        return await self._list(keys.GSI2, keys.PUBLIC_HISTORY, limit, cursor)
+
+    async def _list(self, index: str, partition: str, limit: int, cursor: str | None) -> Page:
+        query_id = f"hist:{index}:{partition}"
+        request: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{index}PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = self.cursors.decode(cursor, query_id)
+        items, last_key = await self.table.query_page(**request)
+        next_cursor = self.cursors.encode(last_key, query_id) if last_key else None
+        return Page(items=[_to_submission(item) for item in items], next_cursor=next_cursor)
