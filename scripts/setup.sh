@@ -13,7 +13,10 @@ DYNAMODB_VERSION="10.3.0"   # 11.x needs Node >= 22
 declare -A APT_PACKAGES=(
     [redis-server]=redis-server
     [bwrap]=bubblewrap
-    [java]=openjdk-17-jre-headless
+    [java]=openjdk-17-jdk-headless
+    [javac]=openjdk-17-jdk-headless
+    [/usr/bin/python3]=python3
+    [go]=golang-go
     [npm]=npm
     [gcc]=gcc
     [g++]=g++
@@ -29,7 +32,10 @@ install_debian_packages() {
     done
     # libseccomp is loaded by pyseccomp through ctypes; no command to probe.
     ldconfig -p 2>/dev/null | grep -q 'libseccomp.so.2' || missing+=(libseccomp2)
+    # The sandbox launcher is linked statically: it needs libc.a.
+    compgen -G "/usr/lib/*/libc.a" >/dev/null || missing+=(libc6-dev)
     [ ${#missing[@]} -eq 0 ] && return 0
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     log "installing Debian packages: ${missing[*]}"
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"

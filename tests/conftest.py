@@ -98,3 +98,62 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def admin() -> dict[str, str]:
     return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture
+async def live_api(settings: Settings) -> AsyncIterator[str]:
+    """The real app served by uvicorn on a free port (for WebSocket clients): ``host:port``."""
+    import asyncio
+
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio")
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def worker(settings: Settings):
+    """A real arq worker, in this process, judging with the real sandbox."""
+    import asyncio
+
+    from arq.worker import Worker
+
+    from algoitny.worker import worker_settings
+
+    arq_worker = Worker(**(worker_settings(settings) | {"handle_signals": False}))
+    task = asyncio.ensure_future(arq_worker.async_run())
+    try:
+        yield arq_worker
+    finally:
+        # Let jobs that outlived the test's last assertion finish their bookkeeping.
+        for _ in range(600):
+            if all(job.done() for job in arq_worker.tasks.values()):
+                break
+            await asyncio.sleep(0.05)
+        await arq_worker.close()
+        task.cancel()
+
+
+@pytest.fixture
+def submissions(table: Table, cursors: CursorCodec):
+    from algoitny.table import SubmissionRepository
+
+    return SubmissionRepository(table, cursors)
+
+
+@pytest.fixture
+def usage(table: Table):
+    from algoitny.table import UsageRepository
+
+    return UsageRepository(table)

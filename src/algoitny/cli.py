@@ -27,7 +27,7 @@ def _api(args: argparse.Namespace) -> int:
     settings = get_settings()
     app = create_app(settings)
     uvicorn.run(app, host=args.host or settings.api.host, port=args.port or settings.api.port,
-                log_level="info", access_log=settings.api.access_log, ws="websockets")
+                log_level="info", access_log=settings.api.access_log, ws="websockets-sansio")
     return 0
 
 

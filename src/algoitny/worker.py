@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from typing import Any
 
 from arq import func
 
+from algoitny import executor
 from algoitny.resources import arq_redis_settings, open_resources
 from algoitny.services import judge, lease, run
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
@@ -41,6 +43,12 @@ async def _reclaim_forever(ctx: dict[str, Any]) -> None:
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
+    # Build the sandbox runtime now (it checks the host and compiles its launcher),
+    # so a broken host fails the worker at start, not the first submission.
+    slots = ctx["settings"].judge.slots
+    if slots:
+        executor.configure(dataclasses.replace(executor.ExecutorConfig.from_env(), slots=slots))
+    await asyncio.to_thread(executor.get_runtime)
     stack = contextlib.AsyncExitStack()
     ctx["resources"] = await stack.enter_async_context(open_resources(ctx["settings"]))
     ctx["exit_stack"] = stack
@@ -90,4 +98,6 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
         "keep_result": 3600,
         "ctx": {"settings": settings},
         "handle_signals": True,
+        # On SIGTERM, stop taking jobs and give running ones this long to finish.
+        "job_completion_wait": 10,
     }

@@ -15,7 +15,14 @@ import pytest
 
 from algoitny.domain import NewTestCase
 from algoitny.errors import InvalidCursor, LegacyIdTaken, ProblemExists, ProblemNotFound, TestCaseNotFound
-from algoitny.table import MigrationLog, ProblemRepository, TestCaseRepository, keys
+from algoitny.table import (
+    MigrationLog,
+    ProblemRepository,
+    SubmissionRepository,
+    TestCaseRepository,
+    UsageRepository,
+    keys,
+)
 from tests import factories
 
 _ROW = re.compile(r"^\s{4}(?P<pattern>\S.*?)\s{2,}(?P<index>table|GSI\d)\s{2,}.*?\s(?P<method>\w+\.\w+)$")
@@ -36,17 +43,20 @@ def expected_test_name(pattern: str) -> str:
 
 def test_every_repository_method_is_in_the_access_pattern_table():
     documented = {method for _, method in access_patterns()}
-    for repository in (ProblemRepository, TestCaseRepository, MigrationLog):
+    for repository in (ProblemRepository, TestCaseRepository, MigrationLog, SubmissionRepository, UsageRepository):
         for name, member in inspect.getmembers(repository, inspect.iscoroutinefunction):
             if not name.startswith("_"):
                 assert f"{repository.__name__}.{name}" in documented, f"{repository.__name__}.{name} missing"
 
 
 def test_every_access_pattern_has_a_test():
-    module = sys.modules[__name__]
-    assert len(access_patterns()) >= 18
+    from tests.table import test_history_patterns
+
+    modules = (sys.modules[__name__], test_history_patterns)
+    assert len(access_patterns()) >= 30
     for pattern, _ in access_patterns():
-        assert hasattr(module, expected_test_name(pattern)), f"no test for access pattern {pattern!r}"
+        name = expected_test_name(pattern)
+        assert any(hasattr(m, name) for m in modules), f"no test {name} for access pattern {pattern!r}"
 
 
 async def test_get_problem(problems):

@@ -93,8 +93,10 @@ async def get_submission(submission: VisibleSubmission, submissions: Submissions
 
 @router.get(
     "/{submission_id}/tests/{index}/{part}",
-    response_class=PlainTextResponse,
-    responses=errors(401, 404) | {200: {"content": {"text/plain": {}}, "description": "The full text."}},
+    response_model=None,
+    responses=errors(401, 404) | {
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The full text."}
+    },
 )
 async def get_counterexample_text(
     submission: VisibleSubmission,

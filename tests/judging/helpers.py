@@ -1,0 +1,48 @@
+"""Driving the service as a client does: HTTP to submit, a WebSocket to follow."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import websockets
+
+from tests.conftest import ADMIN_TOKEN
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+SOLUTION = "a, b = map(int, input().split())\nprint(a + b)\n"
+WRONG_ON_EQUAL = "a, b = map(int, input().split())\nprint(a + b + (a == b))\n"
+
+
+async def create_problem(client: httpx.AsyncClient, identifier: str, tests: int, **fields) -> str:
+    body = {"platform": "custom", "problem_identifier": identifier, "title": f"A+B {identifier}", **fields}
+    response = await client.post("/api/problems", json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    cases = [{"input": f"{i} {i if i % 3 == 0 else i + 1}\n", "output": f"{i + (i if i % 3 == 0 else i + 1)}\n"}
+             for i in range(tests)]
+    added = await client.post(f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases},
+                              headers=ADMIN)
+    assert added.status_code == 201, added.text
+    return identifier
+
+
+async def follow(host: str, path: str, *, last_event_id: str | None = None, stop_after: int | None = None,
+                 timeout: float = 120) -> list[dict]:
+    """Every event the WebSocket sends until it closes (or ``stop_after`` events)."""
+    url = f"ws://{host}{path}" + (f"?last_event_id={last_event_id}" if last_event_id else "")
+    events: list[dict] = []
+
+    async def read() -> None:
+        async with websockets.connect(url) as socket:
+            async for message in socket:
+                events.append(json.loads(message))
+                if stop_after is not None and len(events) >= stop_after:
+                    return
+
+    await asyncio.wait_for(read(), timeout)
+    return events
+
+
+def types(events: list[dict]) -> list[str]:
+    return [e["type"] for e in events]
