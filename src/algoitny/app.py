@@ -22,6 +22,13 @@ verdict arrive live.
 
 Every error answers `{"error": {"code", "message", "details"}}` with a stable
 `code`. Admin operations need `Authorization: Bearer <token>` (use *Authorize*).
+
+**Live results.** `POST /api/execute/` and `POST /api/run/` answer `202` with a
+`task_id` and a `websocket` path: connect to `ws://<host>/ws/executions/{task_id}`
+(optionally `?last_event_id=<id>` to resume) and receive JSON events, each with an
+increasing `id` and a `type`: `queued`, `compiling`, `compiled` or `compile_error`,
+one `test` per test (`index`, `verdict`, `cpu_ms`, `wall_ms`, `memory_kb`) or one
+`run` for a custom run, then `done` with the `summary`. Unknown task: close code 4404.
 """
 
 

@@ -41,7 +41,8 @@ def _accepted(accepted: submitting.Accepted) -> Accepted:
 )
 async def execute_code(body: ExecuteRequest, resources: ResourcesDep, caller: CallerDep) -> Accepted:
     """Judge code against every test of a problem. Follow the returned `websocket` path
-    for `queued`, `compiling`, `compiled`/`compile_error`, one `test` per test, `done`."""
+    for `queued`, `compiling`, `compiled`/`compile_error`, one `test` per test, `done`
+    (event format: docs/events.md; the app description has a summary)."""
     if body.problem_id is not None:
         platform, identifier = await resources.problems.resolve_legacy_id(body.problem_id)
     else:
