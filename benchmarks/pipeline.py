@@ -1,0 +1,280 @@
+"""The judging pipeline end to end: POST /api/execute/ → first `test` event → `done`.
+
+Starts DynamoDB Local (in memory), redis-server, the API and one worker (real
+processes, free ports), creates a 10-test a+b problem over HTTP, then submits a
+correct Python solution:
+
+  (a) sequentially, N submissions one at a time on an idle worker
+      (after one warm-up submission that is not counted);
+  (b) 20 submissions at once.
+
+For each submission a real WebSocket client (`websockets`) connects to the
+returned path as soon as the POST answers; latencies run from just before the
+POST is sent to the first `test` event and to `done`. Every submission must end
+`done` with verdict AC after 10 `test` events.
+
+DynamoDB requests are counted at the client: the API and the worker talk to a
+counting reverse proxy run in this process, which forwards bodies and headers
+unchanged (SigV4 signature and Host included; DynamoDB Local does not verify
+signatures) and counts each request by its `X-Amz-Target`.
+
+Prints p50/p95 (nearest rank) of both latencies for (a) and (b), where the
+time goes (p50 per stage), DynamoDB writes and requests per submission, and
+whether the targets are met: p50 POST→first test ≤ 150 ms in (a), and at most
+4 + ceil(10/25) = 5 table writes per submission. The last line is one JSON
+object with those figures.
+
+    .venv/bin/python benchmarks/pipeline.py [--sequential 20] [--concurrent 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from websockets.asyncio.client import connect as ws_connect
+
+from algoitny.localstack import ChildProcess, free_port, start_dynamodb, start_redis
+from algoitny.migrate import migrate
+from algoitny.resources import open_dynamodb
+from algoitny.settings import TableSettings
+
+ADMIN_TOKEN = "bench-admin"
+TABLE = "bench"
+TESTS = 10
+PROBLEM = {"platform": "custom", "problem_identifier": "pipeline-a-plus-b", "title": "A+B", "tags": ["math"]}
+SOLUTION = "a, b = map(int, input().split())\nprint(a + b)\n"
+FIRST_TEST_TARGET_MS = 150
+WRITES_TARGET = 4 + math.ceil(TESTS / 25)
+WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
+                        "upgrade"})
+STAGES = ("post", "queued", "compiling", "compiled", "test", "done")  # when each first arrived
+
+
+class CountingProxy:
+    """A reverse proxy to DynamoDB Local that counts requests by operation (`X-Amz-Target`)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.counts: Counter[str] = Counter()
+
+    async def start(self, port: int) -> None:
+        # No automatic headers and no decompression: what the SDK sent and got is what passes.
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), auto_decompress=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"))
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{path:.*}", self.forward)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+        await self.session.close()
+
+    async def forward(self, request: web.Request) -> web.Response:
+        self.counts[request.headers.get("X-Amz-Target", "none").rpartition(".")[2]] += 1
+        body = await request.read()
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+        async with self.session.request(request.method, self.upstream + request.path_qs,
+                                        data=body, headers=headers) as upstream:
+            payload = await upstream.read()
+            kept = [(k, v) for k, v in upstream.headers.items()
+                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
+            return web.Response(status=upstream.status, body=payload, headers=kept)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def writes(operations: Counter[str]) -> int:
+    return sum(n for op, n in operations.items() if op in WRITE_OPERATIONS)
+
+
+async def submit_and_follow(http: aiohttp.ClientSession, ws_base: str) -> dict[str, float]:
+    """One submission, followed live; returns when each stage was first seen (s after the POST)."""
+    body = {"platform": PROBLEM["platform"], "problem_identifier": PROBLEM["problem_identifier"],
+            "language": "python", "code": SOLUTION}
+    async with asyncio.timeout(120):
+        started = time.perf_counter()
+        async with http.post("/api/execute/", json=body) as response:
+            assert response.status == 202, f"{response.status}: {await response.text()}"
+            accepted = await response.json()
+        marks = {"post": time.perf_counter() - started}
+        tests: list[int] = []
+        async with ws_connect(ws_base + accepted["websocket"]) as ws:
+            async for message in ws:
+                event = json.loads(message)
+                marks.setdefault(event["type"], time.perf_counter() - started)
+                if event["type"] == "test":
+                    tests.append(event["index"])
+                elif event["type"] == "done":
+                    summary = event["summary"]
+                    break
+    task = accepted["task_id"]
+    assert "done" in marks, f"{task}: the stream closed before `done`"
+    assert summary["verdict"] == "AC" and summary["passed"] == TESTS, f"{task}: {summary}"
+    assert sorted(tests) == list(range(TESTS)), f"{task}: test events {tests}"
+    return marks
+
+
+async def run_phase(proxy: CountingProxy, submissions) -> dict:
+    """Awaits one phase's submissions; returns their samples and the DynamoDB requests made meanwhile."""
+    before = proxy.counts.copy()
+    samples = await submissions
+    return {"samples": samples, "operations": proxy.counts - before}
+
+
+async def sequential(http, ws_base, n: int, pause_s: float) -> list[dict[str, float]]:
+    samples = []
+    for _ in range(n):
+        await asyncio.sleep(pause_s)  # let the worker finish the previous job: it is idle
+        samples.append(await submit_and_follow(http, ws_base))
+    return samples
+
+
+async def concurrent(http, ws_base, n: int) -> list[dict[str, float]]:
+    return list(await asyncio.gather(*(submit_and_follow(http, ws_base) for _ in range(n))))
+
+
+async def create_problem(http: aiohttp.ClientSession) -> None:
+    rng = random.Random(1000)
+    pairs = {(rng.randint(-10**9, 10**9), rng.randint(-10**9, 10**9)) for _ in range(TESTS * 2)}
+    cases = [{"input": f"{a} {b}\n", "output": f"{a + b}\n"} for a, b in sorted(pairs)[:TESTS]]
+    async with http.post("/api/problems", json=PROBLEM) as response:
+        assert response.status == 201, await response.text()
+    async with http.post(f"/api/problems/{PROBLEM['platform']}/{PROBLEM['problem_identifier']}/test-cases",
+                         json={"test_cases": cases}) as response:
+        assert response.status == 201, await response.text()
+        assert (await response.json())["test_case_count"] == TESTS
+
+
+async def wait_http(url: str, api: ChildProcess) -> None:
+    async with aiohttp.ClientSession() as client:
+        for _ in range(300):
+            try:
+                async with client.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if not api.running:
+                break
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the API did not come up")
+
+
+async def main(args: argparse.Namespace, logs: Path) -> dict:
+    dynamodb_port, redis_port, proxy_port, api_port = free_port(), free_port(), free_port(), free_port()
+    endpoint, proxied = f"http://127.0.0.1:{dynamodb_port}", f"http://127.0.0.1:{proxy_port}"
+    env = {**os.environ, "ALGOITNY_TABLE__NAME": TABLE, "ALGOITNY_TABLE__ENDPOINT_URL": proxied,
+           "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0", "ALGOITNY_ADMIN_TOKEN": ADMIN_TOKEN,
+           "ALGOITNY_QUOTA__ANONYMOUS_EXECUTIONS": "1000000"}
+    children: list[ChildProcess] = []
+    proxy = CountingProxy(endpoint)
+    try:
+        children.append(await start_dynamodb(dynamodb_port, data_dir=None, log_path=logs / "dynamodb.log"))
+        children.append(await start_redis(redis_port, data_dir=None, log_path=logs / "redis.log"))
+        async with open_dynamodb(TableSettings(endpoint_url=endpoint)) as client:
+            await migrate(client, TABLE)
+        await proxy.start(proxy_port)
+        async with open_dynamodb(TableSettings(endpoint_url=proxied)) as client:  # signed, through the proxy
+            assert TABLE in (await client.list_tables())["TableNames"] and proxy.counts["ListTables"] == 1
+        for name, command in (("worker", ["worker"]), ("api", ["api", "--port", str(api_port)])):
+            children.append(await ChildProcess.start(
+                name, [sys.executable, "-m", "algoitny.cli", *command], log_path=logs / f"{name}.log", env=env))
+        base, ws_base = f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}"
+        await wait_http(f"{base}/health/live", children[-1])
+        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        async with aiohttp.ClientSession(base, headers=admin) as http:
+            await create_problem(http)
+        async with aiohttp.ClientSession(base) as http:  # submissions are anonymous, like a visitor's
+            warmup = await submit_and_follow(http, ws_base)
+            seq = await run_phase(proxy, sequential(http, ws_base, args.sequential, args.pause))
+            await asyncio.sleep(args.pause)
+            conc = await run_phase(proxy, concurrent(http, ws_base, args.concurrent))
+        failed = [child.name for child in children if not child.running]
+        assert not failed, f"died during the run: {failed}"
+    except BaseException:
+        for child in children:
+            print(f"--- {child.name} log tail ---\n{await asyncio.to_thread(child.log_tail)}", file=sys.stderr)
+        raise
+    finally:
+        for child in reversed(children):
+            await child.stop()
+        await proxy.stop()
+    return {"warmup": warmup, "seq": seq, "conc": conc}
+
+
+def figures(result: dict) -> dict:
+    out: dict = {"warmup_first_test_ms": ms(result["warmup"]["test"]), "warmup_done_ms": ms(result["warmup"]["done"])}
+    all_operations: Counter[str] = Counter()
+    for key in ("seq", "conc"):
+        samples, operations = result[key]["samples"], result[key]["operations"]
+        all_operations += operations
+        for stage, label in (("test", "first_test"), ("done", "done")):
+            out[f"{key}_{label}_p50_ms"] = ms(percentile([sample[stage] for sample in samples], 50))
+            out[f"{key}_{label}_p95_ms"] = ms(percentile([sample[stage] for sample in samples], 95))
+        # Where the time goes: p50 of when each kind of event was first seen, from the POST.
+        out[f"{key}_stage_p50_ms"] = {stage: ms(percentile([s[stage] for s in samples], 50)) for stage in STAGES}
+        out[f"{key}_writes_per_submission"] = round(writes(operations) / len(samples), 2)
+        out[f"{key}_requests_per_submission"] = round(operations.total() / len(samples), 2)
+        out[f"{key}_operations_per_submission"] = {
+            op: round(n / len(samples), 2) for op, n in sorted(operations.items())}
+    total = len(result["seq"]["samples"]) + len(result["conc"]["samples"])
+    out |= {
+        "writes_per_submission": round(writes(all_operations) / total, 2),
+        "requests_per_submission": round(all_operations.total() / total, 2),
+        "submissions_seq": len(result["seq"]["samples"]), "submissions_conc": len(result["conc"]["samples"]),
+        "tests_per_submission": TESTS,
+    }
+    out["first_test_target_met"] = out["seq_first_test_p50_ms"] <= FIRST_TEST_TARGET_MS
+    out["writes_target_met"] = max(out["seq_writes_per_submission"], out["conc_writes_per_submission"]) <= WRITES_TARGET
+    return out
+
+
+def report(f: dict) -> None:
+    print(f"warm-up (not counted): first test {f['warmup_first_test_ms']} ms, done {f['warmup_done_ms']} ms")
+    for key, title in (("seq", f"(a) sequential, {f['submissions_seq']} submissions"),
+                       ("conc", f"(b) concurrent, {f['submissions_conc']} submissions")):
+        print(f"{title}:")
+        for label, name in (("first test", "first_test"), ("done", "done")):
+            print(f"    POST → {label:10s}  p50 {f[f'{key}_{name}_p50_ms']:7.1f} ms  "
+                  f"p95 {f[f'{key}_{name}_p95_ms']:7.1f} ms")
+        print("    p50 ms from the POST to the first event of each kind: "
+              + ", ".join(f"{stage} {value}" for stage, value in f[f"{key}_stage_p50_ms"].items()))
+        print(f"    DynamoDB per submission: {f[f'{key}_writes_per_submission']} writes, "
+              f"{f[f'{key}_requests_per_submission']} requests {f[f'{key}_operations_per_submission']}")
+    print(f"target p50 POST → first test ≤ {FIRST_TEST_TARGET_MS} ms in (a): {f['seq_first_test_p50_ms']} ms — "
+          f"{'met' if f['first_test_target_met'] else 'NOT met'}")
+    print(f"target table writes per submission ≤ {WRITES_TARGET}: (a) {f['seq_writes_per_submission']}, "
+          f"(b) {f['conc_writes_per_submission']} — {'met' if f['writes_target_met'] else 'NOT met'}")
+    print(json.dumps(f))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sequential", type=int, default=20, help="submissions in (a), one at a time")
+    parser.add_argument("--concurrent", type=int, default=20, help="submissions in (b), all at once")
+    parser.add_argument("--pause", type=float, default=0.2, help="idle seconds before each submission of (a)")
+    with tempfile.TemporaryDirectory(prefix="algoitny-pipeline-") as logs:
+        report(figures(asyncio.run(main(parser.parse_args(), Path(logs)))))
