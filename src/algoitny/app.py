@@ -64,6 +64,24 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+def _mark_optional_auth(app: FastAPI) -> None:
+    """The bearer token is optional except on operations that can answer 403 (admin ones):
+    say so in the schema (``security: [{}, {HTTPBearer: []}]``) so clients do not demand it."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = generate()
+            for methods in schema.get("paths", {}).values():
+                for operation in methods.values():
+                    security = operation.get("security")
+                    if security and "403" not in operation.get("responses", {}) and {} not in security:
+                        operation["security"] = [{}, *security]
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,4 +101,5 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (health, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    _mark_optional_auth(app)
     return app

@@ -104,8 +104,8 @@ async def test_private_code_is_for_its_owner(client, live_api, worker, api):
 
 
 @pytest.mark.parametrize("body,status,code", [
-    ({"platform": "custom", "problem_identifier": "v", "code": SOLUTION, "language": "brainfuck"}, 400,
-     "unsupported_language"),
+    ({"platform": "custom", "problem_identifier": "v", "code": SOLUTION, "language": "brainfuck"}, 422,
+     "validation_error"),
     ({"platform": "custom", "problem_identifier": "v", "code": "   ", "language": "python"}, 422, "validation_error"),
     ({"platform": "custom", "problem_identifier": "v", "code": "x" * 70_000, "language": "python"}, 422,
      "validation_error"),

@@ -57,7 +57,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     if exc.status_code == 404:
         return error_response(404, "route_not_found", f"No route for {request.url.path}.")
     if exc.status_code == 405:
-        return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.")
+        return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.",
+                              headers=exc.headers)
+    if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
+        # FastAPI's "error parsing the body" (bytes that are not text): a body error like any other.
+        details = [{"field": "body", "message": str(exc.detail), "type": "body_invalid"}]
+        return error_response(422, "validation_error", f"Invalid request: body: {exc.detail}", details)
     return error_response(exc.status_code, f"http_{exc.status_code}", str(exc.detail), headers=exc.headers)
 
 

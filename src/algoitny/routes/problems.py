@@ -11,7 +11,7 @@ from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
 from algoitny.schemas.problems import (
-    CheckerSpec,
+    checker_spec,
     ProblemCreate,
     ProblemPage,
     ProblemRead,
@@ -37,7 +37,7 @@ def problem_read(problem: Problem, *, show_solution: bool) -> ProblemRead:
         constraints=problem.constraints,
         time_limit_ms=problem.time_limit_ms,
         memory_limit_mb=problem.memory_limit_mb,
-        checker=CheckerSpec(**problem.checker),
+        checker=checker_spec.validate_python(problem.checker),
         reference_solution=solution,
         status=problem.status,
         review_flags=problem.review_flags,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from algoitny.executor.languages import ALL as _LANGUAGES
 
 Identifier = Annotated[
     str,
@@ -26,3 +28,10 @@ class StrictModel(BaseModel):
     """Request bodies reject unknown fields, so a typo is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+LANGUAGE_NAMES = tuple(sorted({name for lang in _LANGUAGES for name in (lang.id, *lang.aliases)}))
+LanguageName = Annotated[
+    Literal[LANGUAGE_NAMES],
+    Field(description="A language id or alias; `GET /api/languages` says which are installed."),
+]

@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from algoitny.domain import Platform
-from algoitny.schemas.common import Identifier, LegacyId, StrictModel
+from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictModel
 
 CODE_MAX = 64 * 1024
+
+
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX, pattern=r"\S",
+                            description="Source text (not blank), at most 64 KiB.")]
 
 
 class ExecuteRequest(StrictModel):
     """Either `problem_id` (legacy integer id) or `platform` + `problem_identifier`."""
 
-    problem_id: LegacyId | None = None
-    platform: Platform | None = None
-    problem_identifier: Identifier | None = None
-    code: str = Field(min_length=1, max_length=CODE_MAX)
-    language: str = Field(min_length=1, max_length=32, examples=["python", "cpp", "java"])
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["problem_id"], "not": {"anyOf": [{"required": ["platform"]},
+                                                              {"required": ["problem_identifier"]}]}},
+                {"required": ["platform", "problem_identifier"], "not": {"required": ["problem_id"]}},
+            ]
+        },
+    )
+
+    problem_id: LegacyId = Field(default=None)
+    platform: Platform = Field(default=None)
+    problem_identifier: Identifier = Field(default=None)
+    code: Code
+    language: LanguageName
     is_code_public: bool = False
 
     @model_validator(mode="after")
@@ -27,14 +44,12 @@ class ExecuteRequest(StrictModel):
             raise ValueError("give either `problem_id` or `platform` + `problem_identifier`, not both")
         if self.problem_id is None and (self.platform is None or self.problem_identifier is None):
             raise ValueError("give `problem_id`, or both `platform` and `problem_identifier`")
-        if not self.code.strip():
-            raise ValueError("`code` is blank")
         return self
 
 
 class RunRequest(StrictModel):
-    code: str = Field(min_length=1, max_length=CODE_MAX)
-    language: str = Field(min_length=1, max_length=32)
+    code: Code
+    language: LanguageName
     stdin: str = Field(default="", max_length=1024 * 1024)
 
 

@@ -4,40 +4,43 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, Field, model_validator
+from pydantic import AnyHttpUrl, BaseModel, Field, TypeAdapter
 
 from algoitny.domain import Platform, ProblemStatus
-from algoitny.schemas.common import Identifier, LegacyId, StrictModel, Tag
-
-CheckerName = Literal["exact", "lines", "tokens", "float", "unordered", "custom"]
+from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictModel, Tag
 
 
-class CheckerSpec(StrictModel):
-    """How output is compared. `lines` (default) ignores trailing whitespace and blank lines."""
+class SimpleChecker(StrictModel):
+    """`lines` (the default) ignores trailing whitespace and trailing blank lines;
+    `exact` compares bytes; `tokens` compares whitespace-separated tokens;
+    `unordered` compares tokens as a multiset."""
 
-    name: CheckerName = "lines"
-    abs_tol: float | None = Field(default=None, ge=0, le=1, description="`float` only.")
-    rel_tol: float | None = Field(default=None, ge=0, le=1, description="`float` only.")
-    source: str | None = Field(
-        default=None, max_length=256 * 1024, description="`custom` only: testlib-style checker program."
-    )
-    language: str | None = Field(default=None, max_length=32, description="`custom` only.")
+    name: Literal["lines", "exact", "tokens", "unordered"] = "lines"
 
-    @model_validator(mode="after")
-    def _fits_name(self) -> CheckerSpec:
-        if self.name == "custom" and not (self.source and self.language):
-            raise ValueError("a custom checker needs `source` and `language`")
-        if self.name != "custom" and (self.source or self.language):
-            raise ValueError("`source` and `language` are for the custom checker only")
-        if self.name != "float" and (self.abs_tol is not None or self.rel_tol is not None):
-            raise ValueError("`abs_tol` and `rel_tol` are for the float checker only")
-        if self.name == "float" and self.abs_tol is None and self.rel_tol is None:
-            self.abs_tol = self.rel_tol = 1e-6
-        return self
+
+class FloatChecker(StrictModel):
+    """Tokens; numbers match within the absolute OR relative tolerance."""
+
+    name: Literal["float"]
+    abs_tol: float = Field(default=1e-6, ge=0, le=1)
+    rel_tol: float = Field(default=1e-6, ge=0, le=1)
+
+
+class CustomChecker(StrictModel):
+    """A testlib-style program run as `checker input output answer` in the sandbox:
+    exit 0 accepted, 1 wrong answer, 2 presentation error (wrong answer), 3 checker failure."""
+
+    name: Literal["custom"]
+    source: str = Field(min_length=1, max_length=256 * 1024)
+    language: LanguageName
+
+
+CheckerSpec = Annotated[SimpleChecker | FloatChecker | CustomChecker, Field(discriminator="name")]
+checker_spec = TypeAdapter(CheckerSpec)
 
 
 class ReferenceSolution(StrictModel):
-    language: str = Field(min_length=1, max_length=32)
+    language: LanguageName
     code: str = Field(min_length=1, max_length=128 * 1024)
 
 
@@ -60,34 +63,28 @@ class ProblemCreate(StrictModel):
     constraints: Constraints | None = None
     time_limit_ms: TimeLimit = 2000
     memory_limit_mb: MemoryLimit = 256
-    checker: CheckerSpec = Field(default_factory=CheckerSpec)
+    checker: CheckerSpec = Field(default_factory=SimpleChecker)
     reference_solution: ReferenceSolution | None = None
     status: ProblemStatus = ProblemStatus.DRAFT
     review_flags: list[ReviewFlag] = Field(default_factory=list, max_length=20)
 
 
 class ProblemUpdate(StrictModel):
-    """Only the fields present change; `null` clears an optional field."""
+    """Only the fields present change. `null` clears the optional fields that accept it
+    (`legacy_id`, `url`, `statement`, `constraints`, `reference_solution`)."""
 
     legacy_id: LegacyId | None = None
-    title: Title | None = None
+    title: Title = Field(default=None)
     url: AnyHttpUrl | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=20)
+    tags: list[Tag] = Field(default=None, max_length=20)
     statement: Statement | None = None
     constraints: Constraints | None = None
-    time_limit_ms: TimeLimit | None = None
-    memory_limit_mb: MemoryLimit | None = None
-    checker: CheckerSpec | None = None
+    time_limit_ms: TimeLimit = Field(default=None)
+    memory_limit_mb: MemoryLimit = Field(default=None)
+    checker: CheckerSpec = Field(default=None)
     reference_solution: ReferenceSolution | None = None
-    status: ProblemStatus | None = None
-    review_flags: list[ReviewFlag] | None = Field(default=None, max_length=20)
-
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> ProblemUpdate:
-        for name in ("title", "tags", "time_limit_ms", "memory_limit_mb", "checker", "status", "review_flags"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"`{name}` cannot be null")
-        return self
+    status: ProblemStatus = Field(default=None)
+    review_flags: list[ReviewFlag] = Field(default=None, max_length=20)
 
 
 class ProblemRead(BaseModel):
