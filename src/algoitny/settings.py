@@ -42,6 +42,9 @@ class QuotaSettings(BaseModel):
     anonymous_executions: int = Field(default=50, ge=0, description="Per client IP; 0 = sign-in required.")
     user_executions: int = Field(default=200, ge=0)
     admin_executions: int = Field(default=1_000_000, ge=0)
+    anonymous_hints: int = Field(default=5, ge=0, description="Per client IP; 0 = sign-in required.")
+    user_hints: int = Field(default=20, ge=0)
+    admin_hints: int = Field(default=1_000_000, ge=0)
 
 
 class JudgeSettings(BaseModel):

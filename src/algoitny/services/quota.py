@@ -1,4 +1,4 @@
-"""Which daily limit applies to a caller, and turning "over the limit" into a 429."""
+"""Daily quotas: which limit applies to a caller for an action, and "over the limit" as a 429."""
 
 from __future__ import annotations
 
@@ -11,27 +11,31 @@ from algoitny.settings import QuotaSettings
 from algoitny.table import QuotaExceeded, UsageRepository
 
 EXECUTE = "execute"
+HINT = "hint"
+ACTIONS = (EXECUTE, HINT)
 
 
-def execution_limit(caller: Caller, quota: QuotaSettings) -> int:
-    if caller.role == Role.ADMIN:
-        return quota.admin_executions
-    if caller.role == Role.ANONYMOUS:
-        return quota.anonymous_executions
-    return quota.user_executions
+def limit_for(caller: Caller, action: str, quota: QuotaSettings) -> int:
+    role = {Role.ADMIN: "admin", Role.ANONYMOUS: "anonymous"}.get(caller.role, "user")
+    return getattr(quota, f"{role}_{action}s")
 
 
-async def consume_execution(usage: UsageRepository, caller: Caller, quota: QuotaSettings) -> Usage:
-    limit = execution_limit(caller, quota)
+async def consume(usage: UsageRepository, caller: Caller, action: str, quota: QuotaSettings) -> Usage:
+    """Counts one ``action`` for the caller, or raises 429 (401 when anonymous callers get none)."""
+    limit = limit_for(caller, action, quota)
     if limit == 0 and caller.role == Role.ANONYMOUS:
-        raise NotAuthenticated("Sign in to run code.")
+        raise NotAuthenticated(f"Sign in to use {action}.")
     try:
-        return await usage.consume(subject=caller.subject, action=EXECUTE, limit=limit)
+        return await usage.consume(subject=caller.subject, action=action, limit=limit)
     except QuotaExceeded as exc:
         spent = exc.usage
         raise RateLimited(
-            f"Daily limit of {spent.limit} executions reached; it resets at {spent.resets_at} (epoch seconds).",
+            f"Daily limit of {spent.limit} ({action}) reached; it resets at {spent.resets_at} (epoch seconds).",
             details={"action": spent.action, "current_count": spent.count, "limit": spent.limit,
                      "resets_at": spent.resets_at},
             retry_after_s=max(1, spent.resets_at - int(time.time())),
         ) from exc
+
+
+async def refund(usage: UsageRepository, caller: Caller, action: str) -> None:
+    await usage.refund(subject=caller.subject, action=action)

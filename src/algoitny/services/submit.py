@@ -17,7 +17,7 @@ from algoitny.errors import ProblemHasNoTests, UnsupportedLanguage
 from algoitny.executor import UnknownLanguage, get_language, languages
 from algoitny.resources import Resources
 from algoitny.services.ids import new_task_id
-from algoitny.services.quota import EXECUTE, consume_execution
+from algoitny.services import quota
 
 JUDGE_JOB = "judge_submission"
 RUN_JOB = "run_custom"
@@ -47,13 +47,13 @@ def resolve_language(name: str) -> str:
 
 
 async def _accept(resources: Resources, caller: Caller, record, job: str, task_id: str) -> Usage:
-    usage = await consume_execution(resources.usage, caller, resources.settings.quota)
+    usage = await quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota)
     try:
         await record()
         await resources.events.publish(task_id, {"type": "queued", "task_id": task_id})
         await resources.redis.enqueue_job(job, task_id, _job_id=task_id)
     except BaseException:
-        await resources.usage.refund(subject=caller.subject, action=EXECUTE)
+        await quota.refund(resources.usage, caller, quota.EXECUTE)
         raise
     return usage
 
