@@ -12,12 +12,13 @@ from algoitny.table import QuotaExceeded, UsageRepository
 
 EXECUTE = "execute"
 HINT = "hint"
-ACTIONS = (EXECUTE, HINT)
+# action → the QuotaSettings field suffix that holds its daily limits
+ACTIONS = {EXECUTE: "executions", HINT: "hints"}
 
 
 def limit_for(caller: Caller, action: str, quota: QuotaSettings) -> int:
     role = {Role.ADMIN: "admin", Role.ANONYMOUS: "anonymous"}.get(caller.role, "user")
-    return getattr(quota, f"{role}_{action}s")
+    return getattr(quota, f"{role}_{ACTIONS[action]}")
 
 
 async def consume(usage: UsageRepository, caller: Caller, action: str, quota: QuotaSettings) -> Usage:
