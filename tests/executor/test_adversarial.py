@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from algoitny.executor import (
-    COMPILE_LIMITS, Limits, TestCase, Verdict, compile_source, run_tests,
+    COMPILE_LIMITS, Checker, Limits, TestCase, Verdict, compile_source, run_tests,
 )
 from algoitny.executor.languages.c import C
 
@@ -79,10 +79,24 @@ async def assert_host_clean(runtime) -> None:
     await runtime.idle()
 
 
+def _generated(expression: str) -> bytes:
+    """``input_expr`` / ``expected_expr``: a Python expression building big test data."""
+    value = eval(expression, {"__builtins__": {"range": range, "str": str, "sum": sum}})
+    return value.encode() if isinstance(value, str) else value
+
+
+def _source(case: dict) -> bytes:
+    source = (CASES_DIR / case["source"]).read_bytes()
+    if "pad_source_bytes" in case:  # a huge but valid source: one long comment line
+        comment = b"#" if case["language"] == "python" else b"//"
+        source = comment + b"x" * int(case["pad_source_bytes"]) + b"\n" + source
+    return source
+
+
 @pytest.mark.parametrize("name", sorted(MANIFEST))
 async def test_hostile_program(name, runtime, listeners):
     case = MANIFEST[name]
-    source = (CASES_DIR / case["source"]).read_text()
+    source = _source(case)
     expected_verdict = Verdict(case["verdict"])
     compile_limits = None
     if "compile_time_limit" in case:
@@ -90,16 +104,23 @@ async def test_hostile_program(name, runtime, listeners):
         compile_limits = dataclasses.replace(COMPILE_LIMITS, time_limit_s=seconds,
                                              wall_time_s=seconds * 2, memory_mb=512)
     compiled = await compile_source(case["language"], source, limits=compile_limits)
+    for fragment in case.get("message_contains", []):
+        assert fragment in compiled.message, compiled.message[:2000]
+    for fragment in [*case.get("message_excludes", []), os.environ[SECRET]]:
+        assert fragment not in compiled.message, compiled.message[:2000]
     if expected_verdict is Verdict.CE:
         assert not compiled.ok and compiled.verdict is Verdict.CE, compiled.message[:500]
         await assert_host_clean(runtime)
         return
     assert compiled.ok, compiled.message
     limits = Limits(time_limit_s=float(case.get("time_limit", 1)), memory_mb=int(case.get("memory_mb", 128)))
-    test = TestCase(name, case.get("input", "").format(**listeners).encode(),
-                    (case.get("expected", "") + "\n").encode())
+    stdin = (_generated(case["input_expr"]) if "input_expr" in case
+             else case.get("input", "").format(**listeners).encode())
+    expected = (_generated(case["expected_expr"]) if "expected_expr" in case
+                else (case.get("expected", "") + "\n").encode())
+    checker = Checker(case.get("checker", "lines"), case.get("checker_args", {}))
     async with compiled:
-        [result] = [r async for r in run_tests(compiled, [test], limits)]
+        [result] = [r async for r in run_tests(compiled, [TestCase(name, stdin, expected)], limits, checker)]
     assert result.verdict is expected_verdict, (
         f"{result.verdict} ({result.checker_message}) stdout={result.stdout_excerpt[:300]!r} "
         f"stderr={result.stderr_excerpt[:300]!r} cpu={result.cpu_ms} mem={result.memory_kb}"
@@ -108,4 +129,8 @@ async def test_hostile_program(name, runtime, listeners):
         assert result.cpu_ms >= limits.time_limit_ms or result.wall_ms >= limits.wall_limit_s * 1000
     if expected_verdict is Verdict.MLE:
         assert result.memory_kb > 0
+    if "signal" in case:
+        assert result.signal == case["signal"] and result.exit_code is None
+    if "exit_code" in case:
+        assert result.exit_code == case["exit_code"] and result.signal is None
     await assert_host_clean(runtime)

@@ -10,6 +10,7 @@ The custom (testlib) checker program lives in ``custom_checker``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -67,27 +68,38 @@ def tokens(input: bytes, output: bytes, answer: bytes, args: Args) -> CheckResul
     return AC
 
 
+# A number as judges print it: decimal, optional sign, fraction and exponent. Not
+# "nan", "inf", "0x10", "1_000" or " 1" (which Python's float() would all accept).
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_SLACK = 1e-12  # relative slack so that exactly-eps differences (1.000001 vs 1) pass
+
+
 def _float(token: bytes) -> float | None:
-    try:
-        return float(token)
-    except ValueError:
+    if len(token) > 400 or not _NUMBER.fullmatch(token):
         return None
+    return float(token)
 
 
 def floats(input: bytes, output: bytes, answer: bytes, args: Args) -> CheckResult:
-    """Tokens; numbers match within absolute OR relative tolerance (default 1e-6)."""
-    abs_eps = float(args.get("abs", args.get("eps", "1e-6")))
-    rel_eps = float(args.get("rel", args.get("eps", "1e-6")))
+    """Tokens; numbers match within absolute OR relative tolerance (default 1e-6).
+
+    An expected token that is not a plain decimal number ("nan", "inf", "YES") must be
+    matched exactly; an expected number needs a plain decimal number, never "nan".
+    Numbers too big for a double compare as infinities of their sign.
+    """
+    abs_eps = float(args.get("abs", args.get("eps", "1e-6"))) * (1 + _SLACK)
+    rel_eps = float(args.get("rel", args.get("eps", "1e-6"))) * (1 + _SLACK)
     got, want = output.split(), answer.split()
     if len(got) != len(want):
         return CheckResult(False, f"expected {len(want)} tokens, found {len(got)}")
     for number, (a, b) in enumerate(zip(got, want), start=1):
-        x, y = _float(a), _float(b)
+        y = _float(b)
         if y is None:
             if a != b:
                 return CheckResult(False, f"token {number}: expected {_show(b)!r}, found {_show(a)!r}")
             continue
-        if x is None or math.isnan(x):
+        x = _float(a)
+        if x is None:
             return CheckResult(False, f"token {number}: expected a number, found {_show(a)!r}")
         if math.isinf(y) or math.isinf(x):
             if x != y:

@@ -63,7 +63,7 @@ def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Check
             parser.error(f"--checker-arg expects K=V, got {item!r}")
         options[key] = value
     if args.checker_source:
-        return Checker(source=args.checker_source.read_text(), language=args.checker_language)
+        return Checker(source=args.checker_source.read_bytes(), language=args.checker_language)
     from .checkers import get_checker
 
     try:
@@ -75,7 +75,7 @@ def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Check
 
 async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCase]) -> int:
     out = sys.stdout
-    compiled = await compile_source(args.language, args.source.read_text())
+    compiled = await compile_source(args.language, args.source.read_bytes())
     if not compiled.ok:
         verdict = compiled.verdict or Verdict.CE
         if args.json:

@@ -60,9 +60,12 @@ def runtime_layout(language: Language) -> tuple[list[tuple[str, str]], dict[str,
 
 
 async def compile_source(
-    language_id: str, source: str, *, limits: Limits | None = None
+    language_id: str, source: str | bytes, *, limits: Limits | None = None
 ) -> CompileResult:
+    """Compile ``source`` (text, or bytes in any encoding: written to the box as is)."""
     language = get_language(language_id)
+    raw = source.encode() if isinstance(source, str) else bytes(source)
+    source = raw.decode("utf-8", errors="replace")
     reason = language.unavailable_reason()
     if reason:
         raise LanguageUnavailable(f"{language.name} is not available here: {reason}")
@@ -72,7 +75,7 @@ async def compile_source(
     entry = language.entry(source)
     slot = await rt.pool.acquire()
     try:
-        await asyncio.to_thread(_prepare_box, slot, source_name, source.encode())
+        await asyncio.to_thread(_prepare_box, slot, source_name, raw)
         argv = language.compile_argv(source_name)
         binds, env = runtime_layout(language)
         binds += await asyncio.to_thread(language.toolchain_binds, rt.config.box_root)
@@ -95,10 +98,15 @@ async def compile_source(
         elif outcome.exit_code != 0:
             result.verdict = Verdict.CE
         else:
-            result.ok = True
             result.artifact_dir = await asyncio.to_thread(
                 _collect, slot.box, language, rt.config.box_root / "artifacts"
             )
+            problem = language.check_artifact(entry, result.artifact_dir)
+            if problem:
+                await result.cleanup()
+                result.verdict, result.message = Verdict.CE, problem + "\n" + message
+            else:
+                result.ok = True
         return result
     finally:
         await asyncio.to_thread(_wipe, slot.box)
@@ -128,16 +136,43 @@ def _collect(box: Path, language: Language, artifacts_root: Path) -> Path:
     artifacts_root.mkdir(mode=0o711, exist_ok=True)
     target = artifacts_root / uuid.uuid4().hex
     target.mkdir(mode=0o755)
-    with os.scandir(box) as entries:
-        for entry in entries:
-            if not language.kept(entry.name):
-                continue
-            st = os.lstat(entry.path)
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            src = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(src, "rb") as fin, open(target / entry.name, "wb") as fout:
-                shutil.copyfileobj(fin, fout)
-            os.chmod(target / entry.name, 0o755 if st.st_mode & 0o111 else 0o644)
+    fd = os.open(box, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        _copy_kept(fd, target, language, depth=0)
+    finally:
+        os.close(fd)
     os.chmod(target, 0o755)
     return target
+
+
+def _copy_kept(dir_fd: int, target: Path, language: Language, depth: int) -> None:
+    """Regular files matching ``language.keep`` (and, for Java, sub-directories).
+
+    Everything is opened relative to ``dir_fd`` with O_NOFOLLOW, and checked with
+    fstat after opening: a symlink, FIFO or device left in the box is skipped.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    with os.scandir(dir_fd) as entries:
+        names = [entry.name for entry in entries]
+    for name in names:
+        try:
+            fd = os.open(name, flags, dir_fd=dir_fd)
+        except OSError:  # a symlink (ELOOP) or something that vanished
+            continue
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                if language.keep_subdirs and depth < 16 and not name.startswith("."):
+                    sub = target / name
+                    sub.mkdir(mode=0o755)
+                    _copy_kept(fd, sub, language, depth + 1)
+                    if not any(sub.iterdir()):
+                        sub.rmdir()
+            elif stat.S_ISREG(st.st_mode) and language.kept(name):
+                os.set_blocking(fd, True)
+                with open(target / name, "wb") as fout:
+                    with os.fdopen(os.dup(fd), "rb") as fin:
+                        shutil.copyfileobj(fin, fout)
+                os.chmod(target / name, 0o755 if st.st_mode & 0o111 else 0o644)
+        finally:
+            os.close(fd)

@@ -70,7 +70,7 @@ class Checker:
 
     name: str = "lines"
     args: Mapping[str, str] = field(default_factory=dict)
-    source: str | None = None
+    source: str | bytes | None = None
     language: str | None = None
 
     @property

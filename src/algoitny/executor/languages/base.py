@@ -34,6 +34,7 @@ class Language:
     aliases: tuple[str, ...] = ()
     source_file: str = "main"
     keep: tuple[str, ...] = ("main",)  # glob patterns of compile outputs to keep
+    keep_subdirs: bool = False  # also keep matching files in subdirectories (Java packages)
     env: dict[str, str] = {}
     ro_binds: tuple[tuple[str, str], ...] = ()  # extra host paths the runtime needs
     out_of_memory_markers: tuple[bytes, ...] = ()
@@ -66,6 +67,10 @@ class Language:
 
     def run_argv(self, entry: str, limits: Limits) -> list[str]:
         raise NotImplementedError
+
+    def check_artifact(self, entry: str, artifact: Path) -> str:
+        """After a successful compile: empty if the artifact can run, else a CE message."""
+        return ""
 
     def kept(self, filename: str) -> bool:
         return any(fnmatch.fnmatchcase(filename, p) for p in self.keep)

@@ -1,0 +1,3 @@
+/* The compiler is asked to include the host's secrets: none is visible in the box. */
+#include </etc/shadow>
+int main(void) { return 0; }

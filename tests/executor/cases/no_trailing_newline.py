@@ -1,0 +1,4 @@
+# The answer without a final newline (and with CRLF inside).
+import sys
+
+sys.stdout.write("1 2\r\n3")
