@@ -58,6 +58,24 @@ class JudgeSettings(BaseModel):
     job_timeout_s: int = Field(default=3600, description="arq's hard limit for one judge job.")
 
 
+class AiSettings(BaseModel):
+    """Gemini through google-genai. Without ``api_key`` every AI feature uses its
+    deterministic fallback (or answers ``409 ai_unavailable``)."""
+
+    api_key: SecretStr | None = Field(default=None, description="Gemini API key; unset = no AI.")
+    base_url: str | None = Field(default=None, description="Another Gemini endpoint (a proxy, a test server).")
+    generator_model: str = Field(default="gemini-2.5-flash", description="Writes test-input generator scripts.")
+    solution_model: str = Field(default="gemini-2.5-pro", description="Writes reference solutions.")
+    hint_model: str = Field(default="gemini-2.5-flash", description="Writes submission and problem hints.")
+    timeout_s: float = Field(default=60.0, gt=0, description="One model call, end to end.")
+    retries: int = Field(default=3, ge=0, description="Extra tries of a call after 429, 5xx or a timeout.")
+    backoff_s: float = Field(default=1.0, ge=0, description="First wait between tries; doubles each time.")
+    max_attempts: int = Field(default=3, ge=1, le=10, description="Model answers a job tries, each told the last error.")
+    generator_time_limit_ms: int = Field(default=10_000, description="CPU limit of one generator run.")
+    generator_memory_mb: int = Field(default=512)
+    generator_output_bytes: int = Field(default=8 * 1024 * 1024, description="Largest input a generator may print.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore"
@@ -68,6 +86,7 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
     quota: QuotaSettings = QuotaSettings()
     judge: JudgeSettings = JudgeSettings()
+    ai: AiSettings = AiSettings()
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",
