@@ -14,6 +14,7 @@ from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
 from algoitny.routes import executions, health, languages, problems, submissions, test_cases
 from algoitny.routes.errors import error_response, install_error_handlers
+from algoitny.routes import generation as generation_routes, hints as hint_routes
 from algoitny.settings import Settings
 
 DESCRIPTION = """
@@ -99,6 +100,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for module in (health, problems, test_cases, languages, executions, submissions):
+        app.include_router(module.router)
+    for module in (generation_routes, hint_routes):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
     _mark_optional_auth(app)

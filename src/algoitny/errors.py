@@ -6,7 +6,9 @@ The hierarchy, whole::
     ├── BadRequest                      400 bad_request
     │   ├── InvalidCursor               400 invalid_cursor
     │   ├── UnsupportedLanguage         400 unsupported_language
-    │   └── ProblemHasNoTests           400 problem_has_no_tests
+    │   ├── ProblemHasNoTests           400 problem_has_no_tests
+    │   ├── ReferenceSolutionMissing    400 reference_solution_missing
+    │   └── ProblemHasNoSamples         400 problem_has_no_samples
     ├── NotAuthenticated                401 not_authenticated
     │   └── InvalidToken                401 invalid_token
     ├── Forbidden                       403 admin_required
@@ -17,8 +19,18 @@ The hierarchy, whole::
     ├── Conflict                        409 conflict
     │   ├── ProblemExists               409 problem_exists
     │   └── LegacyIdTaken               409 legacy_id_taken
+    ├── AiConflict (Conflict)           409 …
+    │   ├── AiUnavailable               409 ai_unavailable
+    │   ├── GenerationJobFinished       409 generation_job_finished
+    │   ├── GenerationJobNotRetryable   409 generation_job_not_retryable
+    │   └── SubmissionNotFinished       409 submission_not_finished
+    ├── NotSubmissionOwner (Forbidden)  403 not_submission_owner
+    ├── AiNotFound (NotFound)           404 …
+    │   ├── GenerationJobNotFound       404 generation_job_not_found
+    │   └── HintsNotFound               404 hints_not_found
     ├── PayloadTooLarge                 413 payload_too_large
     ├── RateLimited                     429 rate_limited
+    ├── AiFailed                        503 ai_failed
     └── ServiceUnavailable              503 service_unavailable
         └── NotReady                    503 not_ready
 
@@ -121,6 +133,59 @@ class LegacyIdTaken(Conflict):
     default_message = "Another problem already uses this legacy id."
 
 
+class ReferenceSolutionMissing(BadRequest):
+    code = "reference_solution_missing"
+    default_message = "The problem has no reference solution to compute expected outputs with."
+
+
+class ProblemHasNoSamples(BadRequest):
+    code = "problem_has_no_samples"
+    default_message = "The problem has no sample test cases to check a solution against."
+
+
+class AiConflict(Conflict):
+    """AI features and their jobs (issue 6)."""
+
+
+class AiUnavailable(AiConflict):
+    code = "ai_unavailable"
+    default_message = "No AI model is configured here (set ALGOITNY_AI__API_KEY); this needs one."
+
+
+class GenerationJobFinished(AiConflict):
+    code = "generation_job_finished"
+    default_message = "The generation job has already finished."
+
+
+class GenerationJobNotRetryable(AiConflict):
+    code = "generation_job_not_retryable"
+    default_message = "Only a failed or cancelled generation job can be retried."
+
+
+class SubmissionNotFinished(AiConflict):
+    code = "submission_not_finished"
+    default_message = "The submission is still being judged."
+
+
+class NotSubmissionOwner(Forbidden):
+    code = "not_submission_owner"
+    default_message = "Only the submission's owner (or an admin) can ask for its hints."
+
+
+class AiNotFound(NotFound):
+    """Records of AI features (issue 6)."""
+
+
+class GenerationJobNotFound(AiNotFound):
+    code = "generation_job_not_found"
+    default_message = "No such generation job."
+
+
+class HintsNotFound(AiNotFound):
+    code = "hints_not_found"
+    default_message = "No hints yet."
+
+
 class PayloadTooLarge(AlgoItnyError):
     status = 413
     code = "payload_too_large"
@@ -137,6 +202,14 @@ class RateLimited(AlgoItnyError):
     def __init__(self, message: str | None = None, *, details=None, retry_after_s: int = 0) -> None:
         super().__init__(message, details=details)
         self.retry_after_s = retry_after_s
+
+
+class AiFailed(AlgoItnyError):
+    """The model could not be reached, or kept answering nonsense (issue 6)."""
+
+    status = 503
+    code = "ai_failed"
+    default_message = "The AI model did not give a usable answer; try again later."
 
 
 class ServiceUnavailable(AlgoItnyError):

@@ -20,6 +20,9 @@ from botocore.config import Config
 
 from algoitny.settings import Settings, TableSettings
 from algoitny.events import EventLog
+from algoitny.ai import AiProvider, open_provider
+from algoitny.table.generation_jobs import GenerationJobRepository
+from algoitny.table.hints import HintRepository
 from algoitny.table import (
     CursorCodec,
     ProblemRepository,
@@ -79,6 +82,9 @@ class Resources:
     submissions: SubmissionRepository
     usage: UsageRepository
     events: EventLog
+    ai: AiProvider | None  # None without an API key: AI features use their fallbacks
+    generation_jobs: GenerationJobRepository
+    hints: HintRepository
 
 
 @contextlib.asynccontextmanager
@@ -100,4 +106,7 @@ async def open_resources(settings: Settings):
             submissions=SubmissionRepository(table, cursors),
             usage=UsageRepository(table),
             events=EventLog(redis),
+            ai=await stack.enter_async_context(open_provider(settings.ai)),
+            generation_jobs=GenerationJobRepository(table, cursors),
+            hints=HintRepository(table),
         )

@@ -20,6 +20,7 @@ from algoitny import executor
 from algoitny.resources import arq_redis_settings, open_resources
 from algoitny.services import judge, lease, run
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
+from algoitny.services import ai_jobs, generation, reference
 from algoitny.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
         "functions": [
             func(judge_submission, name=JUDGE_JOB, timeout=timeout, max_tries=10),
             func(run_custom, name=RUN_JOB, timeout=timeout, max_tries=10),
+            # Same timeout as judging: the reclaimer dates in-progress marks by it.
+            func(generation.generate_test_cases, name=ai_jobs.TEST_CASES_JOB, timeout=timeout, max_tries=10),
+            func(reference.generate_reference_solution, name=ai_jobs.REFERENCE_JOB, timeout=timeout, max_tries=10),
             ping,
         ],
         "on_startup": on_startup,

@@ -205,6 +205,47 @@ TEST_RECORD = EntityCodec(
     },
 )
 
+GENERATION_JOB = EntityCodec(
+    "genjob",
+    {
+        "job_id": "jid",
+        "kind": "knd",
+        "platform": "plt",
+        "identifier": "pno",
+        "created_by": "own",
+        "status": "sts",
+        "step": "stp",
+        "done": "dne",
+        "total": "tot",
+        "script": "scr",
+        "script_source": "ssr",
+        "counts": "cts",
+        "attempts": "att",
+        "max_attempts": "mxa",
+        "error": "err",
+        "previous_error": "per",
+        "previous_answer": "pan",
+        "added": "add",
+        "existing": "exi",
+        "dropped": "drp",
+        "cancel_requested": "cxl",
+        "tokens": "tok",
+        "retry_of": "rto",
+        "worker": "wrk",
+        "created_at": "crt",
+        "updated_at": "upd",
+        "finished_at": "fin",
+    },
+)
+
+# Written onto the submission's own item (entity ``hist``) by the hints service.
+SUBMISSION_HINTS = EntityCodec("hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat"})
+
+PROBLEM_HINTS = EntityCodec(
+    "phint",
+    {"platform": "plt", "identifier": "pno", "levels": "lvl", "source": "src", "tokens": "tok", "updated_at": "upd"},
+)
+
 USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day"})
 
 USER_STATS = EntityCodec("ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc"})

@@ -18,6 +18,9 @@ Items::
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
     user statistics USER#{user_id}              STATS
+    submission hints  (attributes ``hnt``/``hns``/``htk``/``hat`` of the submission's META item)
+    generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
+    problem hints   PHINT#{platform}#{ident}    META
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -59,6 +62,15 @@ missing here)::
     refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
     get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
     get user statistics                      table  PK=USER#{uid}, SK=STATS                         SubmissionRepository.get_user_stats
+    create generation job                    table  Put GENJOB#{id}/META, not exists                GenerationJobRepository.create
+    get generation job                       table  PK=GENJOB#{id}, SK=META                         GenerationJobRepository.get
+    list generation jobs of a problem        GSI1   GSI1PK=GENJOBS#{p}#{i}, newest first            GenerationJobRepository.list_for_problem
+    update generation job                    table  Update GENJOB# SET … if status is active        GenerationJobRepository.update
+    cancel generation job                    table  Update GENJOB# status or cancel flag, if active GenerationJobRepository.request_cancel
+    get submission hints                     table  PK=HIST#{sid}, SK=META (hint attributes)        HintRepository.get_submission_hints
+    save submission hints                    table  Update HIST#{sid}/META SET hnt if not exists    HintRepository.save_submission_hints
+    get problem hints                        table  PK=PHINT#{p}#{i}, SK=META                       HintRepository.get_problem_hints
+    save problem hints                       table  Put PHINT#{p}#{i}/META                          HintRepository.save_problem_hints
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
 """
 
@@ -160,6 +172,30 @@ def submission_list_keys(user_id: str, submission_id: str, created_ms: int, publ
 
 def result_key(submission_id: str, index: int) -> Key:
     return {"PK": submission_pk(submission_id), "SK": f"{RESULT_PREFIX}{index:05d}"}
+
+
+GENERATION_JOB_PREFIX = "GENJOB#"
+PROBLEM_GENERATION_JOBS_PREFIX = "GENJOBS#"
+PROBLEM_HINTS_PREFIX = "PHINT#"
+
+
+def generation_job_key(job_id: str) -> Key:
+    return {"PK": f"{GENERATION_JOB_PREFIX}{job_id}", "SK": META}
+
+
+def generation_job_list_keys(platform: str, identifier: str, job_id: str, created_ms: int) -> dict[str, str]:
+    return {
+        "GSI1PK": f"{PROBLEM_GENERATION_JOBS_PREFIX}{platform}#{identifier}",
+        "GSI1SK": f"{created_sort(created_ms)}#{job_id}",
+    }
+
+
+def problem_generation_jobs_partition(platform: str, identifier: str) -> str:
+    return f"{PROBLEM_GENERATION_JOBS_PREFIX}{platform}#{identifier}"
+
+
+def problem_hints_key(platform: str, identifier: str) -> Key:
+    return {"PK": f"{PROBLEM_HINTS_PREFIX}{platform}#{identifier}", "SK": META}
 
 
 def usage_key(subject: str, action: str, day: str) -> Key:

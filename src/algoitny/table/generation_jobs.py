@@ -1,0 +1,175 @@
+"""Generation jobs (test cases, reference solutions): status, progress, outcome.
+
+One item per job (``GENJOB#{id}``), listed per problem through GSI1. Every
+write after creation is conditioned on the job still being active (queued or
+running), so a cancelled or finished job never comes back to life — not even
+when a second run of the same arq job (a resumed one) is still busy.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from algoitny.domain import Page
+from algoitny.errors import GenerationJobFinished, GenerationJobNotFound
+from algoitny.table import keys
+from algoitny.table.client import Item, Table
+from algoitny.table.codec import GENERATION_JOB, to_dynamo
+from algoitny.table.cursor import CursorCodec
+
+
+class JobKind(StrEnum):
+    TEST_CASES = "test_cases"
+    REFERENCE_SOLUTION = "reference_solution"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@dataclass
+class GenerationJob:
+    job_id: str
+    kind: str
+    platform: str
+    identifier: str
+    created_by: str
+    status: str = JobStatus.QUEUED
+    step: str = "queued"
+    done: int = 0
+    total: int = 0
+    script: str | None = None  # the generator script (admin's or the model's), or the model's solution
+    script_source: str | None = None  # "admin" | "ai"
+    counts: dict[str, int] = field(default_factory=dict)  # size → how many inputs
+    attempts: int = 0
+    max_attempts: int = 1
+    error: str | None = None
+    previous_error: str | None = None  # fed back to the model (retry of a failed job)
+    previous_answer: str | None = None
+    added: int = 0
+    existing: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    cancel_requested: bool = False
+    tokens: int = 0
+    retry_of: str | None = None
+    worker: str | None = None
+    created_at: int = 0
+    updated_at: int = 0
+    finished_at: int | None = None
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _to_job(item: Item) -> GenerationJob:
+    return GenerationJob(**GENERATION_JOB.decode(item))
+
+
+_ACTIVE = {":queued": {"S": JobStatus.QUEUED.value}, ":running": {"S": JobStatus.RUNNING.value}}
+
+
+class GenerationJobRepository:
+    def __init__(self, table: Table, cursors: CursorCodec) -> None:
+        self.table = table
+        self.cursors = cursors
+
+    async def create(self, job: GenerationJob) -> GenerationJob:
+        job.created_at = job.updated_at = job.created_at or _now_ms()
+        item_keys = keys.generation_job_key(job.job_id) | keys.generation_job_list_keys(
+            job.platform, job.identifier, job.job_id, job.created_at)
+        await self.table.put(GENERATION_JOB.encode(asdict(job), item_keys),
+                             ConditionExpression="attribute_not_exists(PK)")
+        return job
+
+    async def get(self, job_id: str, *, consistent: bool = False) -> GenerationJob:
+        item = await self.table.get(keys.generation_job_key(job_id), consistent=consistent)
+        if item is None:
+            raise GenerationJobNotFound()
+        return _to_job(item)
+
+    async def list_for_problem(self, *, platform: str, identifier: str, limit: int, cursor: str | None) -> Page:
+        partition = keys.problem_generation_jobs_partition(platform, identifier)
+        query_id = f"genjobs:{partition}"
+        request: dict[str, Any] = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "GSI1PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": partition}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = self.cursors.decode(cursor, query_id)
+        items, last_key = await self.table.query_page(**request)
+        next_cursor = self.cursors.encode(last_key, query_id) if last_key else None
+        return Page(items=[_to_job(item) for item in items], next_cursor=next_cursor)
+
+    async def update(self, job_id: str, changes: dict[str, Any]) -> GenerationJob:
+        """Sets ``changes`` (``None`` removes) while the job is active; raises
+        ``GenerationJobFinished`` once it is not (finished, or cancelled meanwhile)."""
+        changes = changes | {"updated_at": _now_ms()}
+        if changes.get("status") and not JobStatus(changes["status"]).active:
+            changes.setdefault("finished_at", changes["updated_at"])
+        names = {"#sts": GENERATION_JOB.short("status")}
+        values: dict[str, Any] = dict(_ACTIVE)
+        sets, removes = [], []
+        for index, (name, value) in enumerate(changes.items()):
+            names[f"#f{index}"] = GENERATION_JOB.short(name)
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                values[f":v{index}"] = to_dynamo(value)
+                sets.append(f"#f{index} = :v{index}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        return await self._conditional_update(
+            job_id, UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+            ConditionExpression="attribute_exists(PK) AND #sts IN (:queued, :running)",
+        )
+
+    async def request_cancel(self, job_id: str) -> GenerationJob:
+        """A queued job is cancelled at once; a running one is flagged and its worker stops
+        at the next step. ``GenerationJobFinished`` when it already ended."""
+        now = {"N": str(_now_ms())}
+        names = {"#sts": GENERATION_JOB.short("status"), "#upd": GENERATION_JOB.short("updated_at")}
+        try:
+            return await self._conditional_update(
+                job_id,
+                UpdateExpression="SET #sts = :cancelled, #fin = :now, #upd = :now, #stp = :cancelled",
+                ConditionExpression="#sts = :queued",
+                ExpressionAttributeNames=names | {"#fin": GENERATION_JOB.short("finished_at"),
+                                                  "#stp": GENERATION_JOB.short("step")},
+                ExpressionAttributeValues={":queued": _ACTIVE[":queued"], ":now": now,
+                                           ":cancelled": {"S": JobStatus.CANCELLED.value}},
+            )
+        except GenerationJobFinished:
+            pass
+        return await self._conditional_update(
+            job_id,
+            UpdateExpression="SET #cxl = :true, #upd = :now",
+            ConditionExpression="#sts = :running",
+            ExpressionAttributeNames=names | {"#cxl": GENERATION_JOB.short("cancel_requested")},
+            ExpressionAttributeValues={":running": _ACTIVE[":running"], ":true": {"BOOL": True}, ":now": now},
+        )
+
+    async def _conditional_update(self, job_id: str, **request: Any) -> GenerationJob:
+        try:
+            attributes = await self.table.update(keys.generation_job_key(job_id), ReturnValues="ALL_NEW", **request)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            await self.get(job_id, consistent=True)  # GenerationJobNotFound if there is none
+            raise GenerationJobFinished() from exc
+        return _to_job(attributes)
