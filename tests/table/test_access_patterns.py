@@ -43,16 +43,20 @@ def expected_test_name(pattern: str) -> str:
 
 def test_every_repository_method_is_in_the_access_pattern_table():
     documented = {method for _, method in access_patterns()}
-    for repository in (ProblemRepository, TestCaseRepository, MigrationLog, SubmissionRepository, UsageRepository):
+    from algoitny.table.generation_jobs import GenerationJobRepository
+    from algoitny.table.hints import HintRepository
+
+    for repository in (ProblemRepository, TestCaseRepository, MigrationLog, SubmissionRepository, UsageRepository,
+                       GenerationJobRepository, HintRepository):
         for name, member in inspect.getmembers(repository, inspect.iscoroutinefunction):
             if not name.startswith("_"):
                 assert f"{repository.__name__}.{name}" in documented, f"{repository.__name__}.{name} missing"
 
 
 def test_every_access_pattern_has_a_test():
-    from tests.table import test_history_patterns
+    from tests.table import test_ai_patterns, test_history_patterns
 
-    modules = (sys.modules[__name__], test_history_patterns)
+    modules = (sys.modules[__name__], test_history_patterns, test_ai_patterns)
     assert len(access_patterns()) >= 30
     for pattern, _ in access_patterns():
         name = expected_test_name(pattern)

@@ -33,7 +33,7 @@ def cut(text: str, limit: int = TEST_TEXT_CHARS) -> str:
 
 def fenced(text: str, language: str = "") -> str:
     fence = "````" if "```" in text else "```"
-    return f"{fence}{language}\n{text}\n{fence}"
+    return f"{fence}{language}\n{text.rstrip(chr(10))}\n{fence}"
 
 
 def problem_section(problem: Problem, samples: Sequence[TestCase] = ()) -> str:

@@ -10,6 +10,9 @@ is first used (never at import):
   processes on one host share the range safely: each slot is claimed with a lock file.
 - ``ALGOITNY_EXECUTOR_SLOTS`` (default: number of CPUs): how many runs this process
   may have in flight at once, across all ``run_tests`` calls.
+- ``ALGOITNY_EXECUTOR_LOCK_DIR`` (default ``/run/algoitny/uids``): one lock file per uid,
+  host-wide whatever the box root, because the run cgroups (named after the uid) and
+  the uids themselves are host-wide. Must be root's and not writable by others.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class ExecutorConfig:
     uid_count: int = 64
     slots: int = max(1, os.cpu_count() or 1)
     bwrap: str = "bwrap"
+    lock_dir: Path = Path("/run/algoitny/uids")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "ExecutorConfig":
@@ -37,4 +41,5 @@ class ExecutorConfig:
             uid_count=int(env.get("ALGOITNY_EXECUTOR_UID_COUNT", default.uid_count)),
             slots=int(env.get("ALGOITNY_EXECUTOR_SLOTS", default.slots)),
             bwrap=env.get("ALGOITNY_EXECUTOR_BWRAP", default.bwrap),
+            lock_dir=Path(env.get("ALGOITNY_EXECUTOR_LOCK_DIR", default.lock_dir)),
         )

@@ -3,8 +3,9 @@
 A slot is an unprivileged uid (and the same gid) plus a compile box directory. Two
 runs in flight never share a slot, whichever ``run_tests`` call or event loop they
 come from. Across processes, each slot's uid is claimed with an exclusive ``flock`` on
-``<box_root>/locks/<uid>.lock``, held for the life of the process, so several workers
-on one host can share a uid range without ever sharing a uid.
+``<lock_dir>/<uid>.lock`` (host-wide, whatever each worker's box root), held for the
+life of the process, so several workers on one host can share a uid range without
+ever sharing a uid, nor sweeping each other's cgroups.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import collections
 import fcntl
 import os
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,14 +44,14 @@ class SlotPool:
         self._free.extend(self.slots)
 
     def _claim(self, config: ExecutorConfig) -> list[Slot]:
-        locks = config.box_root / "locks"
-        locks.mkdir(parents=True, exist_ok=True, mode=0o700)
+        locks = _lock_dir(config.lock_dir)
         os.chmod(config.box_root, 0o711)
         claimed: list[Slot] = []
         for uid in range(config.uid_base, config.uid_base + config.uid_count):
             if len(claimed) == config.slots:
                 break
-            fd = os.open(locks / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fd = os.open(locks / f"{uid}.lock",
+                         os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -100,6 +102,18 @@ class SlotPool:
         for fd in self._lock_fds:
             os.close(fd)
         self._lock_fds.clear()
+
+
+def _lock_dir(path: Path) -> Path:
+    """The uid lock directory; refused if anyone but root could swap its lock files."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+        raise SandboxUnavailable(
+            f"uid lock directory {path} must be a directory owned by root and writable "
+            "only by root (set ALGOITNY_EXECUTOR_LOCK_DIR to use another)"
+        )
+    return path
 
 
 def _hand_over(waiter: asyncio.Future[Slot], slot: Slot, pool: SlotPool) -> None:

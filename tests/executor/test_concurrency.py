@@ -1,0 +1,116 @@
+"""Slots under concurrency: several run_tests calls in one process, and several worker
+processes on one host sharing a uid range. No two runs in flight ever share a uid."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from algoitny.executor import Limits, SandboxUnavailable, TestCase, Verdict, compile_source, run_tests
+from algoitny.executor.slots import SlotPool
+
+from .conftest import leftover_cgroups, processes_of, slot_uids
+
+# Prints the uid it ran as and the number it was given, after a short pause so that
+# runs overlap.
+UID_PY = "import os, sys, time\nn = sys.stdin.read().strip()\ntime.sleep(0.05)\nprint(os.getuid(), n)\n"
+
+
+async def test_concurrent_run_tests_calls_never_share_a_slot(runtime, monkeypatch):
+    pool = runtime.pool
+    in_use: set[int] = set()
+    overlaps: list[int] = []
+    acquire, release = pool.acquire, pool.release
+
+    async def tracked_acquire():
+        slot = await acquire()
+        if slot.uid in in_use:
+            overlaps.append(slot.uid)
+        in_use.add(slot.uid)
+        return slot
+
+    def tracked_release(slot):
+        in_use.discard(slot.uid)
+        release(slot)
+
+    monkeypatch.setattr(pool, "acquire", tracked_acquire)
+    monkeypatch.setattr(pool, "release", tracked_release)
+
+    async def one_call(call: int) -> list:
+        tests = [TestCase(f"{call}-{i}", f"{call * 100 + i}\n".encode(), b"") for i in range(6)]
+        return [r async for r in run_tests(compiled, tests, Limits(time_limit_s=5), slots=2)]
+
+    async with await compile_source("python", UID_PY) as compiled:
+        batches = await asyncio.gather(*(one_call(call) for call in range(4)))
+    assert overlaps == []
+    uids = set(slot_uids(runtime))
+    for call, results in enumerate(batches):
+        assert len(results) == 6
+        for r in results:
+            uid, number = r.stdout.split()
+            assert int(uid) in uids
+            assert int(number) == call * 100 + int(r.name.split("-")[1])
+            assert r.verdict is Verdict.WA  # the expected output is empty on purpose
+    await runtime.idle()
+    assert processes_of(slot_uids(runtime)) == []
+    assert leftover_cgroups(runtime) == []
+    assert len(pool._free) == len(pool.slots)
+
+
+def test_a_second_pool_in_this_process_gets_other_uids(runtime):
+    config = dataclasses.replace(runtime.config, box_root=Path(tempfile.mkdtemp()), slots=2)
+    other = SlotPool(config)
+    try:
+        assert not {s.uid for s in other.slots} & set(slot_uids(runtime))
+    finally:
+        other.close()
+
+
+def test_an_exhausted_uid_range_is_refused_clearly(runtime):
+    config = dataclasses.replace(runtime.config, box_root=Path(tempfile.mkdtemp()),
+                                 uid_count=len(runtime.pool.slots))
+    with pytest.raises(SandboxUnavailable, match="claimed by other executor processes"):
+        SlotPool(config)
+
+
+CHILD = """
+import sys
+from pathlib import Path
+from algoitny.executor.config import ExecutorConfig
+from algoitny.executor.slots import SlotPool
+base, count, root, lock_dir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+pool = SlotPool(ExecutorConfig(box_root=Path(root), uid_base=base, uid_count=count, slots=2,
+                               lock_dir=Path(lock_dir)))
+print(" ".join(str(s.uid) for s in pool.slots), flush=True)
+sys.stdin.read()  # hold the claims until the parent closes our stdin
+"""
+
+
+def test_another_worker_process_with_another_box_root_gets_other_uids(runtime):
+    """The lock directory is host-wide: a different box root does not mean other uids."""
+    config = runtime.config
+    root = tempfile.mkdtemp()
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(config.uid_base), str(config.uid_count), root,
+         str(config.lock_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        theirs = {int(u) for u in child.stdout.readline().split()}
+        assert len(theirs) == 2
+        assert not theirs & set(slot_uids(runtime))
+        # While the child holds its uids, a third claimant gets yet other ones.
+        third = SlotPool(dataclasses.replace(config, box_root=Path(tempfile.mkdtemp()), slots=2))
+        try:
+            assert not {s.uid for s in third.slots} & (theirs | set(slot_uids(runtime)))
+        finally:
+            third.close()
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
