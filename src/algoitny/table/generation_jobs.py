@@ -52,7 +52,7 @@ class GenerationJob:
     done: int = 0
     total: int = 0
     script: str | None = None  # the generator script (admin's or the model's), or the model's solution
-    script_source: str | None = None  # "admin" | "ai"
+    script_source: str | None = None  # test cases: "admin" | "ai"; reference: the solution's language
     counts: dict[str, int] = field(default_factory=dict)  # size → how many inputs
     attempts: int = 0
     max_attempts: int = 1
