@@ -9,6 +9,7 @@ loudly; nothing here skips.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -85,14 +86,20 @@ def test_cases(table: Table, cursors: CursorCodec) -> TestCaseRepository:
     return TestCaseRepository(table, cursors)
 
 
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+@contextlib.asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the real app (lifespan run, real table and Redis)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=60) as client:
             yield client
+
+
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with app_client(settings) as client:
+        yield client
 
 
 @pytest.fixture
@@ -157,3 +164,17 @@ def usage(table: Table):
     from algoitny.table import UsageRepository
 
     return UsageRepository(table)
+
+
+@pytest.fixture
+def users(table: Table, cursors: CursorCodec):
+    from algoitny.table import UserRepository
+
+    return UserRepository(table, cursors)
+
+
+@pytest.fixture
+def plans(table: Table):
+    from algoitny.table import PlanRepository
+
+    return PlanRepository(table)

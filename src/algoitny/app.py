@@ -13,6 +13,7 @@ from algoitny import __version__
 from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
 from algoitny.routes import executions, health, languages, problems, submissions, test_cases
+from algoitny.routes import account, admin, auth
 from algoitny.routes.errors import error_response, install_error_handlers
 from algoitny.routes import generation as generation_routes, hints as hint_routes
 from algoitny.settings import Settings
@@ -99,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, problems, test_cases, languages, executions, submissions):
+    for module in (health, auth, account, admin, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
     for module in (generation_routes, hint_routes):
         app.include_router(module.router)

@@ -1,14 +1,16 @@
 """FastAPI dependencies: shared clients, the caller, and access checks.
 
-Handlers never check roles themselves; they ask for ``AdminDep`` or
-``CallerDep``. Until sign-in lands, the only credential is the configured
-admin token sent as ``Authorization: Bearer <token>``; sign-in will replace
-``current_caller`` without touching any handler.
+Handlers never check roles themselves; they ask for ``CallerDep`` (anyone,
+identified), ``SignedInDep`` (a signed-in user) or ``AdminDep``. Credentials
+are ``Authorization: Bearer <access token>`` (our JWT; its session must not be
+revoked) or, for operators and scripts, the configured ``admin_token``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -16,8 +18,16 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from algoitny.domain import Platform, Submission
-from algoitny.errors import Forbidden, InvalidToken, NotAuthenticated, ProblemNotFound, SubmissionNotFound
+from algoitny.domain import Plan, Platform, Submission, User, UserRole
+from algoitny.errors import (
+    Forbidden,
+    InvalidToken,
+    NotAuthenticated,
+    PlanNotFound,
+    ProblemNotFound,
+    SubmissionNotFound,
+    UserNotFound,
+)
 from algoitny.resources import Resources
 from algoitny.settings import Settings
 from algoitny.services.ids import TASK_ID_PATTERN
@@ -47,11 +57,17 @@ def get_test_cases(resources: ResourcesDep) -> TestCaseRepository:
 ProblemsDep = Annotated[ProblemRepository, Depends(get_problems)]
 TestCasesDep = Annotated[TestCaseRepository, Depends(get_test_cases)]
 
-_bearer = HTTPBearer(auto_error=False, description="Admin token (sign-in tokens once sign-in lands).")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An access token from `POST /api/auth/google/` (or `/api/auth/dev/` in development).",
+)
+
+PLAN_CACHE_S = 30.0
 
 
 class Role(StrEnum):
     ANONYMOUS = "anonymous"
+    USER = "user"
     ADMIN = "admin"
 
 
@@ -59,26 +75,67 @@ class Role(StrEnum):
 class Caller:
     role: Role
     subject: str  # who is counted and owns submissions: a user id, or ``ip:{address}``
+    user: User | None = None
+    plan: Plan | None = None
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
 
+async def plan_named(resources: Resources, name: str) -> Plan | None:
+    """Plans change rarely and are read on every signed-in request: cached for a few seconds."""
+    cached = resources.plan_cache.get(name)
+    if cached and time.monotonic() - cached[1] < PLAN_CACHE_S:
+        return cached[0]
+    try:
+        plan = await resources.plans.get(name)
+    except PlanNotFound:
+        plan = None
+    resources.plan_cache[name] = (plan, time.monotonic())
+    return plan
+
+
 async def current_caller(
     request: Request,
-    settings: SettingsDep,
+    resources: ResourcesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         return Caller(Role.ANONYMOUS, f"ip:{request.client.host if request.client else 'unknown'}")
-    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-    if admin_token and secrets.compare_digest(credentials.credentials.encode(), admin_token.encode()):
+    token = credentials.credentials
+    operator = resources.settings.admin_token
+    if operator and secrets.compare_digest(token.encode(), operator.get_secret_value().encode()):
         return Caller(Role.ADMIN, "admin")
-    raise InvalidToken()
+    claims = resources.token_service.verify(token)
+    active, user = await asyncio.gather(
+        resources.tokens.is_active(claims.family_id), _user_or_none(resources, claims.user_id)
+    )
+    if not active:
+        raise InvalidToken("This session was signed out or revoked; sign in again.")
+    if user is None:
+        raise InvalidToken("This token's user no longer exists.")
+    role = Role.ADMIN if user.role == UserRole.ADMIN else Role.USER
+    return Caller(role, user.user_id, user, await plan_named(resources, user.plan))
+
+
+async def _user_or_none(resources: Resources, user_id: str) -> User | None:
+    try:
+        return await resources.users.get(user_id)
+    except UserNotFound:
+        return None
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+async def signed_in_user(caller: CallerDep) -> Caller:
+    if caller.user is None:
+        raise NotAuthenticated()
+    return caller
+
+
+SignedInDep = Annotated[Caller, Depends(signed_in_user)]
 
 
 async def admin_user(caller: CallerDep) -> Caller:

@@ -195,3 +195,35 @@ class Usage:
     count: int
     limit: int
     resets_at: int  # epoch seconds
+
+
+class UserRole(StrEnum):
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass
+class User:
+    user_id: str
+    email: str
+    name: str = ""
+    google_id: str | None = None
+    role: str = UserRole.USER
+    plan: str = "free"
+    privacy_consent_at: int | None = None
+    terms_consent_at: int | None = None
+    code_ownership_consent_at: int | None = None
+    created_at: int = 0
+    last_login_at: int = 0
+
+
+@dataclass
+class Plan:
+    name: str
+    display_name: str
+    daily_executions: int
+    daily_hints: int
+    can_register_problems: bool = False
+    paid: bool = False
+    created_at: int = 0
+    updated_at: int = 0

@@ -12,13 +12,19 @@ The hierarchy, whole::
     ├── NotAuthenticated                401 not_authenticated
     │   └── InvalidToken                401 invalid_token
     ├── Forbidden                       403 admin_required
+    │   ├── SignInDisabled              403 sign_in_disabled
+    │   └── PaidPlanRefused             403 paid_plan_refused
     ├── NotFound                        404 not_found
     │   ├── ProblemNotFound             404 problem_not_found
     │   ├── TestCaseNotFound            404 test_case_not_found
-    │   └── SubmissionNotFound          404 submission_not_found
+    │   ├── SubmissionNotFound          404 submission_not_found
+    │   ├── UserNotFound                404 user_not_found
+    │   └── PlanNotFound                404 plan_not_found
     ├── Conflict                        409 conflict
     │   ├── ProblemExists               409 problem_exists
-    │   └── LegacyIdTaken               409 legacy_id_taken
+    │   ├── LegacyIdTaken               409 legacy_id_taken
+    │   ├── UserExists                  409 user_exists
+    │   └── PlanInUse                   409 plan_in_use
     ├── AiConflict (Conflict)           409 …
     │   ├── AiUnavailable               409 ai_unavailable
     │   ├── GenerationJobFinished       409 generation_job_finished
@@ -95,6 +101,16 @@ class Forbidden(AlgoItnyError):
     default_message = "This operation is for admins only."
 
 
+class SignInDisabled(Forbidden):
+    code = "sign_in_disabled"
+    default_message = "This way of signing in is not enabled here."
+
+
+class PaidPlanRefused(Forbidden):
+    code = "paid_plan_refused"
+    default_message = "Only an admin can move a user onto a paid plan."
+
+
 class NotFound(AlgoItnyError):
     status = 404
     code = "not_found"
@@ -117,6 +133,16 @@ class SubmissionNotFound(NotFound):
     default_message = "No such submission."
 
 
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    default_message = "No such user."
+
+
+class PlanNotFound(NotFound):
+    code = "plan_not_found"
+    default_message = "No such plan."
+
+
 class Conflict(AlgoItnyError):
     status = 409
     code = "conflict"
@@ -131,6 +157,16 @@ class ProblemExists(Conflict):
 class LegacyIdTaken(Conflict):
     code = "legacy_id_taken"
     default_message = "Another problem already uses this legacy id."
+
+
+class UserExists(Conflict):
+    code = "user_exists"
+    default_message = "That email or Google account already belongs to a user."
+
+
+class PlanInUse(Conflict):
+    code = "plan_in_use"
+    default_message = "This plan is built in or is the default plan; it cannot be deleted."
 
 
 class ReferenceSolutionMissing(BadRequest):

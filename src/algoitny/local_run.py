@@ -11,6 +11,7 @@ outlives a killed supervisor.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -22,6 +23,7 @@ from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
 
+DEV_ADMIN_EMAIL = "admin@algoitny.dev"
 DYNAMODB_PORT_OFFSET = 1
 REDIS_PORT_OFFSET = 2
 
@@ -50,6 +52,11 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0",
         "ALGOITNY_ADMIN_TOKEN": admin_token,
         "ALGOITNY_CURSOR_SECRET": _persistent_secret(data_dir / "cursor-secret"),
+        # Local development: sign in with any email at /api/auth/dev/; admin@algoitny.dev is an admin.
+        "ALGOITNY_AUTH__DEV_LOGIN": "true",
+        "ALGOITNY_AUTH__ADMIN_EMAILS": json.dumps([DEV_ADMIN_EMAIL]),
+        "ALGOITNY_AUTH__SIGNING_KEYS": json.dumps({"local": _persistent_secret(data_dir / "signing-key")}),
+        "ALGOITNY_AUTH__ACTIVE_KEY": "local",
     }
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -74,7 +81,9 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
             log_path=logs / "api.log", env=env))
         await _wait_http(children[-1], host, port)
         _say(f"up: API docs at http://{host}:{port}/docs")
-        _say(f"admin token (Authorize in /docs): {admin_token}")
+        _say(f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
+             "Authorize in /docs with the access_token")
+        _say(f"operator token (admin rights, for scripts): {admin_token}")
         _say(f"logs in {logs}; Ctrl-C stops everything")
         died = asyncio.ensure_future(_first_exit(children))
         await asyncio.wait([died, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)

@@ -9,27 +9,34 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aioboto3
+import httpx
 from redis.asyncio import ConnectionPool
 from arq import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from botocore.config import Config
 
 from algoitny.settings import Settings, TableSettings
+from algoitny.auth.google import GoogleVerifier
+from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
 from algoitny.ai import AiProvider, open_provider
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
 from algoitny.table import (
     CursorCodec,
+    PlanRepository,
     ProblemRepository,
+    StatsRepository,
     SubmissionRepository,
     Table,
     TestCaseRepository,
+    TokenRepository,
     UsageRepository,
+    UserRepository,
 )
 
 
@@ -85,6 +92,14 @@ class Resources:
     ai: AiProvider | None  # None without an API key: AI features use their fallbacks
     generation_jobs: GenerationJobRepository
     hints: HintRepository
+    users: UserRepository
+    plans: PlanRepository
+    tokens: TokenRepository
+    stats: StatsRepository
+    http: httpx.AsyncClient
+    token_service: TokenService
+    google: GoogleVerifier
+    plan_cache: dict = field(default_factory=dict)
 
 
 @contextlib.asynccontextmanager
@@ -94,6 +109,7 @@ async def open_resources(settings: Settings):
         redis = open_redis(settings)
         stack.push_async_callback(redis.connection_pool.disconnect)
         stack.push_async_callback(redis.aclose)
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         table = Table(dynamodb, settings.table.name)
         cursors = CursorCodec(settings.cursor_secret.get_secret_value())
         yield Resources(
@@ -109,4 +125,11 @@ async def open_resources(settings: Settings):
             ai=await stack.enter_async_context(open_provider(settings.ai)),
             generation_jobs=GenerationJobRepository(table, cursors),
             hints=HintRepository(table),
+            users=UserRepository(table, cursors),
+            plans=PlanRepository(table),
+            tokens=TokenRepository(table),
+            stats=StatsRepository(table),
+            http=http,
+            token_service=TokenService(settings.auth),
+            google=GoogleVerifier(settings.auth, http),
         )

@@ -58,6 +58,26 @@ class JudgeSettings(BaseModel):
     job_timeout_s: int = Field(default=3600, description="arq's hard limit for one judge job.")
 
 
+class AuthSettings(BaseModel):
+    """Sign-in. Tokens are HS256 JWTs signed with ``signing_keys[active_key]``; every key
+    listed still verifies, so keys rotate by adding a new one and switching ``active_key``."""
+
+    google_client_ids: list[str] = Field(default_factory=list, description="Accepted `aud` of Google ID tokens.")
+    google_certs_url: str = "https://www.googleapis.com/oauth2/v3/certs"
+    google_issuers: list[str] = Field(default_factory=lambda: ["accounts.google.com", "https://accounts.google.com"])
+    admin_emails: list[str] = Field(default_factory=list, description="These users are admins.")
+    dev_login: bool = Field(default=False, description="Enable POST /api/auth/dev/ (local development only).")
+    signing_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {"dev": SecretStr(secrets.token_urlsafe(32))},
+        description="kid → secret. The default is random per process: set it for more than one process.",
+    )
+    active_key: str = "dev"
+    issuer: str = "algoitny"
+    access_ttl_s: int = 15 * 60
+    refresh_ttl_s: int = 30 * 24 * 3600
+    default_plan: str = "free"
+
+
 class AiSettings(BaseModel):
     """Gemini through google-genai. Without ``api_key`` every AI feature uses its
     deterministic fallback (or answers ``409 ai_unavailable``)."""
@@ -87,6 +107,7 @@ class Settings(BaseSettings):
     quota: QuotaSettings = QuotaSettings()
     judge: JudgeSettings = JudgeSettings()
     ai: AiSettings = AiSettings()
+    auth: AuthSettings = AuthSettings()
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",

@@ -14,7 +14,7 @@ import dataclasses
 import logging
 from typing import Any
 
-from arq import func
+from arq import Retry, func
 
 from algoitny import executor
 from algoitny.resources import arq_redis_settings, open_resources
@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # arq keeps a job's in-progress mark for its timeout plus this (arq.worker: ``+ 10``).
 ARQ_IN_PROGRESS_EXTRA_S = 10
+# Unexpected failures are retried this many times (after 2, 4, 8, 16 s) before the
+# submission ends as IE. Crashes of the worker itself are recovered by leases, not counted here.
+ERROR_RETRIES = 4
 
 
 async def _reclaim_forever(ctx: dict[str, Any]) -> None:
@@ -64,7 +67,14 @@ async def on_shutdown(ctx: dict[str, Any]) -> None:
 async def judge_submission(ctx: dict[str, Any], submission_id: str) -> str | None:
     resources = ctx["resources"]
     async with lease.held(resources.redis, submission_id, resources.settings.judge.lease_s):
-        summary = await judge.judge_submission(resources, submission_id)
+        try:
+            summary = await judge.judge_submission(resources, submission_id)
+        except Exception as exc:  # the table, Redis or the sandbox failed: retry, then give up
+            if ctx["job_try"] <= ERROR_RETRIES:
+                log.warning("judging %s failed (try %d); retrying", submission_id, ctx["job_try"], exc_info=True)
+                raise Retry(defer=2 ** ctx["job_try"]) from exc
+            log.exception("judging %s failed for good", submission_id)
+            summary = await judge.give_up(resources, submission_id, f"Internal error: {type(exc).__name__}")
     return summary.verdict if summary else None
 
 
@@ -98,7 +108,7 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
         "queue_name": settings.redis.queue_name,
         "max_jobs": settings.judge.worker_jobs,
         "job_timeout": timeout,
-        "poll_delay": 0.05,
+        "poll_delay": 0.02,
         "keep_result": 3600,
         "ctx": {"settings": settings},
         "handle_signals": True,

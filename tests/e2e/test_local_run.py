@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from algoitny.local_run import DEV_ADMIN_EMAIL
 from algoitny.localstack import port_in_use
 
 
@@ -67,10 +68,11 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
     process = await _start(tmp_path, port)
     children = _children_of(process.pid)
     assert len(children) == 4, "DynamoDB Local, redis-server, worker, API"
-    token = (tmp_path / "admin-token").read_text().strip()
-    admin = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         assert (await client.get("/docs")).status_code == 200
+        signed_in = await client.post("/api/auth/dev/", json={"email": DEV_ADMIN_EMAIL})
+        assert signed_in.status_code == 200 and signed_in.json()["user"]["role"] == "admin"
+        admin = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
         body = {"platform": "custom", "problem_identifier": "persist", "title": "Persisted", "legacy_id": 31337}
         assert (await client.post("/api/problems", json=body, headers=admin)).status_code == 201
         cases = [{"input": f"{i}\n", "output": f"{i * i}\n"} for i in range(1000)]
@@ -89,5 +91,7 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
             full = (await client.get("/api/problems/custom/persist/with-test-cases", headers=admin)).json()
             assert [t["output"] for t in full["test_cases"]] == [f"{i * i}\n" for i in range(1000)]
             assert (await client.get("/health/ready")).status_code == 200
+            me = await client.get("/api/account/me", headers=admin)
+            assert me.status_code == 200, "the session (signing key, token family) survives a restart"
     finally:
         await _stop(process)

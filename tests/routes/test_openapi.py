@@ -9,6 +9,11 @@ OPERATION_IDS = {
     "create_problem", "list_problems", "get_problem", "update_problem", "delete_problem",
     "add_test_cases", "replace_test_cases", "list_test_cases", "get_test_case", "delete_test_case",
     "list_samples", "get_problem_with_test_cases",
+    "list_languages", "execute_code", "run_code", "list_my_submissions", "list_public_submissions",
+    "get_submission", "get_counterexample_text",
+    "sign_in_with_google", "sign_in_for_development", "refresh_tokens", "logout",
+    "get_me", "record_consents", "get_usage", "list_plans",
+    "list_users", "change_user_plan", "save_plan", "delete_plan", "get_usage_statistics",
 }
 
 

@@ -15,14 +15,8 @@ import pytest
 
 from algoitny.domain import NewTestCase
 from algoitny.errors import InvalidCursor, LegacyIdTaken, ProblemExists, ProblemNotFound, TestCaseNotFound
-from algoitny.table import (
-    MigrationLog,
-    ProblemRepository,
-    SubmissionRepository,
-    TestCaseRepository,
-    UsageRepository,
-    keys,
-)
+import algoitny.table as table_package
+from algoitny.table import MigrationLog, keys
 from tests import factories
 
 _ROW = re.compile(r"^\s{4}(?P<pattern>\S.*?)\s{2,}(?P<index>table|GSI\d)\s{2,}.*?\s(?P<method>\w+\.\w+)$")
@@ -43,20 +37,22 @@ def expected_test_name(pattern: str) -> str:
 
 def test_every_repository_method_is_in_the_access_pattern_table():
     documented = {method for _, method in access_patterns()}
-    from algoitny.table.generation_jobs import GenerationJobRepository
-    from algoitny.table.hints import HintRepository
-
-    for repository in (ProblemRepository, TestCaseRepository, MigrationLog, SubmissionRepository, UsageRepository,
-                       GenerationJobRepository, HintRepository):
+    repositories = [obj for name, obj in vars(table_package).items() if name.endswith("Repository")]
+    assert len(repositories) >= 5
+    for repository in (*repositories, MigrationLog):
         for name, member in inspect.getmembers(repository, inspect.iscoroutinefunction):
             if not name.startswith("_"):
                 assert f"{repository.__name__}.{name}" in documented, f"{repository.__name__}.{name} missing"
 
 
 def test_every_access_pattern_has_a_test():
-    from tests.table import test_ai_patterns, test_history_patterns
+    """Looks in every module of tests/table for ``test_<pattern words>``."""
+    import importlib
+    import pkgutil
 
-    modules = (sys.modules[__name__], test_history_patterns, test_ai_patterns)
+    import tests.table
+
+    modules = [importlib.import_module(f"tests.table.{m.name}") for m in pkgutil.iter_modules(tests.table.__path__)]
     assert len(access_patterns()) >= 30
     for pattern, _ in access_patterns():
         name = expected_test_name(pattern)

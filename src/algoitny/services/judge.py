@@ -23,7 +23,7 @@ from dataclasses import asdict
 from typing import Any
 
 from algoitny.domain import Problem, Submission, SubmissionStatus, Summary, TestCase, TestRecord
-from algoitny.errors import ProblemNotFound
+from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.executor import Checker, Limits, TestResult, compile_source, run_tests
 from algoitny.executor import TestCase as ExecutorTestCase
 from algoitny.resources import Resources
@@ -171,16 +171,18 @@ class Judgement:
 
     async def finish(self, summary: Summary) -> Summary:
         problem_key = f"{self.submission.platform}#{self.submission.identifier}"
-        await self.resources.submissions.finish(self.submission, summary, problem_tried_key=problem_key)
+        if await self.resources.submissions.finish(self.submission, summary, problem_tried_key=problem_key):
+            await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
         await self.publish_once(done_event(summary))
         await self.resources.events.retire(self.task_id)
         return summary
 
 
 async def judge_submission(resources: Resources, submission_id: str) -> Summary | None:
+    """Judges (or finishes judging) the submission. Errors propagate: the job retries."""
     try:
         submission = await resources.submissions.get(submission_id, consistent=True)
-    except Exception:
+    except SubmissionNotFound:
         log.warning("submission %s not found; nothing to judge", submission_id)
         return None
     judgement = Judgement(resources, submission)
@@ -192,9 +194,12 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
         await judgement.publish_once(done_event(summary))
         await resources.events.retire(submission_id)
         return summary
-    try:
-        return await judgement.run()
-    except Exception as exc:
-        log.exception("judging %s failed", submission_id)
-        message = f"Internal error while judging: {type(exc).__name__}"
-        return await judgement.finish(Summary("IE", 0, 0, 0, compile_message=message))
+    return await judgement.run()
+
+
+async def give_up(resources: Resources, submission_id: str, message: str) -> Summary:
+    """After the last retry: the submission ends as an internal error, and says so."""
+    submission = await resources.submissions.get(submission_id, consistent=True)
+    judgement = Judgement(resources, submission)
+    judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
+    return await judgement.finish(Summary("IE", 0, 0, 0, compile_message=message))

@@ -17,6 +17,10 @@ ACTIONS = {EXECUTE: "executions", HINT: "hints"}
 
 
 def limit_for(caller: Caller, action: str, quota: QuotaSettings) -> int:
+    """The caller's plan decides; without one (anonymous callers, the operator token,
+    a user whose plan was deleted) the settings do."""
+    if caller.plan is not None:
+        return caller.plan.daily_executions if action == EXECUTE else caller.plan.daily_hints
     role = {Role.ADMIN: "admin", Role.ANONYMOUS: "anonymous"}.get(caller.role, "user")
     return getattr(quota, f"{role}_{ACTIONS[action]}")
 

@@ -55,6 +55,8 @@ async def run_custom(resources: Resources, task_id: str) -> dict[str, Any] | Non
             })
     finally:
         await compiled.cleanup()
+    if "done" not in published:
+        await resources.stats.count("runs")
     await publish_once({"type": "done", "summary": summary})
     await events.retire(task_id)
     return summary

@@ -249,3 +249,40 @@ PROBLEM_HINTS = EntityCodec(
 USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day"})
 
 USER_STATS = EntityCodec("ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc"})
+
+USER = EntityCodec(
+    "user",
+    {
+        "user_id": "uid",
+        "email": "eml",
+        "name": "nam",
+        "google_id": "gid",
+        "role": "rol",
+        "plan": "pln",
+        "privacy_consent_at": "cpr",
+        "terms_consent_at": "ctr",
+        "code_ownership_consent_at": "ccd",
+        "created_at": "crt",
+        "last_login_at": "lli",
+    },
+)
+
+USER_POINTER = EntityCodec("uptr", {"user_id": "uid"})
+
+PLAN = EntityCodec(
+    "plan",
+    {
+        "name": "nam",
+        "display_name": "dnm",
+        "daily_executions": "dex",
+        "daily_hints": "dhn",
+        "can_register_problems": "crp",
+        "paid": "pad",
+        "created_at": "crt",
+        "updated_at": "upd",
+    },
+)
+
+TOKEN_FAMILY = EntityCodec("tokfam", {"user_id": "uid", "current": "cur", "revoked": "rev", "created_at": "crt"})
+
+DAILY_STATS = EntityCodec("dstats", {"day": "day"})

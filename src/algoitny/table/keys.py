@@ -21,6 +21,12 @@ Items::
     submission hints  (attributes ``hnt``/``hns``/``htk``/``hat`` of the submission's META item)
     generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
     problem hints   PHINT#{platform}#{ident}    META
+    user            USER#{user_id}              PROFILE             USERS / {email}
+    email pointer   EMAIL#{email}               META
+    google pointer  GOOGLE#{google_sub}         META
+    plan            PLAN#{name}                 META                PLANS / {name}
+    token family    TOKFAM#{family_id}          META                      (ttl: the refresh token's expiry)
+    daily stats     STATS#{yyyy-mm-dd}#{shard}  DAY                       (counters: ADD as events happen; 8 shards)
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -71,6 +77,26 @@ missing here)::
     save submission hints                    table  Update HIST#{sid}/META SET hnt if not exists    HintRepository.save_submission_hints
     get problem hints                        table  PK=PHINT#{p}#{i}, SK=META                       HintRepository.get_problem_hints
     save problem hints                       table  Put PHINT#{p}#{i}/META                          HintRepository.save_problem_hints
+    get user                                 table  PK=USER#{uid}, SK=PROFILE                       UserRepository.get
+    get user by email                        table  PK=EMAIL#{email} → get user                     UserRepository.get_by_email
+    get user by google id                    table  PK=GOOGLE#{sub} → get user                      UserRepository.get_by_google_id
+    create user                              table  TransactWrite PROFILE + pointers, not exists    UserRepository.create
+    link google id                           table  TransactWrite PROFILE + GOOGLE# pointer         UserRepository.link_google_id
+    record sign-in                           table  Update PROFILE SET lli, rol, pln                UserRepository.record_sign_in
+    change plan                              table  Update PROFILE SET pln if exists                UserRepository.set_plan
+    record consents                          table  Update PROFILE SET consent timestamps           UserRepository.set_consents
+    list users                               GSI1   GSI1PK=USERS, begins_with(GSI1SK, prefix)       UserRepository.list_users
+    get plan                                 table  PK=PLAN#{name}, SK=META                         PlanRepository.get
+    list plans                               GSI1   GSI1PK=PLANS                                    PlanRepository.list_plans
+    save plan                                table  Put PLAN#{name}                                 PlanRepository.save
+    delete plan                              table  Delete PLAN#{name}                              PlanRepository.delete
+    start token family                       table  Put TOKFAM#{family}, not exists                 TokenRepository.start_family
+    rotate refresh token                     table  Update TOKFAM# SET cur if cur = presented       TokenRepository.rotate
+    revoke token family                      table  Update TOKFAM# SET rev = true                   TokenRepository.revoke
+    get token family                         table  PK=TOKFAM#{family}, SK=META                     TokenRepository.get_family
+    check token family is active             table  PK=TOKFAM#{family}, SK=META                     TokenRepository.is_active
+    count daily event                        table  Update STATS#{day}#{random shard} ADD counters  StatsRepository.count
+    get daily stats                          table  BatchGet STATS#{day}#{0..7} for N days          StatsRepository.get_days
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
 """
 
@@ -204,3 +230,40 @@ def usage_key(subject: str, action: str, day: str) -> Key:
 
 def user_stats_key(user_id: str) -> Key:
     return {"PK": f"{USER_PREFIX}{user_id}", "SK": STATS}
+
+
+USERS = "USERS"
+PLANS = "PLANS"
+PROFILE = "PROFILE"
+
+
+def user_key(user_id: str) -> Key:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": PROFILE}
+
+
+def user_list_keys(email: str) -> dict[str, str]:
+    return {"GSI1PK": USERS, "GSI1SK": email}
+
+
+def email_key(email: str) -> Key:
+    return {"PK": f"EMAIL#{email}", "SK": META}
+
+
+def google_key(google_sub: str) -> Key:
+    return {"PK": f"GOOGLE#{google_sub}", "SK": META}
+
+
+def plan_key(name: str) -> Key:
+    return {"PK": f"PLAN#{name}", "SK": META}
+
+
+def plan_list_keys(name: str) -> dict[str, str]:
+    return {"GSI1PK": PLANS, "GSI1SK": name}
+
+
+def token_family_key(family_id: str) -> Key:
+    return {"PK": f"TOKFAM#{family_id}", "SK": META}
+
+
+def daily_stats_key(day: str, shard: int) -> Key:
+    return {"PK": f"STATS#{day}#{shard}", "SK": "DAY"}

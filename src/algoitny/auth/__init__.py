@@ -1,0 +1,1 @@
+"""Sign-in: Google ID tokens in, our own access and refresh tokens out."""

@@ -1,0 +1,114 @@
+"""Sign-in, account, plan and admin API models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field
+
+from algoitny.schemas.common import StrictModel
+
+PlanName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Plan id, e.g. `free`.")]
+Token = Annotated[str, Field(min_length=1, max_length=8192)]
+
+
+class GoogleSignIn(StrictModel):
+    id_token: Token = Field(description="The ID token Google Identity Services gave the browser.")
+
+
+class DevSignIn(StrictModel):
+    email: EmailStr
+
+
+class RefreshRequest(StrictModel):
+    refresh_token: Token
+
+
+class TokensRead(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    access_expires_at: int = Field(description="Epoch seconds.")
+    refresh_expires_at: int = Field(description="Epoch seconds.")
+
+
+class PlanRead(BaseModel):
+    name: str
+    display_name: str
+    daily_executions: int
+    daily_hints: int
+    can_register_problems: bool
+    paid: bool
+
+
+class PlanWrite(StrictModel):
+    display_name: str = Field(min_length=1, max_length=64)
+    daily_executions: int = Field(ge=0, le=10_000_000)
+    daily_hints: int = Field(ge=0, le=10_000_000)
+    can_register_problems: bool = False
+    paid: bool = False
+
+
+class ConsentsRead(BaseModel):
+    privacy: int | None = Field(description="When the privacy policy was accepted (epoch ms).")
+    terms: int | None
+    code_ownership: int | None
+
+
+class UserRead(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: str
+    plan: str
+    has_google: bool
+    consents: ConsentsRead
+    created_at: int
+    last_login_at: int
+
+
+class SignedIn(TokensRead):
+    user: UserRead
+
+
+class ConsentsWrite(StrictModel):
+    """Each field present sets (true) or withdraws (false) that consent, stamped now."""
+
+    privacy: bool | None = None
+    terms: bool | None = None
+    code_ownership: bool | None = None
+
+
+class UsageItem(BaseModel):
+    action: str
+    current_count: int
+    limit: int
+    resets_at: int = Field(description="Epoch seconds.")
+
+
+class UsageRead(BaseModel):
+    plan: str | None
+    items: list[UsageItem]
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    next_cursor: str | None
+
+
+class PlanChange(StrictModel):
+    plan: PlanName
+
+
+class DayStats(BaseModel):
+    day: str
+    executions: int
+    runs: int
+    hints: int
+    signups: int
+    sign_ins: int
+    accepted: int
+
+
+class StatsRead(BaseModel):
+    days: list[DayStats]
