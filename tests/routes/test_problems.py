@@ -75,3 +75,16 @@ async def test_list_filters_and_pages(api, admin):
     assert [p["platform"] for p in atcoder["items"]] == ["atcoder"]
     reused = await api.get("/api/problems", params={"limit": 3, "platform": "atcoder", "cursor": first["next_cursor"]})
     assert reused.status_code == 400 and reused.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_review_flags_are_for_admins_and_make_a_queue(api, admin):
+    flagged = factories.problem_body(review_flags=["statement unclear"])
+    plain = factories.problem_body()
+    for body in (flagged, plain):
+        assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    public = await api.get(f"/api/problems/codeforces/{flagged['problem_identifier']}")
+    assert public.json()["review_flags"] == []
+    queue = (await api.get("/api/problems", params={"flagged": True}, headers=admin)).json()["items"]
+    assert [p["problem_identifier"] for p in queue] == [flagged["problem_identifier"]]
+    assert queue[0]["review_flags"] == ["statement unclear"]
+    assert (await api.get("/api/problems", params={"flagged": True})).status_code == 401

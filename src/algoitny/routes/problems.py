@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep
+from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, admin_user
 from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
@@ -22,9 +22,10 @@ from algoitny.schemas.problems import (
 router = APIRouter(prefix="/api/problems", tags=["problems"])
 
 
-def problem_read(problem: Problem, *, show_solution: bool) -> ProblemRead:
+def problem_read(problem: Problem, *, admin_view: bool) -> ProblemRead:
     solution = None
-    if show_solution and problem.solution_code and problem.solution_language:
+    # The reference solution and review flags are for admins only.
+    if admin_view and problem.solution_code and problem.solution_language:
         solution = ReferenceSolution(language=problem.solution_language, code=problem.solution_code)
     return ProblemRead(
         platform=problem.platform,
@@ -40,7 +41,7 @@ def problem_read(problem: Problem, *, show_solution: bool) -> ProblemRead:
         checker=checker_spec.validate_python(problem.checker),
         reference_solution=solution,
         status=problem.status,
-        review_flags=problem.review_flags,
+        review_flags=problem.review_flags if admin_view else [],
         execution_count=problem.execution_count,
         test_case_count=problem.test_case_count,
         created_at=problem.created_at,
@@ -78,7 +79,7 @@ def _domain_fields(body: ProblemCreate | ProblemUpdate, present: set[str]) -> di
 async def create_problem(body: ProblemCreate, problems: ProblemsDep, admin: AdminDep) -> ProblemRead:
     """Create a problem (admin). 409 if the platform+identifier or legacy id is taken."""
     problem = Problem(**_domain_fields(body, set(ProblemCreate.model_fields)))
-    return problem_read(await problems.create(problem), show_solution=True)
+    return problem_read(await problems.create(problem), admin_view=True)
 
 
 @router.get("", response_model=ProblemPage, responses=errors(400, 401))
@@ -88,15 +89,19 @@ async def list_problems(
     platform: Platform | None = None,
     tag: Annotated[Tag | None, Query()] = None,
     status: ProblemStatus | None = None,
+    flagged: Annotated[bool | None, Query(description="Admins: only problems with review flags.")] = None,
     limit: PageLimit = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Response:
-    """Problems newest first, filtered by platform, tag and status; follow `next_cursor`."""
+    """Problems newest first, filtered by platform, tag and status (admins also by review
+    flags: `flagged=true` is the review queue); follow `next_cursor`."""
+    if flagged is not None and not caller.is_admin:
+        await admin_user(caller)
     page = await problems.list_problems(
-        platform=platform, tag=tag, status=status, limit=limit, cursor=cursor
+        platform=platform, tag=tag, status=status, flagged=flagged, limit=limit, cursor=cursor
     )
     return json_body(ProblemPage(
-        items=[problem_read(p, show_solution=caller.is_admin) for p in page.items],
+        items=[problem_read(p, admin_view=caller.is_admin) for p in page.items],
         next_cursor=page.next_cursor,
     ))
 
@@ -105,7 +110,7 @@ async def list_problems(
 async def get_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> Response:
     """One problem, by platform and identifier, or `legacy/{old id}`."""
     problem = await problems.get(platform=key.platform, identifier=key.identifier)
-    return json_body(problem_read(problem, show_solution=caller.is_admin))
+    return json_body(problem_read(problem, admin_view=caller.is_admin))
 
 
 @router.patch(
@@ -119,7 +124,7 @@ async def update_problem(
     """Change the fields present in the body (admin)."""
     changes = _domain_fields(body, body.model_fields_set)
     problem = await problems.update(platform=key.platform, identifier=key.identifier, changes=changes)
-    return problem_read(problem, show_solution=True)
+    return problem_read(problem, admin_view=True)
 
 
 @router.delete(

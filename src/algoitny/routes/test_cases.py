@@ -143,6 +143,6 @@ async def get_problem_with_test_cases(
     """The problem and every test case in full, read with one Query (admin)."""
     found = await problems.get_with_test_cases(platform=key.platform, identifier=key.identifier)
     return json_body(ProblemWithTestCasesRead(
-        problem=problem_read(found.problem, show_solution=True),
+        problem=problem_read(found.problem, admin_view=True),
         test_cases=[test_case_read(t) for t in found.test_cases],
     ))

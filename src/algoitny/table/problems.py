@@ -179,11 +179,13 @@ class ProblemRepository:
         platform: str | None = None,
         tag: str | None = None,
         status: str | None = None,
+        flagged: bool | None = None,
         limit: int,
         cursor: str | None = None,
     ) -> Page:
-        """Newest first. Tag, else platform, picks the index; other filters apply after."""
-        query_id = f"problems:{platform or ''}:{tag or ''}:{status or ''}"
+        """Newest first. Tag, else platform, picks the index; other filters (status,
+        review flags) apply to the items read, so a page may take several requests."""
+        query_id = f"problems:{platform or ''}:{tag or ''}:{status or ''}:{flagged}"
         if tag:
             index, partition = keys.GSI1, f"{keys.TAG_PREFIX}{tag}"
         elif platform:
@@ -210,6 +212,8 @@ class ProblemRepository:
                 if problem.deleted:
                     continue
                 if (platform and problem.platform != platform) or (status and problem.status != status):
+                    continue
+                if flagged is not None and bool(problem.review_flags) != flagged:
                     continue
                 problems.append(problem)
             if not start_key:
