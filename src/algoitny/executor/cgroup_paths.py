@@ -1,7 +1,14 @@
-"""Where our own cgroups are: parsed from /proc/self/mountinfo and /proc/self/cgroup."""
+"""Where our own cgroups are: parsed from /proc/self/mountinfo and /proc/self/cgroup.
+
+Our cgroup path (from /proc/self/cgroup) is relative to the root of our cgroup
+namespace; a hierarchy may be mounted from a sub-directory (field 4 of mountinfo). A
+path outside the mounted part (``/../x``: we were moved out of our namespace's root) is
+not reachable and is reported as a problem instead of guessed at.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +18,12 @@ class CgroupMounts:
     v1_own: dict[str, Path] = field(default_factory=dict)  # controller -> our group dir
     v2_own: Path | None = None
     v2_controllers: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def _unescape(text: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as \\ooo."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
 
 
 def read_mounts(
@@ -37,10 +50,10 @@ def read_mounts(
             continue
         fields = left.split()
         fstype, _, options = (right.split() + ["", "", ""])[:3]
-        root, mount_point = fields[3], Path(fields[4])
-        if fstype == "cgroup2" and own_v2 is not None:
-            own = mount_point / _relative(own_v2, root)
-            if own.is_dir():
+        root, mount_point = _unescape(fields[3]), Path(_unescape(fields[4]))
+        if fstype == "cgroup2" and own_v2 is not None and result.v2_own is None:
+            own = _own(mount_point, own_v2, root, result.problems)
+            if own is not None and own.is_dir():
                 result.v2_own = own
                 try:
                     result.v2_controllers = set((own / "cgroup.controllers").read_text().split())
@@ -49,14 +62,23 @@ def read_mounts(
         elif fstype == "cgroup":
             for option in options.split(","):
                 if option in own_v1 and option not in result.v1_own:
-                    own = mount_point / _relative(own_v1[option], root)
-                    if own.is_dir():
+                    own = _own(mount_point, own_v1[option], root, result.problems)
+                    if own is not None and own.is_dir():
                         result.v1_own[option] = own
     return result
 
 
-def _relative(path: str, mount_root: str) -> str:
-    """Our cgroup path relative to where its hierarchy is mounted."""
-    if mount_root != "/" and path.startswith(mount_root):
-        path = path[len(mount_root):]
-    return path.lstrip("/")
+def _own(mount_point: Path, path: str, mount_root: str, problems: list[str]) -> Path | None:
+    """Our cgroup directory under ``mount_point``, or None when it is not reachable."""
+    parts = [p for p in path.split("/") if p]
+    root_parts = [p for p in mount_root.split("/") if p]
+    if parts[: len(root_parts)] != root_parts:
+        problems.append(f"our cgroup {path} is not under {mount_root}, the part of the "
+                        f"hierarchy mounted at {mount_point}")
+        return None
+    parts = parts[len(root_parts):]
+    if ".." in parts:
+        problems.append(f"our cgroup {path} lies outside the hierarchy mounted at "
+                        f"{mount_point} (moved out of our cgroup namespace's root?)")
+        return None
+    return mount_point.joinpath(*parts)

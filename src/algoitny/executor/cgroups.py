@@ -1,6 +1,6 @@
 """One cgroup per run: memory limit, process limit, CPU accounting, whole-tree kill.
 
-Two drivers behind one interface, picked by ``detect()``:
+Two drivers behind one interface, picked by ``cgroup_setup.detect()``:
 
 - v2 (most hosts): one directory per run under our own cgroup, ``memory.max`` +
   ``memory.swap.max=0``, ``pids.max``, CPU from ``cpu.stat``, peak from ``memory.peak``,
@@ -24,8 +24,6 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cgroup_paths import CgroupMounts, read_mounts
-from .errors import SandboxUnavailable
 
 PARENT = "algoitny"
 
@@ -163,6 +161,11 @@ class CgroupV1(CgroupDriver):
         _write(memory / "memory.limit_in_bytes", str(memory_bytes))
         if (memory / "memory.memsw.limit_in_bytes").exists():
             _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
+        elif (memory / "memory.swappiness").exists():  # no swap accounting: avoid swap
+            try:
+                _write(memory / "memory.swappiness", "0")
+            except OSError:
+                pass
         _write(pid_dir / "pids.max", str(pids))
         # pids first: procs() and kill() read the pids hierarchy.
         return RunGroup(self, [pid_dir, memory, cpu])
@@ -221,58 +224,3 @@ class CgroupV2(CgroupDriver):
                 _write(group.dirs[0] / "pids.max", "0")
         except OSError:
             pass
-
-
-def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
-    """Pick and prepare the cgroup driver, or say clearly why none works."""
-    mounts = mounts or read_mounts()
-    problems: list[str] = []
-    if mounts.v2_own is not None and {"memory", "pids"} <= mounts.v2_controllers:
-        try:
-            return CgroupV2([_prepare_v2(mounts.v2_own)])
-        except OSError as exc:
-            problems.append(f"cgroup v2 at {mounts.v2_own}: {exc}")
-    else:
-        problems.append("cgroup v2: memory and pids controllers not available")
-    needed = ("pids", "memory", "cpuacct")
-    missing = [c for c in needed if c not in mounts.v1_own]
-    if not missing:
-        try:
-            parents = [mounts.v1_own[c] / PARENT for c in needed]
-            for p in parents:
-                p.mkdir(exist_ok=True)
-            return CgroupV1(parents)
-        except OSError as exc:
-            problems.append(f"cgroup v1: {exc}")
-    else:
-        problems.append(f"cgroup v1: controllers not mounted: {', '.join(missing)}")
-    raise SandboxUnavailable(
-        "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): "
-        + "; ".join(problems)
-    )
-
-
-def _prepare_v2(own: Path) -> Path:
-    """Make ``own/algoitny`` a parent whose children get memory and pids controllers.
-
-    cgroup v2 forbids processes in a group that delegates controllers, so the
-    processes of our own group move to a leaf ``own/algoitny-worker`` first.
-    """
-    wanted = "+memory +pids" + (" +cpu" if "cpu" in (own / "cgroup.controllers").read_text() else "")
-    try:
-        _write(own / "cgroup.subtree_control", wanted)
-    except OSError as exc:
-        if exc.errno != errno.EBUSY:
-            raise
-        leaf = own / "algoitny-worker"
-        leaf.mkdir(exist_ok=True)
-        for pid in (own / "cgroup.procs").read_text().split():
-            try:
-                _write(leaf / "cgroup.procs", pid)
-            except OSError:
-                pass
-        _write(own / "cgroup.subtree_control", wanted)
-    parent = own / PARENT
-    parent.mkdir(exist_ok=True)
-    _write(parent / "cgroup.subtree_control", wanted)
-    return parent

@@ -15,7 +15,8 @@ import shutil
 import threading
 
 from . import launcher
-from .cgroups import CgroupDriver, detect
+from .cgroup_setup import detect
+from .cgroups import CgroupDriver
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
 from .slots import SlotPool

@@ -1,0 +1,106 @@
+"""Picking and preparing the cgroup driver: v2 when our own cgroup can delegate memory and
+pids to children, else v1/hybrid, else a refusal that says what to change.
+
+v2 rules followed here (Documentation/admin-guide/cgroup-v2.rst):
+
+- a controller can be enabled in ``cgroup.subtree_control`` only if the parent enabled it
+  for us (it is listed in our ``cgroup.controllers``);
+- "no internal processes": a non-root cgroup that enables controllers for its children
+  may hold no process itself, so the worker's own processes move to a leaf
+  ``algoitny-worker`` first (EBUSY tells us we have to);
+- run groups are created in ``<own>/algoitny``; only its leaves hold processes.
+
+Everything takes plain paths, so tests drive it with a fake cgroupfs directory.
+"""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+from .cgroup_paths import CgroupMounts, read_mounts
+from .cgroups import PARENT, CgroupDriver, CgroupV1, CgroupV2, _write
+from .errors import SandboxUnavailable
+
+V2_NEEDED = ("memory", "pids")
+V1_NEEDED = ("pids", "memory", "cpuacct")
+WORKER_LEAF = "algoitny-worker"
+
+
+def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
+    """Pick and prepare the cgroup driver, or say clearly why none works."""
+    mounts = mounts or read_mounts()
+    problems: list[str] = list(mounts.problems)
+    if mounts.v2_own is not None:
+        missing = [c for c in V2_NEEDED if c not in mounts.v2_controllers]
+        if not missing:
+            try:
+                return CgroupV2([prepare_v2(mounts.v2_own)])
+            except OSError as exc:
+                problems.append(f"cgroup v2 at {mounts.v2_own}: {_explain(exc)}")
+        else:
+            problems.append(
+                f"cgroup v2 at {mounts.v2_own}: controller(s) {', '.join(missing)} not enabled "
+                "for this cgroup (the parent's cgroup.subtree_control must list them; under "
+                "systemd use Delegate=yes, under Docker --cgroupns=private with a writable "
+                "/sys/fs/cgroup)"
+            )
+    else:
+        problems.append("cgroup v2: not mounted, or our cgroup is not under its mount")
+    missing = [c for c in V1_NEEDED if c not in mounts.v1_own]
+    if not missing:
+        try:
+            parents = [mounts.v1_own[c] / PARENT for c in V1_NEEDED]
+            for p in parents:
+                p.mkdir(exist_ok=True)
+            return CgroupV1(parents)
+        except OSError as exc:
+            problems.append(f"cgroup v1: {_explain(exc)}")
+    else:
+        problems.append(f"cgroup v1: controller(s) not mounted: {', '.join(missing)}")
+    raise SandboxUnavailable(
+        "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): "
+        + "; ".join(problems)
+    )
+
+
+def _explain(exc: OSError) -> str:
+    hints = {
+        errno.EROFS: "the cgroup filesystem is mounted read-only (in a container: run it "
+                     "with a writable cgroupfs, e.g. --cgroupns=private and rw /sys/fs/cgroup)",
+        errno.EACCES: "permission denied (the executor must run as root, and the cgroup "
+                      "must be delegated to it)",
+        errno.EPERM: "operation not permitted (root without CAP_SYS_ADMIN, or a cgroup "
+                     "not delegated to us)",
+        errno.EBUSY: "busy: processes that cannot be moved live in our cgroup",
+    }
+    return f"{exc}" + (f" — {hints[exc.errno]}" if exc.errno in hints else "")
+
+
+def prepare_v2(own: Path) -> Path:
+    """Make ``own/algoitny`` a parent whose children get memory and pids (and cpu)."""
+    available = (own / "cgroup.controllers").read_text().split()
+    wanted = " ".join(f"+{c}" for c in (*V2_NEEDED, "cpu") if c in available)
+    for attempt in range(5):
+        try:
+            _write(own / "cgroup.subtree_control", wanted)
+            break
+        except OSError as exc:
+            if exc.errno != errno.EBUSY or attempt == 4:
+                raise
+            _evacuate(own)  # processes forked meanwhile: move them too
+    parent = own / PARENT
+    parent.mkdir(exist_ok=True)
+    _write(parent / "cgroup.subtree_control", wanted)
+    return parent
+
+
+def _evacuate(own: Path) -> None:
+    """Move every process of ``own`` into its leaf ``algoitny-worker``."""
+    leaf = own / WORKER_LEAF
+    leaf.mkdir(exist_ok=True)
+    for pid in (own / "cgroup.procs").read_text().split():
+        try:
+            _write(leaf / "cgroup.procs", pid)
+        except OSError:  # exited meanwhile; anything worse shows up as EBUSY again
+            pass
