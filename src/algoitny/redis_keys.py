@@ -5,8 +5,7 @@
                                          write-ahead log, written in the same MULTI as the
                                          test's event, so a rerun after a crash skips
                                          exactly the tests whose events were published
-    algoitny:task:{task_id}     hash     what a task is (kind, owner, …); custom runs keep
-                                         their code and stdin here
+    algoitny:task:{task_id}     hash     a custom run: its owner, language, code and stdin
     algoitny:lease:{task_id}    string   the worker holding the task; expires unless renewed
 """
 

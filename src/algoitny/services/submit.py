@@ -7,12 +7,13 @@ one arq job whose id is the task id (so a retried enqueue is a no-op).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from dataclasses import dataclass
 
 from algoitny import redis_keys
 from algoitny.deps import Caller
-from algoitny.domain import Submission, Usage
+from algoitny.domain import Problem, Submission, Usage
 from algoitny.errors import ProblemHasNoTests, UnsupportedLanguage
 from algoitny.executor import UnknownLanguage, get_language, languages
 from algoitny.resources import Resources
@@ -46,16 +47,29 @@ def resolve_language(name: str) -> str:
     return language.id
 
 
-async def _accept(resources: Resources, caller: Caller, record, job: str, task_id: str) -> Usage:
-    usage = await quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota)
+async def _accept(resources: Resources, caller: Caller, task_id: str, job: str, *, check, record) -> Usage:
+    """Counts the request and runs ``check()`` (validation reads) at the same time; a failed
+    check gives the count back and wins over a quota refusal. Then records the task and
+    publishes ``queued`` together, and enqueues the job (only once the task is recorded)."""
+    counted, checked = await asyncio.gather(
+        quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota), check(),
+        return_exceptions=True,
+    )
+    if isinstance(checked, BaseException):
+        if not isinstance(counted, BaseException):
+            await quota.refund(resources.usage, caller, quota.EXECUTE)
+        raise checked
+    if isinstance(counted, BaseException):
+        raise counted
     try:
-        await record()
-        await resources.events.publish(task_id, {"type": "queued", "task_id": task_id})
+        await asyncio.gather(
+            record(checked), resources.events.publish(task_id, {"type": "queued", "task_id": task_id})
+        )
         await resources.redis.enqueue_job(job, task_id, _job_id=task_id)
     except BaseException:
         await quota.refund(resources.usage, caller, quota.EXECUTE)
         raise
-    return usage
+    return counted
 
 
 async def submit(
@@ -63,21 +77,22 @@ async def submit(
     public: bool,
 ) -> Accepted:
     language_id = resolve_language(language)
-    problem = await resources.problems.get(platform=platform, identifier=identifier)
-    if problem.test_case_count == 0:
-        raise ProblemHasNoTests()
     task_id = new_task_id()
-    submission = Submission(
-        submission_id=task_id, user_id=caller.subject, platform=platform, identifier=identifier,
-        problem_title=problem.title, language=language_id, code=code, public=public,
-    )
 
-    async def record() -> None:
+    async def check() -> Problem:
+        problem = await resources.problems.get(platform=platform, identifier=identifier)
+        if problem.test_case_count == 0:
+            raise ProblemHasNoTests()
+        return problem
+
+    async def record(problem: Problem) -> None:
+        submission = Submission(
+            submission_id=task_id, user_id=caller.subject, platform=platform, identifier=identifier,
+            problem_title=problem.title, language=language_id, code=code, public=public,
+        )
         await resources.submissions.create(submission)
-        await resources.redis.hset(redis_keys.task(task_id), mapping={"kind": "submission"})
-        await resources.redis.expire(redis_keys.task(task_id), redis_keys.TASK_TTL_S)
 
-    usage = await _accept(resources, caller, record, JUDGE_JOB, task_id)
+    usage = await _accept(resources, caller, task_id, JUDGE_JOB, check=check, record=record)
     return Accepted(task_id, usage)
 
 
@@ -85,12 +100,17 @@ async def start_run(resources: Resources, caller: Caller, *, language: str, code
     language_id = resolve_language(language)
     task_id = new_task_id()
 
-    async def record() -> None:
-        key = redis_keys.task(task_id)
-        await resources.redis.hset(key, mapping={
-            "kind": "run", "owner": caller.subject, "language": language_id, "code": code, "stdin": stdin,
-        })
-        await resources.redis.expire(key, redis_keys.TASK_TTL_S)
+    async def check() -> None:
+        return None
 
-    usage = await _accept(resources, caller, record, RUN_JOB, task_id)
+    async def record(_: None) -> None:
+        key = redis_keys.task(task_id)
+        async with resources.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={
+                "kind": "run", "owner": caller.subject, "language": language_id, "code": code, "stdin": stdin,
+            })
+            pipe.expire(key, redis_keys.TASK_TTL_S)
+            await pipe.execute()
+
+    usage = await _accept(resources, caller, task_id, RUN_JOB, check=check, record=record)
     return Accepted(task_id, usage)
