@@ -83,3 +83,63 @@ def test_lookup_by_name_and_alias_and_unknown():
     assert get_checker("float") is floats
     with pytest.raises(ValueError):
         get_checker("nope")
+
+
+# Edge cases seen in real judges' test data (testlib compares doubles the same way).
+@pytest.mark.parametrize("output, answer", [
+    (b"nan\n", b"nan\n"),            # a non-number answer token is matched exactly
+    (b"-0\n", b"0\n"),
+    (b"-0.0\n", b"0.000000\n"),
+    (b"1e-7\n", b"0\n"),             # within abs 1e-6
+    (b"1.000001\n", b"1\n"),         # exactly eps away: accepted despite binary rounding
+    (b"1e308\n", b"1.0000000001e308\n"),
+    (b"1e400\n", b"1e999\n"),        # both overflow to +inf
+    (b"+.5\n", b"0.5\n"),
+    (b"5.\n", b"5\n"),
+    (b"1E3\r\n", b"1000\n"),         # CRLF and an upper-case exponent
+])
+def test_float_edge_cases_accepted(output, answer):
+    assert floats(b"", output, answer, {}).ok
+
+
+@pytest.mark.parametrize("output, answer", [
+    (b"nan\n", b"1\n"),
+    (b"NaN\n", b"nan\n"),
+    (b"inf\n", b"1e308\n"),
+    (b"1e400\n", b"1e308\n"),
+    (b"infinity\n", b"inf\n"),
+    (b"0x10\n", b"16\n"),            # Python's float() would not even accept it, C's would
+    (b"1_000\n", b"1000\n"),         # Python's float() accepts this: we must not
+    (b"1,5\n", b"1.5\n"),
+    (b"1.5e\n", b"1.5\n"),
+    (b"1e-5\n", b"0\n"),
+    (b"\n", b"0\n"),                 # empty output
+])
+def test_float_edge_cases_rejected(output, answer):
+    assert not floats(b"", output, answer, {}).ok
+
+
+UTF8 = "안녕 ñandú ☃".encode()
+
+
+@pytest.mark.parametrize("checker", [lines, tokens, unordered, floats])
+def test_utf8_and_crlf_are_fine_for_every_text_checker(checker):
+    assert checker(b"", UTF8 + b"\r\n" + UTF8 + b"\r\n", UTF8 + b"\n" + UTF8 + b"\n", {}).ok
+    assert not checker(b"", UTF8 + b"\r\n", "안녕 nandu ☃\n".encode(), {}).ok
+
+
+@pytest.mark.parametrize("checker", [lines, tokens, unordered, floats, exact])
+def test_empty_output_against_an_empty_answer(checker):
+    assert checker(b"", b"", b"", {}).ok
+    assert not checker(b"", b"", b"1\n", {}).ok
+
+
+def test_missing_final_newline_only_matters_to_exact():
+    assert lines(b"", b"1\n2", b"1\n2\n", {}).ok and tokens(b"", b"1 2", b"1 2\n", {}).ok
+    assert not exact(b"", b"1\n2", b"1\n2\n", {}).ok
+
+
+def test_non_utf8_output_is_compared_as_bytes():
+    assert lines(b"", b"\xff\xfe\n", b"\xff\xfe\n", {}).ok
+    result = lines(b"", b"\xff\n", b"\xfe\n", {})
+    assert not result.ok and "line 1" in result.message

@@ -76,3 +76,52 @@ async def test_self_test_reports_every_language(capsys, runtime):
         assert report[language]["ok"], report[language]
     assert set(report) >= {"go", "rust"}
     assert all(r["ok"] or r["detail"] for r in report.values())
+
+
+async def test_a_source_that_is_not_utf8_is_judged(problem, capsys, runtime):
+    """Sources from old judges' archives are often cp1251 or latin-1: never a traceback."""
+    source = problem / "cp1251.c"
+    source.write_bytes("/* решение */\n".encode("cp1251") + AB_C.encode())
+    code = await run_cli("--language", "c", "--source", str(source),
+                         "--tests", str(problem / "tests"), "--json")
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]
+    assert summary["passed"] == 3 and summary["total"] == 4
+
+
+async def test_testlib_checker_reads_a_huge_output(problem, capsys, runtime):
+    """A testlib-style checker (argv[1] input, argv[2] output, argv[3] answer; exit
+    0/1/2/3) reading 20 MB of contestant output from its file."""
+    tests = problem / "huge"
+    tests.mkdir()
+    (tests / "1.in").write_text("2000000\n")
+    (tests / "1.ans").write_text("2000000\n")
+    (tests / "2.in").write_text("5\n")
+    (tests / "2.ans").write_text("6\n")
+    source = problem / "count.c"
+    source.write_text('#include <stdio.h>\nint main(){long n;scanf("%ld",&n);'
+                      'for(long i=0;i<n;i++)printf("%ld\\n",i);}\n')
+    checker = problem / "checker.cpp"
+    checker.write_text(r'''
+#include <cstdio>
+#include <cstdlib>
+int main(int argc, char **argv) {
+    if (argc != 4) return 3;
+    FILE *inf = fopen(argv[1], "r"), *ouf = fopen(argv[2], "r"), *ans = fopen(argv[3], "r");
+    if (!inf || !ouf || !ans) { fprintf(stderr, "cannot open"); return 3; }
+    long n, want, got, count = 0;
+    if (fscanf(ans, "%ld", &want) != 1 || fscanf(inf, "%ld", &n) != 1) return 3;
+    for (long i = 0; fscanf(ouf, "%ld", &got) == 1; i++, count++)
+        if (got != i) { fprintf(stderr, "wrong number %ld at %ld", got, i); return 1; }
+    if (count != want) { fprintf(stderr, "expected %ld numbers, read %ld", want, count); return 2; }
+    fprintf(stderr, "ok %ld numbers", count);
+    return 0;
+}
+''')
+    code = await run_cli("--language", "c", "--source", str(source), "--tests", str(tests),
+                         "--checker-source", str(checker), "--json", "--time-limit", "5")
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by_test = {line["test"]: line for line in lines[:-1]}
+    assert by_test["1"]["verdict"] == "AC" and by_test["1"]["checker_message"] == "ok 2000000 numbers"
+    assert by_test["2"]["verdict"] == "WA" and "expected 6 numbers, read 5" in by_test["2"]["checker_message"]

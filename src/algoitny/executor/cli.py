@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import sys
 from collections import Counter
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--tests {args.tests} holds no NAME.in + NAME.out/.ans pairs")
         checker = _checker(args, parser)
         return asyncio.run(_judge(args, checker, tests))
+    except BrokenPipeError:  # the reader went away (`| head`): no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SandboxUnavailable as exc:
         print(f"algoitny judge: the sandbox cannot run here: {exc}", file=sys.stderr)
         return 3
