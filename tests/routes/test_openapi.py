@@ -37,3 +37,16 @@ def test_every_operation_declares_the_error_model():
             assert declared, f"{method} {path} does not declare {status}"
             ref = declared["content"]["application/json"]["schema"]["$ref"]
             assert ref.endswith("/ErrorResponse"), f"{method} {path} {status} -> {ref}"
+
+
+def test_component_names_are_unique_and_clean():
+    """Two models with one name make FastAPI emit `module__Name` schemas, which break
+    generated clients (duplicate class names)."""
+    schema = create_app(Settings()).openapi()
+    assert [name for name in schema["components"]["schemas"] if "__" in name] == []
+
+
+def test_language_enum_lists_ids_only():
+    schema = create_app(Settings()).openapi()
+    request = schema["components"]["schemas"]["RunRequest"]["properties"]["language"]
+    assert request["enum"] == ["python", "c", "cpp", "java", "javascript", "go", "rust"]

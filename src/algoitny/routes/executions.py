@@ -10,7 +10,7 @@ from algoitny.deps import CallerDep, ResourcesDep
 from algoitny.domain import Usage
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.routes.responses import errors
-from algoitny.schemas.executions import Accepted, ExecuteRequest, RunRequest, UsageRead
+from algoitny.schemas.executions import Accepted, ExecuteRequest, RunRequest, QuotaUsage
 from algoitny.services import submit as submitting
 from algoitny.services.ids import is_task_id
 from algoitny.services.replay import replay_from_table
@@ -28,7 +28,7 @@ def _accepted(accepted: submitting.Accepted) -> Accepted:
     usage: Usage = accepted.usage
     return Accepted(
         task_id=accepted.task_id,
-        usage=UsageRead(current_count=usage.count, limit=usage.limit, resets_at=usage.resets_at),
+        usage=QuotaUsage(current_count=usage.count, limit=usage.limit, resets_at=usage.resets_at),
         websocket=WS_PATH.format(task_id=accepted.task_id),
     )
 

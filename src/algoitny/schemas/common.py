@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from algoitny.executor.languages import ALL as _LANGUAGES
 
@@ -30,8 +30,19 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-LANGUAGE_NAMES = tuple(sorted({name for lang in _LANGUAGES for name in (lang.id, *lang.aliases)}))
+LANGUAGE_IDS = tuple(lang.id for lang in _LANGUAGES)
+_ALIASES = {name: lang.id for lang in _LANGUAGES for name in (lang.id, *lang.aliases)}
+
+
+def _canonical_language(value: object) -> object:
+    """Common aliases (`python3`, `c++`, `js` …) are accepted and stored as the id; the schema
+    lists ids only, so generated clients get a clean enum."""
+    return _ALIASES.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+
 LanguageName = Annotated[
-    Literal[LANGUAGE_NAMES],
-    Field(description="A language id or alias; `GET /api/languages` says which are installed."),
+    Literal[LANGUAGE_IDS],
+    BeforeValidator(_canonical_language),
+    Field(description="A language id (aliases such as `python3`, `c++`, `js` are accepted too); "
+                      "`GET /api/languages` says which are installed here."),
 ]

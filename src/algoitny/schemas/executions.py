@@ -53,7 +53,7 @@ class RunRequest(StrictModel):
     stdin: str = Field(default="", max_length=1024 * 1024)
 
 
-class UsageRead(BaseModel):
+class QuotaUsage(BaseModel):
     current_count: int
     limit: int
     resets_at: int = Field(description="Epoch seconds (next UTC midnight).")
@@ -61,7 +61,7 @@ class UsageRead(BaseModel):
 
 class Accepted(BaseModel):
     task_id: str
-    usage: UsageRead
+    usage: QuotaUsage
     websocket: str = Field(description="Path of the WebSocket that streams this task's events.")
 
 
