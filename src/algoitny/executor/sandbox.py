@@ -18,6 +18,7 @@ The sandbox knows nothing about languages or verdicts: it reports facts.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import resource
 from typing import Callable
@@ -27,7 +28,7 @@ from .bwrap import Layout, build_argv
 from .models import Limits
 from .process import Watch, decode_status
 from .runtime import get_runtime
-from .seccomp import filter_fd
+from .seccomp import SEALS, filter_fd
 from .slots import Slot
 from .spawn import Child, child_fd_numbers, launch, launch_popen, slot_netns
 
@@ -86,12 +87,17 @@ def _limit_self(rlimits: list[tuple[int, int]]) -> Callable[[], None]:
 
 
 def _memfd(data: bytes) -> int:
-    """A read-only descriptor on an in-memory file holding ``data``."""
-    fd = os.memfd_create("algoitny", os.MFD_CLOEXEC)
+    """A read-only descriptor on a sealed in-memory file holding ``data``.
+
+    Sealed, because a descriptor on a memfd can be reopened read-write through
+    /proc/<pid>/fd by anyone who can see it (the box's PID 1 keeps stdin open).
+    """
+    fd = os.memfd_create("algoitny", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, SEALS)
         return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
     finally:
         os.close(fd)

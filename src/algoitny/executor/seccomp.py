@@ -12,6 +12,7 @@ descriptor on it (bwrap reads the descriptor to its end, so it cannot be shared)
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import socket
 import threading
@@ -39,6 +40,7 @@ DENIED = (
 _CLONE_NEW = 0x7E020000  # NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
 _TIOCSTI = 0x5412
 
+SEALS = fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE
 _lock = threading.Lock()
 _memfd: int | None = None
 
@@ -71,8 +73,10 @@ def filter_fd() -> int:
     global _memfd
     with _lock:
         if _memfd is None:
-            fd = os.memfd_create("algoitny-seccomp", os.MFD_CLOEXEC)
+            fd = os.memfd_create("algoitny-seccomp", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
             with os.fdopen(os.dup(fd), "wb") as sink:
                 build_filter().export_bpf(sink)
+            # Shared by every run: sealed so that no descriptor on it can ever change it.
+            fcntl.fcntl(fd, fcntl.F_ADD_SEALS, SEALS)
             _memfd = fd
     return os.open(f"/proc/self/fd/{_memfd}", os.O_RDONLY | os.O_CLOEXEC)
