@@ -86,10 +86,15 @@ class RunGroup:
             return []
         return [int(p) for p in text.split()]
 
-    def kill(self) -> None:
-        """SIGKILL every process in the group, forks racing the kill included."""
+    def kill(self, passes: int = 3) -> None:
+        """SIGKILL every process in the group, forks racing the kill included.
+
+        Forks are stopped first, so a few passes catch a fork that was in flight.
+        Killed processes stay listed until they are fully gone (their namespaces torn
+        down): ``remove()`` waits for that, off the run's critical path.
+        """
         self.driver.freeze_forks(self)
-        for _ in range(100):
+        for _ in range(passes):
             pids = self.procs()
             if not pids:
                 return
@@ -99,20 +104,24 @@ class RunGroup:
                 except ProcessLookupError:
                     pass
 
-    async def remove(self) -> None:
-        """rmdir every directory; the kernel may answer EBUSY just after the exit."""
+    async def remove(self, timeout: float = 30.0) -> None:
+        """rmdir every directory; EBUSY until the last killed process is gone."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         for d in self.dirs:
-            for attempt in range(200):
+            delay = 0.002
+            while True:
                 try:
                     os.rmdir(d)
                     break
                 except FileNotFoundError:
                     break
                 except OSError as exc:
-                    if exc.errno != errno.EBUSY or attempt == 199:
+                    if exc.errno != errno.EBUSY or loop.time() > deadline:
                         raise
-                    self.kill()
-                    await asyncio.sleep(0.005)
+                    self.kill(passes=1)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 0.05)
 
 
 class CgroupDriver:

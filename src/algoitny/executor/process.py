@@ -20,6 +20,8 @@ from .models import Limits
 from .spawn import Child
 
 _F_SETPIPE_SZ = 1031
+_PIPE_BYTES = 1 << 20
+_DRAIN_BYTES = 2 * _PIPE_BYTES
 _CPUS = max(1, os.cpu_count() or 1)
 
 
@@ -54,6 +56,7 @@ class Watch:
         self.stdout_exceeded = self.stderr_exceeded = False
         self.cpu_timed_out = self.wall_timed_out = self.killed_by_us = False
         self.box = None  # type: int | None
+        self._box_fd: int | None = None
         self.wall_ms = 0
         self._start = time.monotonic()
         self._timer: asyncio.TimerHandle | None = None
@@ -66,7 +69,7 @@ class Watch:
         for fd in (out_r, err_r):
             if fd is not None:
                 try:
-                    fcntl.fcntl(fd, _F_SETPIPE_SZ, 1 << 20)
+                    fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_BYTES)
                 except OSError:
                     pass
         self._add_reader(out_r, self._on_output, out_r)
@@ -105,18 +108,38 @@ class Watch:
             self._remove_reader(info_r)
         try:
             self.box = int(json.loads(bytes(buf))["child-pid"])
-        except (ValueError, KeyError, TypeError):
+            # A pidfd: the box's PID 1 is reaped by others, so its number may be reused.
+            self._box_fd = os.pidfd_open(self.box)
+        except (ValueError, KeyError, TypeError, ProcessLookupError):
             return None
         return self.box
 
     async def run(self) -> None:
+        """Until bwrap reports the program's exit; then take what it wrote and end the box.
+
+        bwrap exits as soon as its PID 1 has reaped the program, and everything the
+        program wrote is in our pipes by then. We do not wait for the pipes' EOF: PID 1
+        holds them until its namespaces are torn down (an RCU grace period or more), and
+        any orphan still holding them is killed with the box anyway.
+        """
         self._start = time.monotonic()
         self._schedule(self.limits.time_limit_s / _CPUS)
         await self._exited
         self.wall_ms = int((time.monotonic() - self._start) * 1000)
         if self._timer is not None:
             self._timer.cancel()
-        await self.finish(grace=0.5)
+        self._signal_box()
+        for fd in (self.out_r, self.err_r):
+            if fd is not None:
+                self._drain(fd)
+
+    def _drain(self, fd: int) -> None:
+        budget = _DRAIN_BYTES  # what one pipe can hold; more would come from orphans
+        while budget > 0 and fd in self._readers:
+            got = self._on_output(fd)
+            if not got:
+                break
+            budget -= got
 
     async def finish(self, grace: float) -> None:
         """Wait for the pipes to close; whatever still holds them is killed."""
@@ -145,12 +168,16 @@ class Watch:
 
     def kill(self) -> None:
         self.killed_by_us = True
-        if self.box is not None:
+        self._signal_box()
+        self.group.kill()
+
+    def _signal_box(self) -> None:
+        """SIGKILL the box's PID 1: its PID namespace, and every process in it, die."""
+        if self._box_fd is not None:
             try:
-                os.kill(self.box, signals.SIGKILL)  # PID-1 of the box: the namespace dies
+                signals.pidfd_send_signal(self._box_fd, signals.SIGKILL)
             except ProcessLookupError:
                 pass
-        self.group.kill()
 
     def _on_exit(self) -> None:
         if self.proc.poll() is not None:
@@ -158,11 +185,12 @@ class Watch:
             if not self._exited.done():
                 self._exited.set_result(None)
 
-    def _on_output(self, fd: int) -> None:
+    def _on_output(self, fd: int) -> int:
+        """Read one chunk; returns its size (0 at EOF or when nothing is there yet)."""
         try:
             chunk = os.read(fd, 1 << 16)
         except BlockingIOError:
-            return
+            return 0
         except OSError:
             chunk = b""
         is_out = fd == self.out_r
@@ -186,6 +214,7 @@ class Watch:
             if self._err_total > self.limits.stderr_bytes and not self.stderr_exceeded:
                 self.stderr_exceeded = True
                 self.kill()
+        return len(chunk)
 
     def stdout_bytes(self) -> bytes:
         return bytes(self._out)
@@ -203,3 +232,6 @@ class Watch:
         if self._timer is not None:
             self._timer.cancel()
         os.close(self._pidfd)
+        if self._box_fd is not None:
+            os.close(self._box_fd)
+            self._box_fd = None
