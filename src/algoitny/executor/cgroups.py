@@ -36,24 +36,33 @@ class CgroupStats:
     limit_hits: int
 
 
-def _write(path: Path, value: str) -> None:
-    fd = os.open(path, os.O_WRONLY)
+# Plain string paths and os-level I/O: these run several times per test.
+def _write(path: str | Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
     try:
         os.write(fd, value.encode())
     finally:
         os.close(fd)
 
 
-def _read_int(path: Path) -> int:
+def _read(path: str) -> str:
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        return int(path.read_text().split()[0])
+        return os.read(fd, 65536).decode()
+    finally:
+        os.close(fd)
+
+
+def _read_int(path: str) -> int:
+    try:
+        return int(_read(path).split()[0])
     except (OSError, ValueError, IndexError):
         return 0
 
 
-def _keyed(path: Path, key: str) -> int:
+def _keyed(path: str, key: str) -> int:
     try:
-        for line in path.read_text().splitlines():
+        for line in _read(path).splitlines():
             name, _, value = line.partition(" ")
             if name == key:
                 return int(value)
@@ -68,10 +77,11 @@ class RunGroup:
     def __init__(self, driver: "CgroupDriver", dirs: list[Path]) -> None:
         self.driver = driver
         self.dirs = dirs
+        self.paths = [str(d) for d in dirs]
 
     def add(self, pid: int) -> None:
-        for d in self.dirs:
-            _write(d / "cgroup.procs", str(pid))
+        for d in self.paths:
+            _write(d + "/cgroup.procs", str(pid))
 
     def cpu_ns(self) -> int:
         return self.driver.cpu_ns(self)
@@ -81,7 +91,7 @@ class RunGroup:
 
     def procs(self) -> list[int]:
         try:
-            text = (self.dirs[0] / "cgroup.procs").read_text()
+            text = _read(self.paths[0] + "/cgroup.procs")
         except OSError:
             return []
         return [int(p) for p in text.split()]
@@ -164,36 +174,40 @@ class CgroupDriver:
 
 class CgroupV1(CgroupDriver):
     version = "v1"
+    _memsw: bool | None = None
 
     def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
-        pid_dir, memory, cpu = self._mkdirs(name)
-        _write(memory / "memory.limit_in_bytes", str(memory_bytes))
-        if (memory / "memory.memsw.limit_in_bytes").exists():
-            _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
-        elif (memory / "memory.swappiness").exists():  # no swap accounting: avoid swap
+        # pids first: procs() and kill() read the pids hierarchy.
+        group = RunGroup(self, self._mkdirs(name))
+        pid_dir, memory, _ = group.paths
+        _write(memory + "/memory.limit_in_bytes", str(memory_bytes))
+        if self._memsw is None:  # the same for every group: look once
+            self._memsw = os.path.exists(memory + "/memory.memsw.limit_in_bytes")
+        if self._memsw:
+            _write(memory + "/memory.memsw.limit_in_bytes", str(memory_bytes))
+        else:  # no swap accounting: at least avoid swapping
             try:
-                _write(memory / "memory.swappiness", "0")
+                _write(memory + "/memory.swappiness", "0")
             except OSError:
                 pass
-        _write(pid_dir / "pids.max", str(pids))
-        # pids first: procs() and kill() read the pids hierarchy.
-        return RunGroup(self, [pid_dir, memory, cpu])
+        _write(pid_dir + "/pids.max", str(pids))
+        return group
 
     def cpu_ns(self, group: RunGroup) -> int:
-        return _read_int(group.dirs[2] / "cpuacct.usage")
+        return _read_int(group.paths[2] + "/cpuacct.usage")
 
     def stats(self, group: RunGroup) -> CgroupStats:
-        memory = group.dirs[1]
+        memory = group.paths[1]
         return CgroupStats(
             cpu_ns=self.cpu_ns(group),
-            peak_bytes=_read_int(memory / "memory.max_usage_in_bytes"),
-            oom_kills=_keyed(memory / "memory.oom_control", "oom_kill"),
-            limit_hits=_read_int(memory / "memory.failcnt"),
+            peak_bytes=_read_int(memory + "/memory.max_usage_in_bytes"),
+            oom_kills=_keyed(memory + "/memory.oom_control", "oom_kill"),
+            limit_hits=_read_int(memory + "/memory.failcnt"),
         )
 
     def freeze_forks(self, group: RunGroup) -> None:
         try:
-            _write(group.dirs[0] / "pids.max", "0")
+            _write(group.paths[0] + "/pids.max", "0")
         except OSError:
             pass
 
@@ -202,34 +216,36 @@ class CgroupV2(CgroupDriver):
     version = "v2"
 
     def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
-        (d,) = self._mkdirs(name)
-        _write(d / "memory.max", str(memory_bytes))
-        if (d / "memory.swap.max").exists():
-            _write(d / "memory.swap.max", "0")
-        if (d / "memory.oom.group").exists():
-            _write(d / "memory.oom.group", "1")
-        _write(d / "pids.max", str(pids))
-        return RunGroup(self, [d])
+        group = RunGroup(self, self._mkdirs(name))
+        d = group.paths[0]
+        _write(d + "/memory.max", str(memory_bytes))
+        if os.path.exists(d + "/memory.swap.max"):  # absent without swap accounting
+            _write(d + "/memory.swap.max", "0")
+        if os.path.exists(d + "/memory.oom.group"):  # 4.19+
+            _write(d + "/memory.oom.group", "1")
+        _write(d + "/pids.max", str(pids))
+        return group
 
     def cpu_ns(self, group: RunGroup) -> int:
-        return _keyed(group.dirs[0] / "cpu.stat", "usage_usec") * 1000
+        return _keyed(group.paths[0] + "/cpu.stat", "usage_usec") * 1000
 
     def stats(self, group: RunGroup) -> CgroupStats:
-        d = group.dirs[0]
-        peak = d / "memory.peak"
+        d = group.paths[0]
+        peak = d + "/memory.peak"  # 5.19+; before, only the current usage is known
+        events = d + "/memory.events"
         return CgroupStats(
             cpu_ns=self.cpu_ns(group),
-            peak_bytes=_read_int(peak if peak.exists() else d / "memory.current"),
-            oom_kills=_keyed(d / "memory.events", "oom_kill"),
-            limit_hits=_keyed(d / "memory.events", "max"),
+            peak_bytes=_read_int(peak if os.path.exists(peak) else d + "/memory.current"),
+            oom_kills=_keyed(events, "oom_kill"),
+            limit_hits=_keyed(events, "max"),
         )
 
     def freeze_forks(self, group: RunGroup) -> None:
-        kill_file = group.dirs[0] / "cgroup.kill"
+        d = group.paths[0]
         try:
-            if kill_file.exists():
-                _write(kill_file, "1")
+            if os.path.exists(d + "/cgroup.kill"):  # 5.14+
+                _write(d + "/cgroup.kill", "1")
             else:
-                _write(group.dirs[0] / "pids.max", "0")
+                _write(d + "/pids.max", "0")
         except OSError:
             pass
