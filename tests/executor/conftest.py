@@ -8,30 +8,12 @@ disturbed. Nothing here skips: a missing tool fails loudly.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from algoitny.executor import ExecutorConfig, configure, get_runtime
-
-UID_BASE = 61000
-SLOTS = 2
-
-
-@pytest.fixture(scope="session")
-def executor_runtime():
-    if os.geteuid() != 0:
-        pytest.fail("executor tests need root (the worker switches to slot uids)")
-    if shutil.which("bwrap") is None:
-        pytest.fail("bubblewrap is not installed (apt-get install bubblewrap)")
-    root = Path(tempfile.mkdtemp(prefix="algoitny-executor-tests-"))
-    os.chmod(root, 0o711)
-    configure(ExecutorConfig(box_root=root, uid_base=UID_BASE, uid_count=16, slots=SLOTS))
-    runtime = get_runtime()
-    yield runtime
-    shutil.rmtree(root, ignore_errors=True)
+# The session-wide ``executor_runtime`` fixture (box root, uid range, slots) lives in
+# tests/conftest.py: the in-process workers of other test folders share it.
 
 
 @pytest.fixture

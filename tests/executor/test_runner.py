@@ -148,3 +148,14 @@ async def test_popen_fallback_without_the_launcher(runtime):
     finally:
         runtime.launcher = saved
     assert run.verdict is Verdict.AC and run.stdout == b"blocked\n"
+
+
+async def test_python_runs_the_precompiled_pyc_with_source_tracebacks(runtime):
+    source = "import sys\ndef f(x):\n    return 1 // x\nprint(sys.argv[0])\nf(0)\n"
+    async with await compile_source("python", source) as compiled:
+        assert sorted(p.name for p in compiled.artifact_dir.iterdir()) == ["main.py", "main.pyc"]
+        run = await run_once(compiled, b"", Limits())
+    assert run.verdict is Verdict.RE and run.exit_code == 1
+    assert run.stdout == b"/prog/main.pyc\n"
+    assert 'File "/prog/main.py", line 3, in f' in run.stderr_excerpt
+    assert "return 1 // x" in run.stderr_excerpt and "ZeroDivisionError" in run.stderr_excerpt
