@@ -129,8 +129,36 @@ async def live_api(settings: Settings) -> AsyncIterator[str]:
         await task
 
 
+EXECUTOR_UID_BASE = 61000
+EXECUTOR_SLOTS = 2
+
+
+@pytest.fixture(scope="session", autouse=True)
+def executor_runtime():
+    """The process-wide sandbox runtime, configured once for the whole session: its own box
+    root (a temporary directory) and uid range, so a worker on this host is never disturbed.
+    Executor tests and in-process workers share it. Nothing skips: a missing tool fails."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from algoitny.executor import ExecutorConfig, configure, get_runtime
+
+    if os.geteuid() != 0:
+        pytest.fail("the sandbox needs root (the worker switches to slot uids)")
+    if shutil.which("bwrap") is None:
+        pytest.fail("bubblewrap is not installed (apt-get install bubblewrap)")
+    root = Path(tempfile.mkdtemp(prefix="algoitny-executor-tests-"))
+    os.chmod(root, 0o711)
+    configure(ExecutorConfig(box_root=root, uid_base=EXECUTOR_UID_BASE, uid_count=16, slots=EXECUTOR_SLOTS))
+    runtime = get_runtime()
+    yield runtime
+    shutil.rmtree(root, ignore_errors=True)
+
+
 @pytest.fixture
-async def worker(settings: Settings):
+async def worker(settings: Settings, executor_runtime):
     """A real arq worker, in this process, judging with the real sandbox."""
     import asyncio
 

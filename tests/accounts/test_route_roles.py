@@ -22,6 +22,8 @@ ROLES = ("anonymous", "user", "other", "admin")
 _unique = itertools.count()
 
 WRONG = "print(int(input().split()[0]))"  # fails the hidden test 5 7 -> 12
+REFERENCE = "print(sum(map(int, input().split())))"
+GENERATOR = "import sys\nsize, seed = sys.stdin.read().split()\nprint(int(seed) % 50, 7)\n"
 
 # (method, path): (anonymous, user, other user, admin)
 MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
@@ -63,10 +65,22 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/submissions/public"): (200, 200, 200, 200),
     ("GET", "/api/submissions/{submission_id}"): (404, 200, 404, 200),
     ("GET", "/api/submissions/{submission_id}/tests/{index}/{part}"): (404, 200, 404, 200),
+    # AI (no model configured here: what needs one answers 409 ai_unavailable, even to admins)
+    ("POST", "/api/problems/{platform}/{problem_identifier}/generation-jobs"): (401, 403, 403, 202),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/generation-jobs"): (401, 403, 403, 200),
+    ("GET", "/api/generation-jobs/{job_id}"): (401, 403, 403, 200),
+    ("POST", "/api/generation-jobs/{job_id}/cancel"): (401, 403, 403, 200),
+    ("POST", "/api/generation-jobs/{job_id}/retry"): (401, 403, 403, 202),
+    ("POST", "/api/problems/{platform}/{problem_identifier}/reference-solution/generate"): (401, 403, 403, 409),
+    ("POST", "/api/submissions/{submission_id}/hints"): (404, 200, 404, 200),
+    ("GET", "/api/submissions/{submission_id}/hints"): (404, 200, 404, 200),
+    ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): (401, 403, 403, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/hints"): (200, 200, 200, 200),
+    ("POST", "/api/problems/{platform}/{problem_identifier}/hints/generate"): (401, 403, 403, 409),
 }
 
 # WebSocket routes: anyone holding the (unguessable) task id may follow it.
-WEBSOCKETS = {"/ws/executions/{task_id}"}
+WEBSOCKETS = {"/ws/executions/{task_id}", "/ws/generation/{job_id}"}
 
 
 def _flat(routes):
@@ -107,15 +121,24 @@ async def _scenario(client, google_keys, worker_ready) -> dict:
         "admin": await sign_in(client, ADMIN_EMAIL),
     }
     admin = bearer(roles["admin"])
-    await client.post("/api/problems", headers=admin,
-                      json={"platform": "custom", "problem_identifier": "mx", "title": "Matrix"})
+    await client.post("/api/problems", headers=admin, json={
+        "platform": "custom", "problem_identifier": "mx", "title": "Matrix",
+        "reference_solution": {"language": "python", "code": REFERENCE}})
     added = (await client.post("/api/problems/custom/mx/test-cases", headers=admin, json={"test_cases": [
         {"input": "1 2\n", "output": "3\n", "kind": "sample"}, {"input": "5 7\n", "output": "12\n"}]})).json()
     submitted = (await client.post("/api/execute/", headers=bearer(roles["user"]), json={
         "platform": "custom", "problem_identifier": "mx", "code": WRONG, "language": "python"})).json()
     await worker_ready(submitted["task_id"])
     return {"roles": roles, "sample": added["added"][0], "hidden": added["added"][1],
-            "submission": submitted["task_id"], "google_keys": google_keys}
+            "submission": submitted["task_id"], "google_keys": google_keys,
+            "job": (await _new_job(client, admin))["job_id"]}
+
+
+async def _new_job(client, admin: dict) -> dict:
+    response = await client.post("/api/problems/custom/mx/generation-jobs", headers=admin,
+                                 json={"generator_script": GENERATOR, "counts": {"small": 1, "medium": 0, "max": 0}})
+    assert response.status_code == 202, response.text
+    return response.json()
 
 
 async def _request(client, scenario: dict, method: str, path: str, role: str):
@@ -126,7 +149,11 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
     params, body = {}, None
     values = {"platform": "custom", "problem_identifier": "mx", "submission_id": scenario["submission"],
               "index": "1", "part": "output", "test_case_id": scenario["hidden"], "name": f"plan{n}",
-              "user_id": scenario["roles"]["user"]["user"]["user_id"]}
+              "user_id": scenario["roles"]["user"]["user"]["user_id"], "job_id": scenario["job"]}
+    if path.startswith("/api/generation-jobs/{job_id}/"):
+        values["job_id"] = (await _new_job(client, admin))["job_id"]
+        if path.endswith("/retry"):
+            await client.post(f"/api/generation-jobs/{values['job_id']}/cancel", headers=admin)
     if method == "DELETE" and path.endswith("{problem_identifier}"):
         values["problem_identifier"] = f"del{n}"
         await client.post("/api/problems", headers=admin,
@@ -158,6 +185,10 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
         ("POST", "/api/execute/"): lambda: {"platform": "custom", "problem_identifier": "mx", "code": WRONG,
                                             "language": "python"},
         ("POST", "/api/run/"): lambda: {"code": "print(1)", "language": "python"},
+        ("POST", "/api/problems/{platform}/{problem_identifier}/generation-jobs"):
+            lambda: {"generator_script": GENERATOR, "counts": {"small": 1, "medium": 0, "max": 0}},
+        ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"):
+            lambda: {"levels": [{"title": t, "hint": "Think."} for t in ("approach", "insight", "pitfalls")]},
     }
     if (method, path) in (("POST", "/api/auth/refresh/"), ("POST", "/api/auth/logout/")):
         body = {"refresh_token": (await sign_in(client, f"fresh{n}@example.com"))["refresh_token"]}

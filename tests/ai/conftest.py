@@ -27,10 +27,3 @@ def ai_settings(gemini: GeminiServer, **overrides) -> AiSettings:
     return AiSettings(**(fields | overrides))
 
 
-def pytest_collection_modifyitems(session, config, items):
-    """Run these after tests/executor: its session fixture configures the process-wide
-    executor runtime once, and refuses to once our in-process worker has built it with
-    the default configuration (tests/judging gets this order from its name)."""
-    ai = [item for item in items if "/tests/ai/" in str(item.path)]
-    if ai:
-        items[:] = [item for item in items if item not in ai] + ai

@@ -14,6 +14,9 @@ OPERATION_IDS = {
     "sign_in_with_google", "sign_in_for_development", "refresh_tokens", "logout",
     "get_me", "record_consents", "get_usage", "list_plans",
     "list_users", "change_user_plan", "save_plan", "delete_plan", "get_usage_statistics",
+    "generate_test_cases", "generate_reference_solution", "list_generation_jobs", "get_generation_job",
+    "cancel_generation_job", "retry_generation_job", "request_submission_hints", "get_submission_hints",
+    "get_problem_hints", "set_problem_hints", "generate_problem_hints",
 }
 
 

@@ -55,6 +55,7 @@ async def submission_hints(resources: Resources, caller: Caller, submission: Sub
     except BaseException:
         await quota.refund(resources.usage, caller, quota.HINT)
         raise
+    await resources.stats.count("hints")
     return HintsOutcome(made.hints, made.source, cached=False, usage=usage)
 
 
