@@ -73,8 +73,9 @@ def test_a_second_pool_in_this_process_gets_other_uids(runtime):
 
 
 def test_an_exhausted_uid_range_is_refused_clearly(runtime):
+    # A range holding only a uid this process already claimed.
     config = dataclasses.replace(runtime.config, box_root=Path(tempfile.mkdtemp()),
-                                 uid_count=len(runtime.pool.slots))
+                                 uid_base=runtime.pool.slots[0].uid, uid_count=1)
     with pytest.raises(SandboxUnavailable, match="claimed by other executor processes"):
         SlotPool(config)
 

@@ -9,14 +9,16 @@ a configuration before the first run; ``get_runtime()`` checks the host and rais
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import os
 import shutil
 import threading
+import time
 
 from . import launcher
 from .cgroup_setup import detect
-from .cgroups import CgroupDriver
+from .cgroups import CgroupDriver, RunGroup
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
 from .slots import SlotPool
@@ -46,6 +48,8 @@ class Runtime:
         self.launcher = launcher.build(config.box_root)
         self._seq = itertools.count(1)
         self._cleanups: set[asyncio.Future[None]] = set()
+        self._groups: set[RunGroup] = set()
+        atexit.register(self._remove_leftovers)
         self._swept: set[int] = set()
 
     def next_name(self, uid: int) -> str:
@@ -61,6 +65,38 @@ class Runtime:
         task = asyncio.ensure_future(coro)
         self._cleanups.add(task)
         task.add_done_callback(self._cleanups.discard)
+
+    def remove_later(self, group: RunGroup) -> None:
+        """Remove a killed run's cgroup once its last process is gone, off the run's path.
+
+        If the process exits first (a CLI run, a test session, a worker stopping), the
+        ``atexit`` hook finishes the job, so no cgroup is left behind.
+        """
+        self._groups.add(group)
+
+        async def remove() -> None:
+            try:
+                await group.remove()
+            finally:
+                self._groups.discard(group)
+
+        self.in_background(remove())
+
+    def _remove_leftovers(self) -> None:
+        deadline = time.monotonic() + 5.0
+        for group in list(self._groups):
+            for d in group.paths:
+                while True:
+                    try:
+                        os.rmdir(d)
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:
+                        if time.monotonic() > deadline:
+                            break
+                        group.kill(passes=1)
+                        time.sleep(0.005)
 
     async def idle(self) -> None:
         """Wait for background clean-ups (cgroup removal) to finish."""

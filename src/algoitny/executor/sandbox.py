@@ -206,7 +206,7 @@ async def run_sandboxed(
                 pass
         # The slot is reused as soon as we return: nothing of this run may remain.
         group.kill()
-        rt.in_background(group.remove())
+        rt.remove_later(group)
 
 
 def _internal(watch: Watch, message: str) -> Outcome:
