@@ -73,3 +73,9 @@ async def test_unknown_route_and_method(api):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "route_not_found"
     wrong = await api.put("/api/problems")
     assert wrong.status_code == 405 and wrong.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_405_lists_every_method_of_the_path(api):
+    response = await api.request("OPTIONS", "/api/problems")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, POST"

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from algoitny.errors import AlgoItnyError, RateLimited
 
@@ -57,13 +58,33 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     if exc.status_code == 404:
         return error_response(404, "route_not_found", f"No route for {request.url.path}.")
     if exc.status_code == 405:
+        allowed = ", ".join(_allowed_methods(request))
         return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.",
-                              headers=exc.headers)
+                              headers={"Allow": allowed})
     if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
         # FastAPI's "error parsing the body" (bytes that are not text): a body error like any other.
         details = [{"field": "body", "message": str(exc.detail), "type": "body_invalid"}]
         return error_response(422, "validation_error", f"Invalid request: body: {exc.detail}", details)
     return error_response(exc.status_code, f"http_{exc.status_code}", str(exc.detail), headers=exc.headers)
+
+
+def _routes(routes):
+    """Every route, including those of included routers (FastAPI keeps them wrapped)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in _routes(request.app.routes):
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def _table_error(request: Request, exc: Exception) -> JSONResponse:

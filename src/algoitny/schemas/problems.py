@@ -15,7 +15,7 @@ class SimpleChecker(StrictModel):
     `exact` compares bytes; `tokens` compares whitespace-separated tokens;
     `unordered` compares tokens as a multiset."""
 
-    name: Literal["lines", "exact", "tokens", "unordered"] = "lines"
+    name: Literal["lines", "exact", "tokens", "unordered"]
 
 
 class FloatChecker(StrictModel):
@@ -63,7 +63,7 @@ class ProblemCreate(StrictModel):
     constraints: Constraints | None = None
     time_limit_ms: TimeLimit = 2000
     memory_limit_mb: MemoryLimit = 256
-    checker: CheckerSpec = Field(default_factory=SimpleChecker)
+    checker: CheckerSpec = Field(default_factory=lambda: SimpleChecker(name="lines"))
     reference_solution: ReferenceSolution | None = None
     status: ProblemStatus = ProblemStatus.DRAFT
     review_flags: list[ReviewFlag] = Field(default_factory=list, max_length=20)
