@@ -125,3 +125,38 @@ int main(int argc, char **argv) {
     by_test = {line["test"]: line for line in lines[:-1]}
     assert by_test["1"]["verdict"] == "AC" and by_test["1"]["checker_message"] == "ok 2000000 numbers"
     assert by_test["2"]["verdict"] == "WA" and "expected 6 numbers, read 5" in by_test["2"]["checker_message"]
+
+
+async def test_headers_next_to_the_checker_are_compiled_with_it(problem, capsys, runtime):
+    """A Polygon package keeps testlib.h beside checker.cpp: #include "X" must resolve."""
+    package = problem / "package"
+    package.mkdir()
+    (package / "judge_lib.h").write_text(
+        "#include <cstdio>\n#include <cstdlib>\n"
+        "static void verdict(int code, const char *m) { std::fputs(m, stderr); std::exit(code); }\n")
+    (package / "checker.cpp").write_text(r'''
+#include "judge_lib.h"
+int main(int argc, char **argv) {
+    FILE *ouf = std::fopen(argv[2], "r"), *ans = std::fopen(argv[3], "r");
+    long got, want;
+    if (std::fscanf(ans, "%ld", &want) != 1) verdict(3, "bad answer");
+    if (std::fscanf(ouf, "%ld", &got) != 1) verdict(2, "no number");
+    if (got != want) verdict(1, "differs");
+    verdict(0, "same");
+}
+''')
+    code = await run_cli("--language", "c", "--source", str(problem / "ab.c"),
+                         "--tests", str(problem / "tests"), "--json",
+                         "--checker-source", str(package / "checker.cpp"))
+    assert code == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by_test = {line["test"]: line for line in lines[:-1]}
+    assert by_test["1"]["verdict"] == "AC" and by_test["1"]["checker_message"] == "same"
+    assert by_test["10"]["verdict"] == "WA" and by_test["10"]["checker_message"] == "differs"
+
+
+async def test_extra_files_must_be_plain_names(runtime):
+    from algoitny.executor import compile_source
+
+    with pytest.raises(ValueError, match="plain file name"):
+        await compile_source("cpp", "int main(){}", extra_files={"../escape.h": b""})

@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="checker option, e.g. abs=1e-6 (repeatable)")
     p.add_argument("--checker-source", type=Path, help="custom testlib-style checker source")
     p.add_argument("--checker-language", default="cpp")
+    p.add_argument("--checker-include", action="append", default=[], type=Path, metavar="FILE",
+                   help="a header the checker includes (repeatable); #include \"X\" files "
+                        "next to the checker source (testlib.h) are added by themselves")
     p.add_argument("--jobs", type=int, default=None, help="tests run in parallel (default: CPUs)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     return p
@@ -56,6 +59,14 @@ def load_tests(directory: Path) -> list[TestCase]:
     return tests
 
 
+def checker_includes(checker: Path, source: bytes, explicit: list[Path]) -> dict[str, bytes]:
+    """Headers for the checker's box: the explicit ones, and every ``#include "X"`` found
+    beside the checker source (a Polygon package keeps testlib.h next to checker.cpp)."""
+    names = re.findall(rb'^\s*#\s*include\s*"([A-Za-z0-9_.+-]+)"', source, re.M)
+    found = [checker.parent / n.decode() for n in names]
+    return {p.name: p.read_bytes() for p in [*found, *explicit] if p.is_file()}
+
+
 def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Checker:
     options = {}
     for item in args.checker_arg:
@@ -64,7 +75,9 @@ def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Check
             parser.error(f"--checker-arg expects K=V, got {item!r}")
         options[key] = value
     if args.checker_source:
-        return Checker(source=args.checker_source.read_bytes(), language=args.checker_language)
+        source = args.checker_source.read_bytes()
+        return Checker(source=source, language=args.checker_language,
+                       files=checker_includes(args.checker_source, source, args.checker_include))
     from .checkers import get_checker
 
     try:

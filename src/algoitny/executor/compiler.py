@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
 import shutil
 import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from .bwrap import Layout
 from .errors import LanguageUnavailable
@@ -28,6 +30,7 @@ from .slots import Slot
 from .verdicts import Verdict
 
 MESSAGE_BYTES = 64 * 1024
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
 
 
 @dataclass(slots=True)
@@ -60,11 +63,20 @@ def runtime_layout(language: Language) -> tuple[list[tuple[str, str]], dict[str,
 
 
 async def compile_source(
-    language_id: str, source: str | bytes, *, limits: Limits | None = None
+    language_id: str, source: str | bytes, *, limits: Limits | None = None,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> CompileResult:
-    """Compile ``source`` (text, or bytes in any encoding: written to the box as is)."""
+    """Compile ``source`` (text, or bytes in any encoding: written to the box as is).
+
+    ``extra_files`` (plain names -> content) are written beside it, e.g. the
+    ``testlib.h`` a checker from a Polygon package includes.
+    """
     language = get_language(language_id)
     raw = source.encode() if isinstance(source, str) else bytes(source)
+    extra = dict(extra_files or {})
+    for name in extra:
+        if not _PLAIN_NAME.fullmatch(name) or name in (".", ".."):
+            raise ValueError(f"extra file name {name!r}: a plain file name is required")
     source = raw.decode("utf-8", errors="replace")
     reason = language.unavailable_reason()
     if reason:
@@ -75,7 +87,8 @@ async def compile_source(
     entry = language.entry(source)
     slot = await rt.pool.acquire()
     try:
-        await asyncio.to_thread(_prepare_box, slot, source_name, raw)
+        extra.pop(source_name, None)  # the source itself always wins
+        await asyncio.to_thread(_prepare_box, slot, {**extra, source_name: raw})
         argv = language.compile_argv(source_name)
         binds, env = runtime_layout(language)
         binds += await asyncio.to_thread(language.toolchain_binds, rt.config.box_root)
@@ -122,13 +135,14 @@ def _wipe(box: Path) -> None:
                 os.unlink(entry.path)
 
 
-def _prepare_box(slot: Slot, source_name: str, source: bytes) -> None:
+def _prepare_box(slot: Slot, files: dict[str, bytes]) -> None:
     _wipe(slot.box)
-    path = slot.box / source_name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(source)
-    os.chown(path, slot.uid, slot.gid)
+    for name, content in files.items():
+        path = slot.box / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        os.chown(path, slot.uid, slot.gid)
 
 
 def _collect(box: Path, language: Language, artifacts_root: Path) -> Path:

@@ -25,7 +25,8 @@ class CustomChecker:
     @classmethod
     async def build(cls, spec: Checker) -> "CustomChecker":
         assert spec.source is not None
-        compiled = await compile_source(spec.language or "cpp", spec.source)
+        compiled = await compile_source(spec.language or "cpp", spec.source,
+                                        extra_files=spec.files)
         return cls(compiled)
 
     async def check(self, input: bytes, output: bytes, answer: bytes) -> tuple[Verdict, str]:

@@ -65,13 +65,14 @@ class Checker:
 
     Either a built-in ``name`` (exact, lines, tokens, float, unordered) with ``args``
     (for example ``{"abs": "1e-6", "rel": "1e-6"}``), or a custom testlib-style
-    checker given as ``source`` + ``language``.
+    checker given as ``source`` + ``language`` (+ ``files`` it includes, e.g. testlib.h).
     """
 
     name: str = "lines"
     args: Mapping[str, str] = field(default_factory=dict)
     source: str | bytes | None = None
     language: str | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)  # headers beside the source
 
     @property
     def is_custom(self) -> bool:
