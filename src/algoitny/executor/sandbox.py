@@ -135,9 +135,12 @@ async def run_sandboxed(
         child_fds.append(seccomp_fd)
         file_fds = [_memfd(data) for data in layout.files.values()]
         child_fds += file_fds
-        os.set_blocking(out_w, True)
-        if err_w is not None:
-            os.set_blocking(err_w, True)
+        for fd in (out_w, err_w):
+            if fd is not None:
+                os.set_blocking(fd, True)
+                # The program's own pipe: owned by its uid, so that reopening it by name
+                # (/dev/stdout, /proc/self/fd/1: Node's writeFileSync('/dev/stdout')) works.
+                os.fchown(fd, slot.uid, slot.gid)
         passed = [info_w, block_r, seccomp_fd, *file_fds]
         info_n, block_n, seccomp_n, *file_ns = child_fd_numbers(passed, rt.launcher)
         argv = build_argv(
