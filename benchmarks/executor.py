@@ -6,7 +6,8 @@ For C and for Python: the median time per test when run as a plain subprocess
 ("bare") and through the executor (sandbox + cgroup + seccomp + checker), one test
 at a time. Then sandboxed C tests per second with as many slots as CPUs. The last
 line is one JSON object; targets: c_overhead_ms <= 10, python_ratio <= 1.5,
-c_tests_per_s >= 100 (2 cores).
+c_tests_per_s >= 100 (2 cores). Run it on a quiet host (``load_1m`` in the JSON says how
+quiet it was): on 2 cores a busy neighbour doubles the sandboxed times.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ async def main(n: int) -> dict:
         **figures,
         "tests": n,
         "slots": cores,
+        "load_1m": round(os.getloadavg()[0], 2),  # other work on the host skews every figure
         "cgroups": runtime.cgroups.version,
     }
 
