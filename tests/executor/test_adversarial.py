@@ -24,7 +24,7 @@ MANIFEST = tomllib.loads((CASES_DIR / "manifest.toml").read_text())
 MARKERS = [
     Path("/tmp/algoitny-escape-marker"), Path("/tmp/algoitny-background-marker"),
     Path("/usr/escape"), Path("/etc/escape"), Path("/escape"), Path("/var/tmp/escape"),
-    Path("/root/escape"), Path("/home/escape"),
+    Path("/root/escape"), Path("/home/escape"), Path("/dev/shm/algoitny-escape-marker"),
 ]
 SECRET = "ALGOITNY_TEST_SECRET"
 

@@ -115,3 +115,27 @@ def test_another_worker_process_with_another_box_root_gets_other_uids(runtime):
     finally:
         child.stdin.close()
         child.wait(timeout=30)
+
+
+def test_a_forked_child_claims_its_own_uids(runtime):
+    """A pre-forking server or multiprocessing child inherits the runtime: it must not
+    keep using the parent's slots (two boxes under one uid)."""
+    import os
+
+    from algoitny.executor import get_runtime
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its slots' uids, then leave without cleanup hooks
+        try:
+            os.close(read_end)
+            uids = " ".join(str(s.uid) for s in get_runtime().pool.slots)
+            os.write(write_end, uids.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        child_uids = {int(u) for u in pipe.read().split()}
+    os.waitpid(pid, 0)
+    assert child_uids and not child_uids & set(slot_uids(runtime))
+    assert get_runtime() is runtime

@@ -6,7 +6,7 @@ Inside the box:
   the loader cache, ``alternatives`` and what a language asks for (Java's config);
   nothing of ``/root``, ``/home``, ``/var``, ``/run`` or the worker's files.
 - ``/proc`` of the box's own PID namespace; ``/dev`` with null, zero, full, random and
-  urandom only.
+  urandom only, and a private size-capped tmpfs at ``/dev/shm``.
 - ``/box``: the working directory. A size-capped tmpfs for test runs, or the slot's
   compile box (host directory) for compilations. ``/tmp``: a size-capped tmpfs.
 - ``/prog``: the compiled artifact, read-only.
@@ -90,6 +90,8 @@ def build_argv(
         "--symlink", "/proc/self/fd/1", "/dev/stdout",
         "--symlink", "/proc/self/fd/2", "/dev/stderr",
         "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
+        # Private and size-capped like /tmp (POSIX semaphores: Python's multiprocessing).
+        "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
     ]
     if layout.box_dir is not None:
         a += ["--bind", str(layout.box_dir), "/box"]

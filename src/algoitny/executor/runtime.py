@@ -16,7 +16,7 @@ import shutil
 import threading
 import time
 
-from . import launcher
+from . import launcher, spawn
 from .cgroup_setup import detect
 from .cgroups import CgroupDriver, RunGroup
 from .config import ExecutorConfig
@@ -119,3 +119,23 @@ def get_runtime() -> Runtime:
         if _runtime is None:
             _runtime = Runtime(_config or ExecutorConfig.from_env())
         return _runtime
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: the parent's slots are the parent's.
+
+    A child (a pre-forking server, multiprocessing) inherits the runtime and its uid
+    locks; using them would run two boxes under one uid. The child drops its copies of
+    the lock descriptors (the parent still holds the locks) and builds its own runtime,
+    claiming other uids, on first use.
+    """
+    global _runtime, _lock
+    _lock = threading.Lock()
+    if _runtime is not None:
+        _runtime.pool.close()
+        atexit.unregister(_runtime._remove_leftovers)
+        _runtime = None
+    spawn.forget_netns()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

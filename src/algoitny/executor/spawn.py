@@ -77,6 +77,18 @@ def slot_netns(uid: int) -> int:
         return _netns[uid]
 
 
+def forget_netns() -> None:
+    """After a fork: the namespaces belong to the parent's slots (closed, not reused)."""
+    global _netns_lock
+    _netns_lock = threading.Lock()
+    for fd in _netns.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _netns.clear()
+
+
 def child_fd_numbers(fds: list[int], launcher: Path | None) -> list[int]:
     return [_FIRST + i for i in range(len(fds))] if launcher else list(fds)
 

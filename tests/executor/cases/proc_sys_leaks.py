@@ -1,4 +1,4 @@
-# Looks for the host through /proc, /sys, /dev/shm and /dev/mqueue.
+# Looks for the host through /proc, /sys and /dev/mqueue; writes into /dev/shm (private).
 import os
 
 found = []
@@ -19,17 +19,19 @@ for path in ("/proc/self/mountinfo", "/proc/1/mountinfo"):
     for host in ("/root", "/home", "/work", "/var/lib/docker", "/run/"):
         if host in text:
             found.append(f"{path} shows {host}")
-for path in ("/sys", "/dev/shm", "/dev/mqueue", "/run", "/var"):
+for path in ("/sys", "/dev/mqueue", "/run", "/var"):
     if os.path.exists(path):
         found.append(f"{path} exists")
-for path in ("/dev/shm/x", "/dev/mqueue/x", "/sys/fs/cgroup/x", "/proc/sys/kernel/hostname"):
+for path in ("/dev/mqueue/x", "/sys/fs/cgroup/x", "/proc/sys/kernel/hostname"):
     try:
         with open(path, "w") as f:
             f.write("x")
         found.append(f"wrote {path}")
     except OSError:
         pass
-try:
+try:  # /dev/shm is the box's own tmpfs: writable, gone with the box
+    with open("/dev/shm/algoitny-escape-marker", "w") as f:
+        f.write("box only")
     os.mkfifo("/tmp/fifo")
     os.symlink("/etc/passwd", "/box/passwd-link")
 except OSError as exc:
