@@ -61,6 +61,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     ctx["reclaimer"].cancel()
+    await executor.get_runtime().idle()  # finish removing the last runs' cgroups
     await ctx["exit_stack"].aclose()
 
 
