@@ -46,3 +46,17 @@ async def follow(host: str, path: str, *, last_event_id: str | None = None, stop
 
 def types(events: list[dict]) -> list[str]:
     return [e["type"] for e in events]
+
+
+def worker_env(settings, **extra: str) -> dict[str, str]:
+    """The environment of an `algoitny worker` subprocess that serves this test's table and queue."""
+    import os
+
+    return {
+        **os.environ,
+        "ALGOITNY_TABLE__NAME": settings.table.name,
+        "ALGOITNY_TABLE__ENDPOINT_URL": settings.table.endpoint_url,
+        "ALGOITNY_REDIS__URL": settings.redis.url,
+        "ALGOITNY_REDIS__QUEUE_NAME": settings.redis.queue_name,
+        **extra,
+    }

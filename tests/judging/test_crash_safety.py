@@ -4,7 +4,6 @@ each test is recorded exactly once, and a client that stayed connected sees it t
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 
@@ -13,22 +12,15 @@ import httpx
 from algoitny.events import EventLog
 from algoitny.resources import open_redis
 from algoitny.table import keys
-from tests.judging.helpers import ADMIN, create_problem, follow, types
+from tests.judging.helpers import ADMIN, create_problem, follow, types, worker_env
 
 SLOW_SOLUTION = "import time\na, b = map(int, input().split())\ntime.sleep(0.4)\nprint(a + b)\n"
 TESTS = 12
 
 
 async def _start_worker(settings) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "ALGOITNY_TABLE__NAME": settings.table.name,
-        "ALGOITNY_TABLE__ENDPOINT_URL": settings.table.endpoint_url,
-        "ALGOITNY_REDIS__URL": settings.redis.url,
-        "ALGOITNY_REDIS__QUEUE_NAME": settings.redis.queue_name,
-        "ALGOITNY_JUDGE__SLOTS": "1",  # one test at a time, so the kill lands mid-submission
-        "ALGOITNY_JUDGE__LEASE_S": "2",
-    }
+    # One test at a time, so the kill lands mid-submission; a short lease, so recovery is quick.
+    env = worker_env(settings, ALGOITNY_JUDGE__SLOTS="1", ALGOITNY_JUDGE__LEASE_S="2")
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "algoitny.cli", "worker", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)

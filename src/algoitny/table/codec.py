@@ -98,6 +98,23 @@ class EntityCodec:
                 item[self.names[name]] = to_dynamo(value)
         return item
 
+    def update_expression(self, changes: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """``SET``/``REMOVE`` for domain-named ``changes`` (``None`` removes): the expression,
+        its attribute names (``#fN``) and values (``:vN``)."""
+        names, values, sets, removes = {}, {}, [], []
+        for index, (name, value) in enumerate(changes.items()):
+            names[f"#f{index}"] = self.names[name]
+            if value is None:
+                removes.append(f"#f{index}")
+            else:
+                values[f":v{index}"] = to_dynamo(value)
+                sets.append(f"#f{index} = :v{index}")
+        expression = " ".join(
+            part for part in ("SET " + ", ".join(sets) if sets else "",
+                              "REMOVE " + ", ".join(removes) if removes else "") if part
+        )
+        return expression, names, values
+
     def decode(self, item: dict[str, Any]) -> dict[str, Any]:
         """A typed DynamoDB item → domain fields; keys and unknown names are left out."""
         return {

@@ -13,9 +13,12 @@ import binascii
 import hashlib
 import hmac
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from algoitny.errors import InvalidCursor
+
+if TYPE_CHECKING:
+    from algoitny.table.client import Table
 
 
 def _b64(data: bytes) -> str:
@@ -49,3 +52,13 @@ class CursorCodec:
         if payload.get("q") != query:
             raise InvalidCursor("This cursor belongs to a different query or filter.")
         return payload["k"]
+
+
+async def query_page(
+    table: "Table", cursors: CursorCodec, query_id: str, request: dict[str, Any], cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query page resumed from an opaque ``cursor``; returns its items and the next cursor."""
+    if cursor:
+        request = request | {"ExclusiveStartKey": cursors.decode(cursor, query_id)}
+    items, last_key = await table.query_page(**request)
+    return items, (cursors.encode(last_key, query_id) if last_key else None)

@@ -19,8 +19,8 @@ from algoitny.domain import Page
 from algoitny.errors import GenerationJobFinished, GenerationJobNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table
-from algoitny.table.codec import GENERATION_JOB, to_dynamo
-from algoitny.table.cursor import CursorCodec
+from algoitny.table.codec import GENERATION_JOB
+from algoitny.table.cursor import CursorCodec, query_page
 
 
 class JobKind(StrEnum):
@@ -111,10 +111,7 @@ class GenerationJobRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        if cursor:
-            request["ExclusiveStartKey"] = self.cursors.decode(cursor, query_id)
-        items, last_key = await self.table.query_page(**request)
-        next_cursor = self.cursors.encode(last_key, query_id) if last_key else None
+        items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[_to_job(item) for item in items], next_cursor=next_cursor)
 
     async def update(self, job_id: str, changes: dict[str, Any]) -> GenerationJob:
@@ -123,17 +120,9 @@ class GenerationJobRepository:
         changes = changes | {"updated_at": _now_ms()}
         if changes.get("status") and not JobStatus(changes["status"]).active:
             changes.setdefault("finished_at", changes["updated_at"])
-        names = {"#sts": GENERATION_JOB.short("status")}
-        values: dict[str, Any] = dict(_ACTIVE)
-        sets, removes = [], []
-        for index, (name, value) in enumerate(changes.items()):
-            names[f"#f{index}"] = GENERATION_JOB.short(name)
-            if value is None:
-                removes.append(f"#f{index}")
-            else:
-                values[f":v{index}"] = to_dynamo(value)
-                sets.append(f"#f{index} = :v{index}")
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        expression, names, values = GENERATION_JOB.update_expression(changes)
+        names["#sts"] = GENERATION_JOB.short("status")
+        values |= _ACTIVE
         return await self._conditional_update(
             job_id, UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
             ConditionExpression="attribute_exists(PK) AND #sts IN (:queued, :running)",

@@ -12,7 +12,7 @@ from algoitny.domain import Page, Problem, ProblemWithTestCases
 from algoitny.errors import LegacyIdTaken, ProblemExists, ProblemNotFound
 from algoitny.table import keys, payloads
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import LEGACY_ID, PROBLEM, PROBLEM_TAG, to_dynamo
+from algoitny.table.codec import LEGACY_ID, PROBLEM, PROBLEM_TAG
 from algoitny.table.cursor import CursorCodec
 
 _IMMUTABLE = {"platform", "identifier", "created_at", "execution_count", "test_case_count", "deleted"}
@@ -116,17 +116,9 @@ class ProblemRepository:
         current = await self.get(platform=platform, identifier=identifier, consistent=True)
         changes = {k: v for k, v in changes.items() if k in _PROBLEM_FIELDS and k not in _IMMUTABLE}
         updated = Problem(**(asdict(current) | changes | {"updated_at": _now_ms()}))
-        names: dict[str, str] = {"#del": PROBLEM.short("deleted")}
-        values: dict[str, Any] = {":false": {"BOOL": False}}
-        sets, removes = [], []
-        for index, (name, value) in enumerate((changes | {"updated_at": updated.updated_at}).items()):
-            names[f"#f{index}"] = PROBLEM.short(name)
-            if value is None:
-                removes.append(f"#f{index}")
-            else:
-                values[f":v{index}"] = to_dynamo(value)
-                sets.append(f"#f{index} = :v{index}")
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        expression, names, values = PROBLEM.update_expression(changes | {"updated_at": updated.updated_at})
+        names["#del"] = PROBLEM.short("deleted")
+        values[":false"] = {"BOOL": False}
         key = keys.problem_key(platform, identifier)
         operations: list[Item] = [
             {

@@ -23,7 +23,7 @@ from algoitny.errors import NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
 from algoitny.table.codec import PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
-from algoitny.table.cursor import CursorCodec
+from algoitny.table.cursor import CursorCodec, query_page
 
 
 def _to_submission(item: Item) -> Submission:
@@ -180,8 +180,5 @@ class SubmissionRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        if cursor:
-            request["ExclusiveStartKey"] = self.cursors.decode(cursor, query_id)
-        items, last_key = await self.table.query_page(**request)
-        next_cursor = self.cursors.encode(last_key, query_id) if last_key else None
+        items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[_to_submission(item) for item in items], next_cursor=next_cursor)

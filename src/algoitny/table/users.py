@@ -19,8 +19,8 @@ from algoitny.domain import Page, User
 from algoitny.errors import UserExists, UserNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import USER, USER_POINTER, to_dynamo
-from algoitny.table.cursor import CursorCodec
+from algoitny.table.codec import USER, USER_POINTER
+from algoitny.table.cursor import CursorCodec, query_page
 
 
 def new_user_id() -> str:
@@ -93,12 +93,11 @@ class UserRepository:
             raise
 
     async def _set(self, user_id: str, fields: dict[str, Any]) -> User:
-        names = {f"#f{i}": USER.short(name) for i, name in enumerate(fields)}
-        values = {f":v{i}": to_dynamo(value) for i, value in enumerate(fields.values())}
+        expression, names, values = USER.update_expression(fields)
         try:
             attributes = await self.table.update(
                 keys.user_key(user_id),
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+                UpdateExpression=expression,
                 ConditionExpression="attribute_exists(PK)",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
@@ -128,8 +127,5 @@ class UserRepository:
         values = {":pk": {"S": keys.USERS}} | ({":prefix": {"S": email_prefix.lower()}} if email_prefix else {})
         request: dict[str, Any] = {"IndexName": keys.GSI1, "KeyConditionExpression": condition,
                                    "ExpressionAttributeValues": values, "Limit": limit}
-        if cursor:
-            request["ExclusiveStartKey"] = self.cursors.decode(cursor, query_id)
-        items, last_key = await self.table.query_page(**request)
-        next_cursor = self.cursors.encode(last_key, query_id) if last_key else None
+        items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[User(**USER.decode(item)) for item in items], next_cursor=next_cursor)

@@ -4,7 +4,6 @@ next one, reusing the model's script (no second model call) and storing each cas
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 
@@ -16,7 +15,7 @@ from algoitny.services import lease
 from algoitny.worker import ARQ_IN_PROGRESS_EXTRA_S
 from tests.ai.conftest import TEST_KEY
 from tests.ai.helpers import all_test_cases, create_problem
-from tests.judging.helpers import ADMIN, follow, types
+from tests.judging.helpers import ADMIN, follow, types, worker_env
 
 SLOW_GENERATOR = """import time
 size, seed = input().split()
@@ -27,16 +26,8 @@ RUNS = 12
 
 
 async def _start_worker(settings) -> asyncio.subprocess.Process:
-    env = {
-        **os.environ,
-        "ALGOITNY_TABLE__NAME": settings.table.name,
-        "ALGOITNY_TABLE__ENDPOINT_URL": settings.table.endpoint_url,
-        "ALGOITNY_REDIS__URL": settings.redis.url,
-        "ALGOITNY_REDIS__QUEUE_NAME": settings.redis.queue_name,
-        "ALGOITNY_JUDGE__LEASE_S": "2",
-        "ALGOITNY_AI__API_KEY": TEST_KEY,
-        "ALGOITNY_AI__BASE_URL": settings.ai.base_url,
-    }
+    env = worker_env(settings, ALGOITNY_JUDGE__LEASE_S="2", ALGOITNY_AI__API_KEY=TEST_KEY,
+                     ALGOITNY_AI__BASE_URL=settings.ai.base_url)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "algoitny.cli", "worker", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
