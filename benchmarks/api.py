@@ -25,7 +25,7 @@ import time
 
 import aiohttp
 
-from algoitny.localstack import ChildProcess, free_port, start_dynamodb, start_redis
+from algoitny.localstack import ChildProcess, free_port, start_dynamodb, start_redis, wait_listening
 from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
@@ -49,19 +49,6 @@ async def _timed_requests(call, total: int, concurrency: int) -> tuple[float, li
     return total / (time.perf_counter() - started), latencies
 
 
-async def _wait_http(url: str) -> None:
-    async with aiohttp.ClientSession() as client:
-        for _ in range(300):
-            try:
-                async with client.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("API did not come up")
-
-
 async def main(args: argparse.Namespace) -> dict:
     dynamodb_port, redis_port, api_port = free_port(), free_port(), free_port()
     dynamodb = await start_dynamodb(dynamodb_port, data_dir=None)
@@ -76,7 +63,7 @@ async def main(args: argparse.Namespace) -> dict:
             api = await ChildProcess.start(
                 "api", [sys.executable, "-m", "algoitny.cli", "api", "--port", str(api_port)], env=env)
             base = f"http://127.0.0.1:{api_port}"
-            await _wait_http(f"{base}/health/live")
+            await wait_listening(api, api_port)
             headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
             # aiohttp on both sides: aiobotocore, used for (b), is built on it too.
             connector = aiohttp.TCPConnector(limit=args.concurrency)

@@ -45,7 +45,7 @@ import aiohttp
 from aiohttp import web
 from websockets.asyncio.client import connect as ws_connect
 
-from algoitny.localstack import ChildProcess, free_port, start_dynamodb, start_redis
+from algoitny.localstack import ChildProcess, free_port, start_dynamodb, start_redis, wait_listening
 from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
@@ -168,21 +168,6 @@ async def create_problem(http: aiohttp.ClientSession) -> None:
         assert (await response.json())["test_case_count"] == TESTS
 
 
-async def wait_http(url: str, api: ChildProcess) -> None:
-    async with aiohttp.ClientSession() as client:
-        for _ in range(300):
-            try:
-                async with client.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if not api.running:
-                break
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the API did not come up")
-
-
 async def main(args: argparse.Namespace, logs: Path) -> dict:
     dynamodb_port, redis_port, proxy_port, api_port = free_port(), free_port(), free_port(), free_port()
     endpoint, proxied = f"http://127.0.0.1:{dynamodb_port}", f"http://127.0.0.1:{proxy_port}"
@@ -203,7 +188,7 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
             children.append(await ChildProcess.start(
                 name, [sys.executable, "-m", "algoitny.cli", *command], log_path=logs / f"{name}.log", env=env))
         base, ws_base = f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}"
-        await wait_http(f"{base}/health/live", children[-1])
+        await wait_listening(children[-1], api_port)
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with aiohttp.ClientSession(base, headers=admin) as http:
             await create_problem(http)

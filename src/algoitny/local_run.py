@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from algoitny.localstack import ChildProcess, LocalServiceError, start_dynamodb, start_redis
+from algoitny.localstack import ChildProcess, LocalServiceError, start_dynamodb, start_redis, wait_listening
 from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
@@ -79,7 +79,7 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         children.append(await ChildProcess.start(
             "api", [python, "-m", "algoitny.cli", "api", "--host", host, "--port", str(port)],
             log_path=logs / "api.log", env=env))
-        await _wait_http(children[-1], host, port)
+        await wait_listening(children[-1], port, host=host)
         _say(f"up: API docs at http://{host}:{port}/docs")
         _say(f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
              "Authorize in /docs with the access_token")
@@ -108,18 +108,3 @@ async def _first_exit(children: list[ChildProcess]) -> ChildProcess:
     for task in pending:
         task.cancel()
     return waits[done.pop()]
-
-
-async def _wait_http(api: ChildProcess, host: str, port: int, timeout_s: float = 60) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while True:
-        try:
-            _, writer = await asyncio.open_connection(host, port)
-            writer.close()
-            return
-        except OSError:
-            if not api.running:
-                raise LocalServiceError(f"the API exited early:\n{api.log_tail()}")
-            if asyncio.get_running_loop().time() > deadline:
-                raise LocalServiceError(f"the API did not listen on {host}:{port}")
-            await asyncio.sleep(0.2)

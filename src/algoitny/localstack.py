@@ -35,9 +35,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def port_in_use(port: int) -> bool:
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    # A server bound to every address answers on loopback.
+    target = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
+        return sock.connect_ex((target, port)) == 0
 
 
 def dynamodb_local_dir() -> Path:
@@ -100,10 +102,11 @@ class ChildProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-async def _wait_port(child: ChildProcess, port: int, timeout_s: float) -> None:
+async def wait_listening(child: ChildProcess, port: int, *, host: str = "127.0.0.1", timeout_s: float = 60) -> None:
+    """Until ``child`` accepts connections on ``port``; fails fast if it exits first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not port_in_use(port):
+    while not port_in_use(port, host):
         if not child.running:
             raise LocalServiceError(f"{child.name} exited early:\n{child.log_tail()}")
         if loop.time() > deadline:
@@ -126,7 +129,7 @@ async def start_dynamodb(port: int, *, data_dir: Path | None, log_path: Path | N
         data_dir.mkdir(parents=True, exist_ok=True)
         argv += ["-sharedDb", "-dbPath", str(data_dir)]
     child = await ChildProcess.start("DynamoDB Local", argv, log_path=log_path)
-    await _wait_port(child, port, timeout_s=60)
+    await wait_listening(child, port, timeout_s=60)
     return child
 
 
@@ -141,5 +144,5 @@ async def start_redis(port: int, *, data_dir: Path | None, log_path: Path | None
         data_dir.mkdir(parents=True, exist_ok=True)
         argv += ["--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "everysec"]
     child = await ChildProcess.start("redis-server", argv, log_path=log_path)
-    await _wait_port(child, port, timeout_s=20)
+    await wait_listening(child, port, timeout_s=20)
     return child
