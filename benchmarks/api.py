@@ -54,25 +54,38 @@ async def main(args: argparse.Namespace) -> dict:
     dynamodb = await start_dynamodb(dynamodb_port, data_dir=None)
     redis = await start_redis(redis_port, data_dir=None)
     endpoint = f"http://127.0.0.1:{dynamodb_port}"
-    env = {**os.environ, "ALGOITNY_TABLE__NAME": TABLE, "ALGOITNY_TABLE__ENDPOINT_URL": endpoint,
-           "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0", "ALGOITNY_ADMIN_TOKEN": ADMIN_TOKEN}
+    env = {
+        **os.environ,
+        "ALGOITNY_TABLE__NAME": TABLE,
+        "ALGOITNY_TABLE__ENDPOINT_URL": endpoint,
+        "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0",
+        "ALGOITNY_ADMIN_TOKEN": ADMIN_TOKEN,
+    }
     api = None
     try:
         async with open_dynamodb(TableSettings(endpoint_url=endpoint)) as client:
             await migrate(client, TABLE)
             api = await ChildProcess.start(
-                "api", [sys.executable, "-m", "algoitny.cli", "api", "--port", str(api_port)], env=env)
+                "api", [sys.executable, "-m", "algoitny.cli", "api", "--port", str(api_port)], env=env
+            )
             base = f"http://127.0.0.1:{api_port}"
             await wait_listening(api, api_port)
             headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
             # aiohttp on both sides: aiobotocore, used for (b), is built on it too.
             connector = aiohttp.TCPConnector(limit=args.concurrency)
             async with aiohttp.ClientSession(base, headers=headers, connector=connector) as http:
-                body = {"platform": "baekjoon", "problem_identifier": "1000", "title": "A+B", "tags": ["math"]}
+                body = {
+                    "platform": "baekjoon",
+                    "problem_identifier": "1000",
+                    "title": "A+B",
+                    "tags": ["math"],
+                }
                 async with http.post("/api/problems", json=body) as response:
                     assert response.status == 201
                 cases = [{"input": f"{i} {i * 7}\n", "output": f"{i * 8}\n"} for i in range(50)]
-                async with http.post("/api/problems/baekjoon/1000/test-cases", json={"test_cases": cases}) as response:
+                async with http.post(
+                    "/api/problems/baekjoon/1000/test-cases", json={"test_cases": cases}
+                ) as response:
                     assert response.status == 201, await response.text()
 
                 async def through_api() -> None:
@@ -82,8 +95,10 @@ async def main(args: argparse.Namespace) -> dict:
 
                 async def raw_query() -> None:
                     response = await client.query(
-                        TableName=TABLE, KeyConditionExpression="PK = :pk",
-                        ExpressionAttributeValues={":pk": {"S": "PROB#baekjoon#1000"}})
+                        TableName=TABLE,
+                        KeyConditionExpression="PK = :pk",
+                        ExpressionAttributeValues={":pk": {"S": "PROB#baekjoon#1000"}},
+                    )
                     assert response["Count"] >= 51
 
                 for call in (through_api, raw_query):  # warm up both paths
@@ -121,8 +136,10 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     figures = asyncio.run(main(parser.parse_args()))
-    print(f"(a) API  GET with test cases: {figures['api_rps']:8.1f} req/s  "
-          f"p50 {figures['api_p50_ms']} ms  p99 {figures['api_p99_ms']} ms")
+    print(
+        f"(a) API  GET with test cases: {figures['api_rps']:8.1f} req/s  "
+        f"p50 {figures['api_p50_ms']} ms  p99 {figures['api_p99_ms']} ms"
+    )
     print(f"(b) raw aioboto3 Query:       {figures['raw_query_rps']:8.1f} req/s")
     print(f"ratio (a)/(b): {figures['ratio']}  (target >= 0.5)")
     print(json.dumps(figures))

@@ -24,7 +24,7 @@ from algoitny.executor.languages import get_language
 
 SOURCES = {
     "c": '#include <stdio.h>\nint main(void){long a,b;if(scanf("%ld %ld",&a,&b)!=2)return 1;'
-         'printf("%ld\\n",a+b);return 0;}\n',
+    'printf("%ld\\n",a+b);return 0;}\n',
     "python": "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n",
 }
 
@@ -38,8 +38,12 @@ async def bare(argv: list[str], tests: list[TestCase]) -> list[float]:
     for test in tests:
         started = time.perf_counter()
         proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env={"PATH": "/usr/bin:/bin"})
+            *argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env={"PATH": "/usr/bin:/bin"},
+        )
         out, _ = await proc.communicate(test.input)
         times.append(time.perf_counter() - started)
         assert out == test.expected, (out, test.expected)
@@ -77,13 +81,14 @@ async def main(n: int) -> dict:
             boxed_ms = statistics.median((await sandboxed(compiled, tests, 1))[0]) * 1000
             figures[f"{language_id}_bare_ms"] = round(bare_ms, 2)
             figures[f"{language_id}_sandboxed_ms"] = round(boxed_ms, 2)
-            print(f"{language_id:<7} bare {bare_ms:7.2f} ms   sandboxed {boxed_ms:7.2f} ms   "
-                  f"overhead {boxed_ms - bare_ms:6.2f} ms   ratio {boxed_ms / bare_ms:5.2f}")
+            print(
+                f"{language_id:<7} bare {bare_ms:7.2f} ms   sandboxed {boxed_ms:7.2f} ms   "
+                f"overhead {boxed_ms - bare_ms:6.2f} ms   ratio {boxed_ms / bare_ms:5.2f}"
+            )
             if language_id == "c":
                 _, total = await sandboxed(compiled, tests, cores)
                 figures["c_tests_per_s"] = round(n / total, 1)
-                print(f"c       {n} tests with {cores} slots: {total:.2f} s, "
-                      f"{n / total:.1f} tests/s")
+                print(f"c       {n} tests with {cores} slots: {total:.2f} s, {n / total:.1f} tests/s")
     await runtime.idle()
     return {
         "c_overhead_ms": round(figures["c_sandboxed_ms"] - figures["c_bare_ms"], 2),

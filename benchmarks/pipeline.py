@@ -58,8 +58,9 @@ SOLUTION = "a, b = map(int, input().split())\nprint(a + b)\n"
 FIRST_TEST_TARGET_MS = 150
 WRITES_TARGET = 4 + math.ceil(TESTS / 25)
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
-                        "upgrade"})
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
+)
 STAGES = ("post", "queued", "compiling", "compiled", "test", "done")  # when each first arrived
 
 
@@ -73,8 +74,10 @@ class CountingProxy:
     async def start(self, port: int) -> None:
         # No automatic headers and no decompression: what the SDK sent and got is what passes.
         self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0), auto_decompress=False,
-            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"))
+            connector=aiohttp.TCPConnector(limit=0),
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+        )
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{path:.*}", self.forward)
         self.runner = web.AppRunner(app, access_log=None)
@@ -89,11 +92,15 @@ class CountingProxy:
         self.counts[request.headers.get("X-Amz-Target", "none").rpartition(".")[2]] += 1
         body = await request.read()
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
-        async with self.session.request(request.method, self.upstream + request.path_qs,
-                                        data=body, headers=headers) as upstream:
+        async with self.session.request(
+            request.method, self.upstream + request.path_qs, data=body, headers=headers
+        ) as upstream:
             payload = await upstream.read()
-            kept = [(k, v) for k, v in upstream.headers.items()
-                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
+            kept = [
+                (k, v)
+                for k, v in upstream.headers.items()
+                if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"
+            ]
             return web.Response(status=upstream.status, body=payload, headers=kept)
 
 
@@ -112,8 +119,12 @@ def writes(operations: Counter[str]) -> int:
 
 async def submit_and_follow(http: aiohttp.ClientSession, ws_base: str) -> dict[str, float]:
     """One submission, followed live; returns when each stage was first seen (s after the POST)."""
-    body = {"platform": PROBLEM["platform"], "problem_identifier": PROBLEM["problem_identifier"],
-            "language": "python", "code": SOLUTION}
+    body = {
+        "platform": PROBLEM["platform"],
+        "problem_identifier": PROBLEM["problem_identifier"],
+        "language": "python",
+        "code": SOLUTION,
+    }
     async with asyncio.timeout(120):
         started = time.perf_counter()
         async with http.post("/api/execute/", json=body) as response:
@@ -158,12 +169,14 @@ async def concurrent(http, ws_base, n: int) -> list[dict[str, float]]:
 
 async def create_problem(http: aiohttp.ClientSession) -> None:
     rng = random.Random(1000)
-    pairs = {(rng.randint(-10**9, 10**9), rng.randint(-10**9, 10**9)) for _ in range(TESTS * 2)}
+    pairs = {(rng.randint(-(10**9), 10**9), rng.randint(-(10**9), 10**9)) for _ in range(TESTS * 2)}
     cases = [{"input": f"{a} {b}\n", "output": f"{a + b}\n"} for a, b in sorted(pairs)[:TESTS]]
     async with http.post("/api/problems", json=PROBLEM) as response:
         assert response.status == 201, await response.text()
-    async with http.post(f"/api/problems/{PROBLEM['platform']}/{PROBLEM['problem_identifier']}/test-cases",
-                         json={"test_cases": cases}) as response:
+    async with http.post(
+        f"/api/problems/{PROBLEM['platform']}/{PROBLEM['problem_identifier']}/test-cases",
+        json={"test_cases": cases},
+    ) as response:
         assert response.status == 201, await response.text()
         assert (await response.json())["test_case_count"] == TESTS
 
@@ -171,9 +184,14 @@ async def create_problem(http: aiohttp.ClientSession) -> None:
 async def main(args: argparse.Namespace, logs: Path) -> dict:
     dynamodb_port, redis_port, proxy_port, api_port = free_port(), free_port(), free_port(), free_port()
     endpoint, proxied = f"http://127.0.0.1:{dynamodb_port}", f"http://127.0.0.1:{proxy_port}"
-    env = {**os.environ, "ALGOITNY_TABLE__NAME": TABLE, "ALGOITNY_TABLE__ENDPOINT_URL": proxied,
-           "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0", "ALGOITNY_ADMIN_TOKEN": ADMIN_TOKEN,
-           "ALGOITNY_QUOTA__ANONYMOUS_EXECUTIONS": "1000000"}
+    env = {
+        **os.environ,
+        "ALGOITNY_TABLE__NAME": TABLE,
+        "ALGOITNY_TABLE__ENDPOINT_URL": proxied,
+        "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0",
+        "ALGOITNY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "ALGOITNY_QUOTA__ANONYMOUS_EXECUTIONS": "1000000",
+    }
     children: list[ChildProcess] = []
     proxy = CountingProxy(endpoint)
     try:
@@ -185,8 +203,14 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
         async with open_dynamodb(TableSettings(endpoint_url=proxied)) as client:  # signed, through the proxy
             assert TABLE in (await client.list_tables())["TableNames"] and proxy.counts["ListTables"] == 1
         for name, command in (("worker", ["worker"]), ("api", ["api", "--port", str(api_port)])):
-            children.append(await ChildProcess.start(
-                name, [sys.executable, "-m", "algoitny.cli", *command], log_path=logs / f"{name}.log", env=env))
+            children.append(
+                await ChildProcess.start(
+                    name,
+                    [sys.executable, "-m", "algoitny.cli", *command],
+                    log_path=logs / f"{name}.log",
+                    env=env,
+                )
+            )
         base, ws_base = f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}"
         await wait_listening(children[-1], api_port)
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -201,7 +225,9 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
         assert not failed, f"died during the run: {failed}"
     except BaseException:
         for child in children:
-            print(f"--- {child.name} log tail ---\n{await asyncio.to_thread(child.log_tail)}", file=sys.stderr)
+            print(
+                f"--- {child.name} log tail ---\n{await asyncio.to_thread(child.log_tail)}", file=sys.stderr
+            )
         raise
     finally:
         for child in reversed(children):
@@ -211,7 +237,10 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
 
 
 def figures(result: dict) -> dict:
-    out: dict = {"warmup_first_test_ms": ms(result["warmup"]["test"]), "warmup_done_ms": ms(result["warmup"]["done"])}
+    out: dict = {
+        "warmup_first_test_ms": ms(result["warmup"]["test"]),
+        "warmup_done_ms": ms(result["warmup"]["done"]),
+    }
     all_operations: Counter[str] = Counter()
     for key in ("seq", "conc"):
         samples, operations = result[key]["samples"], result[key]["operations"]
@@ -220,39 +249,57 @@ def figures(result: dict) -> dict:
             out[f"{key}_{label}_p50_ms"] = ms(percentile([sample[stage] for sample in samples], 50))
             out[f"{key}_{label}_p95_ms"] = ms(percentile([sample[stage] for sample in samples], 95))
         # Where the time goes: p50 of when each kind of event was first seen, from the POST.
-        out[f"{key}_stage_p50_ms"] = {stage: ms(percentile([s[stage] for s in samples], 50)) for stage in STAGES}
+        out[f"{key}_stage_p50_ms"] = {
+            stage: ms(percentile([s[stage] for s in samples], 50)) for stage in STAGES
+        }
         out[f"{key}_writes_per_submission"] = round(writes(operations) / len(samples), 2)
         out[f"{key}_requests_per_submission"] = round(operations.total() / len(samples), 2)
         out[f"{key}_operations_per_submission"] = {
-            op: round(n / len(samples), 2) for op, n in sorted(operations.items())}
+            op: round(n / len(samples), 2) for op, n in sorted(operations.items())
+        }
     total = len(result["seq"]["samples"]) + len(result["conc"]["samples"])
     out |= {
         "writes_per_submission": round(writes(all_operations) / total, 2),
         "requests_per_submission": round(all_operations.total() / total, 2),
-        "submissions_seq": len(result["seq"]["samples"]), "submissions_conc": len(result["conc"]["samples"]),
+        "submissions_seq": len(result["seq"]["samples"]),
+        "submissions_conc": len(result["conc"]["samples"]),
         "tests_per_submission": TESTS,
     }
     out["first_test_target_met"] = out["seq_first_test_p50_ms"] <= FIRST_TEST_TARGET_MS
-    out["writes_target_met"] = max(out["seq_writes_per_submission"], out["conc_writes_per_submission"]) <= WRITES_TARGET
+    out["writes_target_met"] = (
+        max(out["seq_writes_per_submission"], out["conc_writes_per_submission"]) <= WRITES_TARGET
+    )
     return out
 
 
 def report(f: dict) -> None:
     print(f"warm-up (not counted): first test {f['warmup_first_test_ms']} ms, done {f['warmup_done_ms']} ms")
-    for key, title in (("seq", f"(a) sequential, {f['submissions_seq']} submissions"),
-                       ("conc", f"(b) concurrent, {f['submissions_conc']} submissions")):
+    for key, title in (
+        ("seq", f"(a) sequential, {f['submissions_seq']} submissions"),
+        ("conc", f"(b) concurrent, {f['submissions_conc']} submissions"),
+    ):
         print(f"{title}:")
         for label, name in (("first test", "first_test"), ("done", "done")):
-            print(f"    POST → {label:10s}  p50 {f[f'{key}_{name}_p50_ms']:7.1f} ms  "
-                  f"p95 {f[f'{key}_{name}_p95_ms']:7.1f} ms")
-        print("    p50 ms from the POST to the first event of each kind: "
-              + ", ".join(f"{stage} {value}" for stage, value in f[f"{key}_stage_p50_ms"].items()))
-        print(f"    DynamoDB per submission: {f[f'{key}_writes_per_submission']} writes, "
-              f"{f[f'{key}_requests_per_submission']} requests {f[f'{key}_operations_per_submission']}")
-    print(f"target p50 POST → first test ≤ {FIRST_TEST_TARGET_MS} ms in (a): {f['seq_first_test_p50_ms']} ms — "
-          f"{'met' if f['first_test_target_met'] else 'NOT met'}")
-    print(f"target table writes per submission ≤ {WRITES_TARGET}: (a) {f['seq_writes_per_submission']}, "
-          f"(b) {f['conc_writes_per_submission']} — {'met' if f['writes_target_met'] else 'NOT met'}")
+            print(
+                f"    POST → {label:10s}  p50 {f[f'{key}_{name}_p50_ms']:7.1f} ms  "
+                f"p95 {f[f'{key}_{name}_p95_ms']:7.1f} ms"
+            )
+        print(
+            "    p50 ms from the POST to the first event of each kind: "
+            + ", ".join(f"{stage} {value}" for stage, value in f[f"{key}_stage_p50_ms"].items())
+        )
+        print(
+            f"    DynamoDB per submission: {f[f'{key}_writes_per_submission']} writes, "
+            f"{f[f'{key}_requests_per_submission']} requests {f[f'{key}_operations_per_submission']}"
+        )
+    print(
+        f"target p50 POST → first test ≤ {FIRST_TEST_TARGET_MS} ms in (a): {f['seq_first_test_p50_ms']} ms — "
+        f"{'met' if f['first_test_target_met'] else 'NOT met'}"
+    )
+    print(
+        f"target table writes per submission ≤ {WRITES_TARGET}: (a) {f['seq_writes_per_submission']}, "
+        f"(b) {f['conc_writes_per_submission']} — {'met' if f['writes_target_met'] else 'NOT met'}"
+    )
     print(json.dumps(f))
 
 

@@ -38,8 +38,14 @@ async def test_cli_migrate_uses_settings(services):
     outputs = []
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "algoitny.cli", "migrate", env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "algoitny.cli",
+            "migrate",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         out, _ = await process.communicate()
         assert process.returncode == 0, out
         outputs.append(out.decode())

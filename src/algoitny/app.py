@@ -12,10 +12,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from algoitny import __version__
 from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
-from algoitny.routes import executions, health, languages, problems, submissions, test_cases
-from algoitny.routes import account, admin, auth
+from algoitny.routes import (
+    account,
+    admin,
+    auth,
+    executions,
+    health,
+    languages,
+    problems,
+    submissions,
+    test_cases,
+)
+from algoitny.routes import generation as generation_routes
+from algoitny.routes import hints as hint_routes
 from algoitny.routes.errors import error_response, install_error_handlers
-from algoitny.routes import generation as generation_routes, hints as hint_routes
 from algoitny.settings import Settings
 
 DESCRIPTION = """

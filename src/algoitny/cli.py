@@ -26,8 +26,14 @@ def _api(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.api.host, port=args.port or settings.api.port,
-                log_level="info", access_log=settings.api.access_log, ws="websockets-sansio")
+    uvicorn.run(
+        app,
+        host=args.host or settings.api.host,
+        port=args.port or settings.api.port,
+        log_level="info",
+        access_log=settings.api.access_log,
+        ws="websockets-sansio",
+    )
     return 0
 
 
@@ -80,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run API, worker, DynamoDB Local and Redis locally")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--data-dir", default="data", help="where the table and Redis keep data (default ./data)")
+    run.add_argument(
+        "--data-dir", default="data", help="where the table and Redis keep data (default ./data)"
+    )
     run.set_defaults(handler=_run)
 
     api = commands.add_parser("api", help="serve the HTTP/WebSocket API")
@@ -90,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
     commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
-    commands.add_parser("judge", help="judge a program against a folder of tests (see 'algoitny judge --help')")
+    commands.add_parser(
+        "judge", help="judge a program against a folder of tests (see 'algoitny judge --help')"
+    )
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

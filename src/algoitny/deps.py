@@ -29,8 +29,8 @@ from algoitny.errors import (
     UserNotFound,
 )
 from algoitny.resources import Resources
-from algoitny.settings import Settings
 from algoitny.services.ids import TASK_ID_PATTERN
+from algoitny.settings import Settings
 from algoitny.table import ProblemRepository, SubmissionRepository, TestCaseRepository
 
 
@@ -174,7 +174,9 @@ async def problem_key(
     ],
     problem_identifier: Annotated[
         str,
-        Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$", description="The platform's id, or the legacy id."),
+        Path(
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$", description="The platform's id, or the legacy id."
+        ),
     ],
 ) -> ProblemKey:
     """Both addressings, everywhere: ``/{platform}/{id}`` and ``/legacy/{old integer id}``."""
@@ -198,7 +200,9 @@ SubmissionsDep = Annotated[SubmissionRepository, Depends(get_submissions)]
 SubmissionId = Annotated[str, Path(pattern=TASK_ID_PATTERN, description="The submission's (task's) id.")]
 
 
-async def visible_submission(submission_id: SubmissionId, submissions: SubmissionsDep, caller: CallerDep) -> Submission:
+async def visible_submission(
+    submission_id: SubmissionId, submissions: SubmissionsDep, caller: CallerDep
+) -> Submission:
     """A public submission for anyone; a private one for its owner and admins only
     (everyone else gets 404, so private ids are not even confirmed)."""
     submission = await submissions.get(submission_id)

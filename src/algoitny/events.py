@@ -36,7 +36,9 @@ class EventLog:
             entry_id, _ = await pipe.execute()
         return entry_id.decode()
 
-    async def publish_test(self, task_id: str, index: int, result: dict[str, Any], event: dict[str, Any]) -> None:
+    async def publish_test(
+        self, task_id: str, index: int, result: dict[str, Any], event: dict[str, Any]
+    ) -> None:
         """The test's result (for a rerun) and its event, atomically."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(redis_keys.results(task_id), str(index), json.dumps(result, separators=(",", ":")))

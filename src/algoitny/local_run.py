@@ -66,23 +66,39 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
     children: list[ChildProcess] = []
     try:
         _say(f"starting DynamoDB Local on :{dynamodb_port} (data in {data_dir / 'dynamodb'})")
-        children.append(await start_dynamodb(dynamodb_port, data_dir=data_dir / "dynamodb", log_path=logs / "dynamodb.log"))
+        children.append(
+            await start_dynamodb(
+                dynamodb_port, data_dir=data_dir / "dynamodb", log_path=logs / "dynamodb.log"
+            )
+        )
         _say(f"starting redis-server on :{redis_port} (data in {data_dir / 'redis'})")
-        children.append(await start_redis(redis_port, data_dir=data_dir / "redis", log_path=logs / "redis.log"))
+        children.append(
+            await start_redis(redis_port, data_dir=data_dir / "redis", log_path=logs / "redis.log")
+        )
         table = TableSettings(endpoint_url=env["ALGOITNY_TABLE__ENDPOINT_URL"])
         async with open_dynamodb(table) as client:
             for step in await migrate(client, table.name):
                 _say(f"migration {step.number:04d} applied: {step.name}")
         python = sys.executable
-        children.append(await ChildProcess.start(
-            "worker", [python, "-m", "algoitny.cli", "worker"], log_path=logs / "worker.log", env=env))
-        children.append(await ChildProcess.start(
-            "api", [python, "-m", "algoitny.cli", "api", "--host", host, "--port", str(port)],
-            log_path=logs / "api.log", env=env))
+        children.append(
+            await ChildProcess.start(
+                "worker", [python, "-m", "algoitny.cli", "worker"], log_path=logs / "worker.log", env=env
+            )
+        )
+        children.append(
+            await ChildProcess.start(
+                "api",
+                [python, "-m", "algoitny.cli", "api", "--host", host, "--port", str(port)],
+                log_path=logs / "api.log",
+                env=env,
+            )
+        )
         await wait_listening(children[-1], port, host=host)
         _say(f"up: API docs at http://{host}:{port}/docs")
-        _say(f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
-             "Authorize in /docs with the access_token")
+        _say(
+            f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
+            "Authorize in /docs with the access_token"
+        )
         _say(f"operator token (admin rights, for scripts): {admin_token}")
         _say(f"logs in {logs}; Ctrl-C stops everything")
         died = asyncio.ensure_future(_first_exit(children))

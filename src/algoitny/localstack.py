@@ -63,7 +63,9 @@ class ChildProcess:
         self.log_path = log_path
 
     @classmethod
-    async def start(cls, name: str, argv: list[str], *, log_path: Path | None = None, env: dict | None = None) -> ChildProcess:
+    async def start(
+        cls, name: str, argv: list[str], *, log_path: Path | None = None, env: dict | None = None
+    ) -> ChildProcess:
         if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
             raise LocalServiceError(f"{argv[0]} is not installed; run scripts/setup.sh")
         output = open(log_path, "ab") if log_path else asyncio.subprocess.DEVNULL
@@ -102,7 +104,9 @@ class ChildProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-async def wait_listening(child: ChildProcess, port: int, *, host: str = "127.0.0.1", timeout_s: float = 60) -> None:
+async def wait_listening(
+    child: ChildProcess, port: int, *, host: str = "127.0.0.1", timeout_s: float = 60
+) -> None:
     """Until ``child`` accepts connections on ``port``; fails fast if it exits first."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
@@ -121,8 +125,15 @@ async def start_dynamodb(port: int, *, data_dir: Path | None, log_path: Path | N
         raise LocalServiceError(f"port {port} (DynamoDB Local) is already in use")
     home = dynamodb_local_dir()
     java = shutil.which("java") or "java"
-    argv = [java, f"-Djava.library.path={home / 'DynamoDBLocal_lib'}", "-jar", str(home / "DynamoDBLocal.jar"),
-            "-port", str(port), "-disableTelemetry"]
+    argv = [
+        java,
+        f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(home / "DynamoDBLocal.jar"),
+        "-port",
+        str(port),
+        "-disableTelemetry",
+    ]
     if data_dir is None:
         argv.append("-inMemory")
     else:
@@ -137,7 +148,17 @@ async def start_redis(port: int, *, data_dir: Path | None, log_path: Path | None
     """redis-server on ``port``: with an append-only file under ``data_dir``, or in memory."""
     if port_in_use(port):
         raise LocalServiceError(f"port {port} (redis-server) is already in use")
-    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes"]
+    argv = [
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--protected-mode",
+        "yes",
+    ]
     if data_dir is None:
         argv += ["--appendonly", "no"]
     else:

@@ -10,8 +10,9 @@ from types import ModuleType
 from typing import Any
 
 import migrations
-from algoitny.table import MigrationLog, Table
 from migrations.steps import table_exists
+
+from algoitny.table import MigrationLog, Table
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """Every Redis key the service writes, in one place (arq keeps its own ``arq:*``).
 
-    algoitny:events:{task_id}   stream   the task's events, in order; ids are the stream ids
-    algoitny:results:{task_id}  hash     index → finished test result (JSON): the worker's
-                                         write-ahead log, written in the same MULTI as the
-                                         test's event, so a rerun after a crash skips
-                                         exactly the tests whose events were published
-    algoitny:task:{task_id}     hash     a custom run: its owner, language, code and stdin
-    algoitny:lease:{task_id}    string   the worker holding the task; expires unless renewed
+algoitny:events:{task_id}   stream   the task's events, in order; ids are the stream ids
+algoitny:results:{task_id}  hash     index → finished test result (JSON): the worker's
+                                     write-ahead log, written in the same MULTI as the
+                                     test's event, so a rerun after a crash skips
+                                     exactly the tests whose events were published
+algoitny:task:{task_id}     hash     a custom run: its owner, language, code and stdin
+algoitny:lease:{task_id}    string   the worker holding the task; expires unless renewed
 """
 
 from __future__ import annotations

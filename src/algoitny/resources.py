@@ -14,18 +14,16 @@ from typing import Any
 
 import aioboto3
 import httpx
-from redis.asyncio import ConnectionPool
 from arq import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from botocore.config import Config
+from redis.asyncio import ConnectionPool
 
-from algoitny.settings import Settings, TableSettings
+from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
-from algoitny.ai import AiProvider, open_provider
-from algoitny.table.generation_jobs import GenerationJobRepository
-from algoitny.table.hints import HintRepository
+from algoitny.settings import Settings, TableSettings
 from algoitny.table import (
     CursorCodec,
     PlanRepository,
@@ -38,6 +36,8 @@ from algoitny.table import (
     UsageRepository,
     UserRepository,
 )
+from algoitny.table.generation_jobs import GenerationJobRepository
+from algoitny.table.hints import HintRepository
 
 
 def dynamodb_client_kwargs(table: TableSettings) -> dict[str, Any]:

@@ -30,9 +30,7 @@ class RedisSettings(BaseModel):
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    max_body_bytes: int = Field(
-        default=256 * 1024 * 1024, description="Largest request body accepted."
-    )
+    max_body_bytes: int = Field(default=256 * 1024 * 1024, description="Largest request body accepted.")
     access_log: bool = Field(default=False, description="uvicorn's per-request log line.")
 
 
@@ -54,7 +52,9 @@ class JudgeSettings(BaseModel):
     run_memory_limit_mb: int = 256
     worker_jobs: int = Field(default=4, description="Submissions one worker judges at once.")
     slots: int | None = Field(default=None, description="Sandboxes run at once per worker; default = cores.")
-    lease_s: int = Field(default=15, description="A job whose worker stops renewing for this long is resumed.")
+    lease_s: int = Field(
+        default=15, description="A job whose worker stops renewing for this long is resumed."
+    )
     job_timeout_s: int = Field(default=3600, description="arq's hard limit for one judge job.")
 
 
@@ -62,9 +62,13 @@ class AuthSettings(BaseModel):
     """Sign-in. Tokens are HS256 JWTs signed with ``signing_keys[active_key]``; every key
     listed still verifies, so keys rotate by adding a new one and switching ``active_key``."""
 
-    google_client_ids: list[str] = Field(default_factory=list, description="Accepted `aud` of Google ID tokens.")
+    google_client_ids: list[str] = Field(
+        default_factory=list, description="Accepted `aud` of Google ID tokens."
+    )
     google_certs_url: str = "https://www.googleapis.com/oauth2/v3/certs"
-    google_issuers: list[str] = Field(default_factory=lambda: ["accounts.google.com", "https://accounts.google.com"])
+    google_issuers: list[str] = Field(
+        default_factory=lambda: ["accounts.google.com", "https://accounts.google.com"]
+    )
     admin_emails: list[str] = Field(default_factory=list, description="These users are admins.")
     dev_login: bool = Field(default=False, description="Enable POST /api/auth/dev/ (local development only).")
     signing_keys: dict[str, SecretStr] = Field(
@@ -83,23 +87,29 @@ class AiSettings(BaseModel):
     deterministic fallback (or answers ``409 ai_unavailable``)."""
 
     api_key: SecretStr | None = Field(default=None, description="Gemini API key; unset = no AI.")
-    base_url: str | None = Field(default=None, description="Another Gemini endpoint (a proxy, a test server).")
-    generator_model: str = Field(default="gemini-2.5-flash", description="Writes test-input generator scripts.")
+    base_url: str | None = Field(
+        default=None, description="Another Gemini endpoint (a proxy, a test server)."
+    )
+    generator_model: str = Field(
+        default="gemini-2.5-flash", description="Writes test-input generator scripts."
+    )
     solution_model: str = Field(default="gemini-2.5-pro", description="Writes reference solutions.")
     hint_model: str = Field(default="gemini-2.5-flash", description="Writes submission and problem hints.")
     timeout_s: float = Field(default=60.0, gt=0, description="One model call, end to end.")
     retries: int = Field(default=3, ge=0, description="Extra tries of a call after 429, 5xx or a timeout.")
     backoff_s: float = Field(default=1.0, ge=0, description="First wait between tries; doubles each time.")
-    max_attempts: int = Field(default=3, ge=1, le=10, description="Model answers a job tries, each told the last error.")
+    max_attempts: int = Field(
+        default=3, ge=1, le=10, description="Model answers a job tries, each told the last error."
+    )
     generator_time_limit_ms: int = Field(default=10_000, description="CPU limit of one generator run.")
     generator_memory_mb: int = Field(default=512)
-    generator_output_bytes: int = Field(default=8 * 1024 * 1024, description="Largest input a generator may print.")
+    generator_output_bytes: int = Field(
+        default=8 * 1024 * 1024, description="Largest input a generator may print."
+    )
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore")
 
     table: TableSettings = TableSettings()
     redis: RedisSettings = RedisSettings()

@@ -18,9 +18,8 @@ from arq import Retry, func
 
 from algoitny import executor
 from algoitny.resources import arq_redis_settings, open_resources
-from algoitny.services import judge, lease, run
+from algoitny.services import ai_jobs, generation, judge, lease, reference, run
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
-from algoitny.services import ai_jobs, generation, reference
 from algoitny.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,9 @@ async def _reclaim_forever(ctx: dict[str, Any]) -> None:
     while True:
         try:
             await lease.reclaim_stale(
-                ctx["resources"].redis, settings.redis.queue_name, lease_s=judge_settings.lease_s,
+                ctx["resources"].redis,
+                settings.redis.queue_name,
+                lease_s=judge_settings.lease_s,
                 in_progress_timeout_s=judge_settings.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
             )
         except Exception:  # Redis blips must not kill the loop
@@ -72,7 +73,9 @@ async def judge_submission(ctx: dict[str, Any], submission_id: str) -> str | Non
             summary = await judge.judge_submission(resources, submission_id)
         except Exception as exc:  # the table, Redis or the sandbox failed: retry, then give up
             if ctx["job_try"] <= ERROR_RETRIES:
-                log.warning("judging %s failed (try %d); retrying", submission_id, ctx["job_try"], exc_info=True)
+                log.warning(
+                    "judging %s failed (try %d); retrying", submission_id, ctx["job_try"], exc_info=True
+                )
                 raise Retry(defer=2 ** ctx["job_try"]) from exc
             log.exception("judging %s failed for good", submission_id)
             summary = await judge.give_up(resources, submission_id, f"Internal error: {type(exc).__name__}")
@@ -100,7 +103,12 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
             func(run_custom, name=RUN_JOB, timeout=timeout, max_tries=10),
             # Same timeout as judging: the reclaimer dates in-progress marks by it.
             func(generation.generate_test_cases, name=ai_jobs.TEST_CASES_JOB, timeout=timeout, max_tries=10),
-            func(reference.generate_reference_solution, name=ai_jobs.REFERENCE_JOB, timeout=timeout, max_tries=10),
+            func(
+                reference.generate_reference_solution,
+                name=ai_jobs.REFERENCE_JOB,
+                timeout=timeout,
+                max_tries=10,
+            ),
             ping,
         ],
         "on_startup": on_startup,

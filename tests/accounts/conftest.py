@@ -21,12 +21,19 @@ async def google_keys():
 async def auth_api(settings, google_keys):
     """The app with Google sign-in pointed at the loopback key server, dev sign-in on,
     and two signing keys (k-old verifies only, k-new signs)."""
-    settings.auth = settings.auth.model_copy(update={
-        "google_client_ids": [CLIENT_ID], "google_certs_url": google_keys.url, "dev_login": True,
-        "admin_emails": [ADMIN_EMAIL],
-        "signing_keys": {"k-old": SecretStr("old-secret-" + "x" * 32), "k-new": SecretStr("new-secret-" + "y" * 32)},
-        "active_key": "k-new",
-    })
+    settings.auth = settings.auth.model_copy(
+        update={
+            "google_client_ids": [CLIENT_ID],
+            "google_certs_url": google_keys.url,
+            "dev_login": True,
+            "admin_emails": [ADMIN_EMAIL],
+            "signing_keys": {
+                "k-old": SecretStr("old-secret-" + "x" * 32),
+                "k-new": SecretStr("new-secret-" + "y" * 32),
+            },
+            "active_key": "k-new",
+        }
+    )
     async with app_client(settings) as client:
         yield client
 

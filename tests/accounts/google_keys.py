@@ -33,13 +33,30 @@ class GoogleKeys:
             found.append(public | {"kid": kid, "alg": "RS256", "use": "sig"})
         return {"keys": found}
 
-    def id_token(self, *, sub: str = "g-1", email: str = "ann@example.com", kid: str | None = None,
-                 key=None, aud: str = CLIENT_ID, iss: str = ISSUER, expires_in: int = 3600,
-                 email_verified: bool = True) -> str:
+    def id_token(
+        self,
+        *,
+        sub: str = "g-1",
+        email: str = "ann@example.com",
+        kid: str | None = None,
+        key=None,
+        aud: str = CLIENT_ID,
+        iss: str = ISSUER,
+        expires_in: int = 3600,
+        email_verified: bool = True,
+    ) -> str:
         kid = kid or next(iter(self.keys))
         now = int(time.time())
-        claims = {"sub": sub, "email": email, "email_verified": email_verified, "name": "Ann",
-                  "aud": aud, "iss": iss, "iat": now, "exp": now + expires_in}
+        claims = {
+            "sub": sub,
+            "email": email,
+            "email_verified": email_verified,
+            "name": "Ann",
+            "aud": aud,
+            "iss": iss,
+            "iat": now,
+            "exp": now + expires_in,
+        }
         return jwt.encode(claims, key or self.keys[kid], algorithm="RS256", headers={"kid": kid})
 
 

@@ -12,20 +12,30 @@ SOLUTION = "print(sum(map(int, input().split())))"
 
 
 async def _problem(client, identifier: str = "quota") -> dict:
-    await client.post("/api/problems", json={"platform": "custom", "problem_identifier": identifier,
-                                             "title": "t"}, headers=OPERATOR)
-    await client.post(f"/api/problems/custom/{identifier}/test-cases",
-                      json={"test_cases": [{"input": "1 2\n", "output": "3\n"}]}, headers=OPERATOR)
+    await client.post(
+        "/api/problems",
+        json={"platform": "custom", "problem_identifier": identifier, "title": "t"},
+        headers=OPERATOR,
+    )
+    await client.post(
+        f"/api/problems/custom/{identifier}/test-cases",
+        json={"test_cases": [{"input": "1 2\n", "output": "3\n"}]},
+        headers=OPERATOR,
+    )
     return {"platform": "custom", "problem_identifier": identifier, "code": SOLUTION, "language": "python"}
 
 
 async def test_200_simultaneous_submissions_of_a_free_user_accept_exactly_50(auth_api):
     body = await _problem(auth_api)
     user = bearer(await sign_in(auth_api, "busy@example.com"))
-    responses = await asyncio.gather(*(auth_api.post("/api/execute/", json=body, headers=user) for _ in range(200)))
+    responses = await asyncio.gather(
+        *(auth_api.post("/api/execute/", json=body, headers=user) for _ in range(200))
+    )
     statuses = [r.status_code for r in responses]
     assert statuses.count(202) == 50 and statuses.count(429) == 150
-    assert sorted(r.json()["usage"]["current_count"] for r in responses if r.status_code == 202) == list(range(1, 51))
+    assert sorted(r.json()["usage"]["current_count"] for r in responses if r.status_code == 202) == list(
+        range(1, 51)
+    )
     usage = (await auth_api.get("/api/account/usage", headers=user)).json()
     execute = next(i for i in usage["items"] if i["action"] == "execute")
     assert (usage["plan"], execute["current_count"], execute["limit"]) == ("free", 50, 50)
@@ -48,8 +58,11 @@ async def test_a_plan_change_by_an_admin_changes_the_limit(auth_api):
 
 async def test_admins_manage_plans(auth_api):
     admin = bearer(await sign_in(auth_api, ADMIN_EMAIL))
-    saved = await auth_api.put("/api/admin/plans/team", headers=admin, json={
-        "display_name": "Team", "daily_executions": 300, "daily_hints": 30, "paid": True})
+    saved = await auth_api.put(
+        "/api/admin/plans/team",
+        headers=admin,
+        json={"display_name": "Team", "daily_executions": 300, "daily_hints": 30, "paid": True},
+    )
     assert saved.status_code == 200 and saved.json()["daily_executions"] == 300
     assert "team" in {p["name"] for p in (await auth_api.get("/api/plans")).json()}
     assert (await auth_api.delete("/api/admin/plans/team", headers=admin)).status_code == 204

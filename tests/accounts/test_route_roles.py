@@ -16,7 +16,6 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from starlette.routing import Route
 
 from tests.accounts.conftest import ADMIN_EMAIL, bearer, sign_in
-from tests.judging.helpers import types
 
 ROLES = ("anonymous", "user", "other", "admin")
 _unique = itertools.count()
@@ -55,7 +54,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("PUT", "/api/problems/{platform}/{problem_identifier}/test-cases"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/test-cases"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/test-cases/{test_case_id}"): (401, 403, 403, 200),
-    ("DELETE", "/api/problems/{platform}/{problem_identifier}/test-cases/{test_case_id}"): (401, 403, 403, 204),
+    ("DELETE", "/api/problems/{platform}/{problem_identifier}/test-cases/{test_case_id}"): (
+        401,
+        403,
+        403,
+        204,
+    ),
     ("GET", "/api/problems/{platform}/{problem_identifier}/samples"): (200, 200, 200, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/with-test-cases"): (401, 403, 403, 200),
     ("GET", "/api/languages"): (200, 200, 200, 200),
@@ -71,7 +75,12 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/generation-jobs/{job_id}"): (401, 403, 403, 200),
     ("POST", "/api/generation-jobs/{job_id}/cancel"): (401, 403, 403, 200),
     ("POST", "/api/generation-jobs/{job_id}/retry"): (401, 403, 403, 202),
-    ("POST", "/api/problems/{platform}/{problem_identifier}/reference-solution/generate"): (401, 403, 403, 409),
+    ("POST", "/api/problems/{platform}/{problem_identifier}/reference-solution/generate"): (
+        401,
+        403,
+        403,
+        409,
+    ),
     ("POST", "/api/submissions/{submission_id}/hints"): (404, 200, 404, 200),
     ("GET", "/api/submissions/{submission_id}/hints"): (404, 200, 404, 200),
     ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): (401, 403, 403, 200),
@@ -121,22 +130,52 @@ async def _scenario(client, google_keys, worker_ready) -> dict:
         "admin": await sign_in(client, ADMIN_EMAIL),
     }
     admin = bearer(roles["admin"])
-    await client.post("/api/problems", headers=admin, json={
-        "platform": "custom", "problem_identifier": "mx", "title": "Matrix",
-        "reference_solution": {"language": "python", "code": REFERENCE}})
-    added = (await client.post("/api/problems/custom/mx/test-cases", headers=admin, json={"test_cases": [
-        {"input": "1 2\n", "output": "3\n", "kind": "sample"}, {"input": "5 7\n", "output": "12\n"}]})).json()
-    submitted = (await client.post("/api/execute/", headers=bearer(roles["user"]), json={
-        "platform": "custom", "problem_identifier": "mx", "code": WRONG, "language": "python"})).json()
+    await client.post(
+        "/api/problems",
+        headers=admin,
+        json={
+            "platform": "custom",
+            "problem_identifier": "mx",
+            "title": "Matrix",
+            "reference_solution": {"language": "python", "code": REFERENCE},
+        },
+    )
+    added = (
+        await client.post(
+            "/api/problems/custom/mx/test-cases",
+            headers=admin,
+            json={
+                "test_cases": [
+                    {"input": "1 2\n", "output": "3\n", "kind": "sample"},
+                    {"input": "5 7\n", "output": "12\n"},
+                ]
+            },
+        )
+    ).json()
+    submitted = (
+        await client.post(
+            "/api/execute/",
+            headers=bearer(roles["user"]),
+            json={"platform": "custom", "problem_identifier": "mx", "code": WRONG, "language": "python"},
+        )
+    ).json()
     await worker_ready(submitted["task_id"])
-    return {"roles": roles, "sample": added["added"][0], "hidden": added["added"][1],
-            "submission": submitted["task_id"], "google_keys": google_keys,
-            "job": (await _new_job(client, admin))["job_id"]}
+    return {
+        "roles": roles,
+        "sample": added["added"][0],
+        "hidden": added["added"][1],
+        "submission": submitted["task_id"],
+        "google_keys": google_keys,
+        "job": (await _new_job(client, admin))["job_id"],
+    }
 
 
 async def _new_job(client, admin: dict) -> dict:
-    response = await client.post("/api/problems/custom/mx/generation-jobs", headers=admin,
-                                 json={"generator_script": GENERATOR, "counts": {"small": 1, "medium": 0, "max": 0}})
+    response = await client.post(
+        "/api/problems/custom/mx/generation-jobs",
+        headers=admin,
+        json={"generator_script": GENERATOR, "counts": {"small": 1, "medium": 0, "max": 0}},
+    )
     assert response.status_code == 202, response.text
     return response.json()
 
@@ -147,48 +186,86 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
     admin = bearer(scenario["roles"]["admin"])
     headers = bearer(scenario["roles"][role]) if role != "anonymous" else {}
     params, body = {}, None
-    values = {"platform": "custom", "problem_identifier": "mx", "submission_id": scenario["submission"],
-              "index": "1", "part": "output", "test_case_id": scenario["hidden"], "name": f"plan{n}",
-              "user_id": scenario["roles"]["user"]["user"]["user_id"], "job_id": scenario["job"]}
+    values = {
+        "platform": "custom",
+        "problem_identifier": "mx",
+        "submission_id": scenario["submission"],
+        "index": "1",
+        "part": "output",
+        "test_case_id": scenario["hidden"],
+        "name": f"plan{n}",
+        "user_id": scenario["roles"]["user"]["user"]["user_id"],
+        "job_id": scenario["job"],
+    }
     if path.startswith("/api/generation-jobs/{job_id}/"):
         values["job_id"] = (await _new_job(client, admin))["job_id"]
         if path.endswith("/retry"):
             await client.post(f"/api/generation-jobs/{values['job_id']}/cancel", headers=admin)
     if method == "DELETE" and path.endswith("{problem_identifier}"):
         values["problem_identifier"] = f"del{n}"
-        await client.post("/api/problems", headers=admin,
-                          json={"platform": "custom", "problem_identifier": f"del{n}", "title": "x"})
+        await client.post(
+            "/api/problems",
+            headers=admin,
+            json={"platform": "custom", "problem_identifier": f"del{n}", "title": "x"},
+        )
     if method == "DELETE" and path.endswith("{test_case_id}"):
-        made = await client.post("/api/problems/custom/mx/test-cases", headers=admin,
-                                 json={"test_cases": [{"input": f"{n}\n", "output": f"{n}\n"}]})
+        made = await client.post(
+            "/api/problems/custom/mx/test-cases",
+            headers=admin,
+            json={"test_cases": [{"input": f"{n}\n", "output": f"{n}\n"}]},
+        )
         values["test_case_id"] = made.json()["added"][0]
     if method == "DELETE" and path.endswith("{name}"):
-        await client.put(f"/api/admin/plans/plan{n}", headers=admin,
-                         json={"display_name": "x", "daily_executions": 1, "daily_hints": 1})
+        await client.put(
+            f"/api/admin/plans/plan{n}",
+            headers=admin,
+            json={"display_name": "x", "daily_executions": 1, "daily_hints": 1},
+        )
     if method == "PUT" and path.endswith("/test-cases"):
         values["problem_identifier"] = f"rep{n}"
-        await client.post("/api/problems", headers=admin,
-                          json={"platform": "custom", "problem_identifier": f"rep{n}", "title": "x"})
+        await client.post(
+            "/api/problems",
+            headers=admin,
+            json={"platform": "custom", "problem_identifier": f"rep{n}", "title": "x"},
+        )
     bodies = {
-        ("POST", "/api/auth/google/"): lambda: {"id_token": scenario["google_keys"].id_token(sub=f"g{n}",
-                                                                                            email=f"g{n}@example.com")},
+        ("POST", "/api/auth/google/"): lambda: {
+            "id_token": scenario["google_keys"].id_token(sub=f"g{n}", email=f"g{n}@example.com")
+        },
         ("POST", "/api/auth/dev/"): lambda: {"email": f"dev{n}@example.com"},
         ("PUT", "/api/account/consents"): lambda: {"privacy": True},
         ("PUT", "/api/admin/users/{user_id}/plan"): lambda: {"plan": "free"},
-        ("PUT", "/api/admin/plans/{name}"): lambda: {"display_name": "x", "daily_executions": 1, "daily_hints": 1},
-        ("POST", "/api/problems"): lambda: {"platform": "custom", "problem_identifier": f"new{n}", "title": "x"},
+        ("PUT", "/api/admin/plans/{name}"): lambda: {
+            "display_name": "x",
+            "daily_executions": 1,
+            "daily_hints": 1,
+        },
+        ("POST", "/api/problems"): lambda: {
+            "platform": "custom",
+            "problem_identifier": f"new{n}",
+            "title": "x",
+        },
         ("PATCH", "/api/problems/{platform}/{problem_identifier}"): lambda: {"title": f"Matrix {n}"},
-        ("POST", "/api/problems/{platform}/{problem_identifier}/test-cases"):
-            lambda: {"test_cases": [{"input": f"{n} 0\n", "output": f"{n}\n"}]},
-        ("PUT", "/api/problems/{platform}/{problem_identifier}/test-cases"):
-            lambda: {"test_cases": [{"input": "1\n", "output": "1\n"}]},
-        ("POST", "/api/execute/"): lambda: {"platform": "custom", "problem_identifier": "mx", "code": WRONG,
-                                            "language": "python"},
+        ("POST", "/api/problems/{platform}/{problem_identifier}/test-cases"): lambda: {
+            "test_cases": [{"input": f"{n} 0\n", "output": f"{n}\n"}]
+        },
+        ("PUT", "/api/problems/{platform}/{problem_identifier}/test-cases"): lambda: {
+            "test_cases": [{"input": "1\n", "output": "1\n"}]
+        },
+        ("POST", "/api/execute/"): lambda: {
+            "platform": "custom",
+            "problem_identifier": "mx",
+            "code": WRONG,
+            "language": "python",
+        },
         ("POST", "/api/run/"): lambda: {"code": "print(1)", "language": "python"},
-        ("POST", "/api/problems/{platform}/{problem_identifier}/generation-jobs"):
-            lambda: {"generator_script": GENERATOR, "counts": {"small": 1, "medium": 0, "max": 0}},
-        ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"):
-            lambda: {"levels": [{"title": t, "hint": "Think."} for t in ("approach", "insight", "pitfalls")]},
+        ("POST", "/api/problems/{platform}/{problem_identifier}/generation-jobs"): lambda: {
+            "generator_script": GENERATOR,
+            "counts": {"small": 1, "medium": 0, "max": 0},
+        },
+        ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): lambda: {
+            "levels": [{"title": t, "hint": "Think."} for t in ("approach", "insight", "pitfalls")]
+        },
     }
     if (method, path) in (("POST", "/api/auth/refresh/"), ("POST", "/api/auth/logout/")):
         body = {"refresh_token": (await sign_in(client, f"fresh{n}@example.com"))["refresh_token"]}
@@ -216,6 +293,7 @@ async def test_every_route_answers_each_role_as_intended(auth_api, google_keys, 
         for role, status in zip(ROLES, expected):
             response = await _request(auth_api, scenario, method, path, role)
             if response.status_code != status:
-                failures.append(f"{method} {path} as {role}: {response.status_code} (want {status}) "
-                                f"{response.text[:120]}")
+                failures.append(
+                    f"{method} {path} as {role}: {response.status_code} (want {status}) {response.text[:120]}"
+                )
     assert not failures, "\n".join(failures)

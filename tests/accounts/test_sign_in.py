@@ -39,8 +39,9 @@ async def test_google_keys_are_fetched_again_for_a_new_key_id(auth_api, google_k
     assert response.status_code == 200 and google_keys.fetches == 2
 
 
-@pytest.mark.parametrize("tamper", ["wrong_audience", "wrong_issuer", "expired", "foreign_key", "unverified",
-                                    "garbage", "hs256"])
+@pytest.mark.parametrize(
+    "tamper", ["wrong_audience", "wrong_issuer", "expired", "foreign_key", "unverified", "garbage", "hs256"]
+)
 async def test_bad_google_tokens_are_401(auth_api, google_keys, tamper):
     token = {
         "wrong_audience": lambda: google_keys.id_token(aud="someone-else.apps.googleusercontent.com"),
@@ -49,29 +50,47 @@ async def test_bad_google_tokens_are_401(auth_api, google_keys, tamper):
         "foreign_key": lambda: google_keys.id_token(key=new_key()),
         "unverified": lambda: google_keys.id_token(email_verified=False),
         "garbage": lambda: "not.a.token",
-        "hs256": lambda: jwt.encode({"sub": "x", "aud": "a"}, "k" * 32, algorithm="HS256", headers={"kid": "k1"}),
+        "hs256": lambda: jwt.encode(
+            {"sub": "x", "aud": "a"}, "k" * 32, algorithm="HS256", headers={"kid": "k1"}
+        ),
     }[tamper]()
     response = await auth_api.post("/api/auth/google/", json={"id_token": token})
     assert response.status_code == 401, response.text
     assert response.json()["error"]["code"] == "invalid_token"
 
 
-def _forged(claims_update: dict, *, key: str = "new-secret-" + "y" * 32, kid: str = "k-new",
-            algorithm: str = "HS256") -> str:
+def _forged(
+    claims_update: dict, *, key: str = "new-secret-" + "y" * 32, kid: str = "k-new", algorithm: str = "HS256"
+) -> str:
     now = int(time.time())
-    claims = {"sub": "u" + "0" * 20, "fam": "f", "jti": "j", "typ": "access", "aud": "algoitny-api",
-              "iss": "algoitny", "iat": now, "exp": now + 60} | claims_update
+    claims = {
+        "sub": "u" + "0" * 20,
+        "fam": "f",
+        "jti": "j",
+        "typ": "access",
+        "aud": "algoitny-api",
+        "iss": "algoitny",
+        "iat": now,
+        "exp": now + 60,
+    } | claims_update
     return jwt.encode(claims, key, algorithm=algorithm, headers={"kid": kid})
 
 
-@pytest.mark.parametrize("token", [
-    pytest.param(lambda: _forged({}, kid="k-unknown"), id="unknown key"),
-    pytest.param(lambda: _forged({"exp": int(time.time()) - 10}), id="expired"),
-    pytest.param(lambda: _forged({"aud": "algoitny-refresh"}), id="other audience"),
-    pytest.param(lambda: _forged({}, key="wrong-secret-" + "z" * 32), id="bad signature"),
-    pytest.param(lambda: jwt.encode({"sub": "u" + "0" * 20, "fam": "f"}, None, algorithm="none",
-                                    headers={"kid": "k-new"}), id="alg none"),
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(lambda: _forged({}, kid="k-unknown"), id="unknown key"),
+        pytest.param(lambda: _forged({"exp": int(time.time()) - 10}), id="expired"),
+        pytest.param(lambda: _forged({"aud": "algoitny-refresh"}), id="other audience"),
+        pytest.param(lambda: _forged({}, key="wrong-secret-" + "z" * 32), id="bad signature"),
+        pytest.param(
+            lambda: jwt.encode(
+                {"sub": "u" + "0" * 20, "fam": "f"}, None, algorithm="none", headers={"kid": "k-new"}
+            ),
+            id="alg none",
+        ),
+    ],
+)
 async def test_bad_access_tokens_are_401(auth_api, token):
     response = await auth_api.get("/api/account/me", headers={"Authorization": f"Bearer {token()}"})
     assert response.status_code == 401
@@ -87,16 +106,22 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(auth_api):
     reused = await auth_api.post("/api/auth/refresh/", json={"refresh_token": tokens["refresh_token"]})
     assert reused.status_code == 401 and reused.json()["error"]["code"] == "invalid_token"
     # The whole family is gone: the newest refresh token and its access token too.
-    assert (await auth_api.post("/api/auth/refresh/", json={"refresh_token": new["refresh_token"]})).status_code == 401
+    assert (
+        await auth_api.post("/api/auth/refresh/", json={"refresh_token": new["refresh_token"]})
+    ).status_code == 401
     assert (await auth_api.get("/api/account/me", headers=bearer(new))).status_code == 401
 
 
 async def test_logout_revokes_refresh_and_access_tokens(auth_api):
     tokens = await sign_in(auth_api, "bye@example.com")
     other_session = await sign_in(auth_api, "bye@example.com")
-    assert (await auth_api.post("/api/auth/logout/", json={"refresh_token": tokens["refresh_token"]})).status_code == 204
+    assert (
+        await auth_api.post("/api/auth/logout/", json={"refresh_token": tokens["refresh_token"]})
+    ).status_code == 204
     assert (await auth_api.get("/api/account/me", headers=bearer(tokens))).status_code == 401
-    assert (await auth_api.post("/api/auth/refresh/", json={"refresh_token": tokens["refresh_token"]})).status_code == 401
+    assert (
+        await auth_api.post("/api/auth/refresh/", json={"refresh_token": tokens["refresh_token"]})
+    ).status_code == 401
     assert (await auth_api.get("/api/account/me", headers=bearer(other_session))).status_code == 200
 
 
@@ -132,7 +157,10 @@ async def test_google_sign_in_unconfigured_is_refused(api):
 
 async def test_consents_are_timestamped(auth_api):
     tokens = await sign_in(auth_api, "consent@example.com")
-    updated = await auth_api.put("/api/account/consents", headers=bearer(tokens),
-                                 json={"privacy": True, "terms": True, "code_ownership": True})
+    updated = await auth_api.put(
+        "/api/account/consents",
+        headers=bearer(tokens),
+        json={"privacy": True, "terms": True, "code_ownership": True},
+    )
     consents = updated.json()["consents"]
     assert all(consents[name] > 0 for name in ("privacy", "terms", "code_ownership"))

@@ -22,8 +22,13 @@ async def gemini():
 
 
 def ai_settings(gemini: GeminiServer, **overrides) -> AiSettings:
-    fields = {"api_key": SecretStr(TEST_KEY), "base_url": gemini.url, "timeout_s": 5.0, "retries": 2,
-              "backoff_s": 0.01, "max_attempts": 3, "generator_time_limit_ms": 2000}
+    fields = {
+        "api_key": SecretStr(TEST_KEY),
+        "base_url": gemini.url,
+        "timeout_s": 5.0,
+        "retries": 2,
+        "backoff_s": 0.01,
+        "max_attempts": 3,
+        "generator_time_limit_ms": 2000,
+    }
     return AiSettings(**(fields | overrides))
-
-

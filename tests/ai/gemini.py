@@ -41,8 +41,11 @@ class Received:
 
     @property
     def prompt(self) -> str:
-        return "".join(part.get("text", "") for content in self.body.get("contents", [])
-                       for part in content.get("parts", []))
+        return "".join(
+            part.get("text", "")
+            for content in self.body.get("contents", [])
+            for part in content.get("parts", [])
+        )
 
     @property
     def system(self) -> str:
@@ -63,26 +66,43 @@ class GeminiServer:
 
     def fail(self, status: int, *, delay_s: float = 0.0) -> None:
         names = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 400: "INVALID_ARGUMENT"}
-        body = {"error": {"code": status, "message": f"scripted {status}", "status": names.get(status, "UNKNOWN")}}
+        body = {
+            "error": {"code": status, "message": f"scripted {status}", "status": names.get(status, "UNKNOWN")}
+        }
         self.replies.append(Reply(status=status, body=body, delay_s=delay_s))
 
     async def _handle(self, request: Request):
         match = _PATH.match(request.url.path)
         if match is None:
-            return JSONResponse({"error": {"code": 404, "message": "no such path", "status": "NOT_FOUND"}}, 404)
-        self.received.append(Received(request.url.path, match["model"], request.headers.get("x-goog-api-key"),
-                                      await request.json()))
+            return JSONResponse(
+                {"error": {"code": 404, "message": "no such path", "status": "NOT_FOUND"}}, 404
+            )
+        self.received.append(
+            Received(
+                request.url.path, match["model"], request.headers.get("x-goog-api-key"), await request.json()
+            )
+        )
         if not self.replies:
-            return JSONResponse({"error": {"code": 500, "message": "nothing scripted", "status": "INTERNAL"}}, 500)
+            return JSONResponse(
+                {"error": {"code": 500, "message": "nothing scripted", "status": "INTERNAL"}}, 500
+            )
         reply = self.replies.popleft()
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         if reply.body is not None:
             return JSONResponse(reply.body, reply.status)
-        return JSONResponse({
-            "candidates": [{"content": {"role": "model", "parts": [{"text": reply.text}]}, "finishReason": "STOP"}],
-            "usageMetadata": {"promptTokenCount": 100, "candidatesTokenCount": 20, "totalTokenCount": 120},
-        })
+        return JSONResponse(
+            {
+                "candidates": [
+                    {"content": {"role": "model", "parts": [{"text": reply.text}]}, "finishReason": "STOP"}
+                ],
+                "usageMetadata": {
+                    "promptTokenCount": 100,
+                    "candidatesTokenCount": 20,
+                    "totalTokenCount": 120,
+                },
+            }
+        )
 
 
 async def start_gemini() -> tuple[GeminiServer, uvicorn.Server, asyncio.Task]:

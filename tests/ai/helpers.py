@@ -20,24 +20,44 @@ else:
 """
 
 
-async def create_problem(client: httpx.AsyncClient, identifier: str, *, reference: str | None = REFERENCE,
-                         samples: int = 2, **fields) -> None:
-    body = {"platform": "custom", "problem_identifier": identifier, "title": f"A+B {identifier}",
-            "statement": "Print the sum of two integers a and b.", "constraints": "1 <= a, b <= 10^9", **fields}
+async def create_problem(
+    client: httpx.AsyncClient,
+    identifier: str,
+    *,
+    reference: str | None = REFERENCE,
+    samples: int = 2,
+    **fields,
+) -> None:
+    body = {
+        "platform": "custom",
+        "problem_identifier": identifier,
+        "title": f"A+B {identifier}",
+        "statement": "Print the sum of two integers a and b.",
+        "constraints": "1 <= a, b <= 10^9",
+        **fields,
+    }
     if reference:
         body["reference_solution"] = {"language": "python", "code": reference}
     response = await client.post("/api/problems", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
     if samples:
-        cases = [{"input": f"{i} {i + 1}\n", "output": f"{2 * i + 1}\n", "kind": "sample"} for i in range(1, samples + 1)]
-        added = await client.post(f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases},
-                                  headers=ADMIN)
+        cases = [
+            {"input": f"{i} {i + 1}\n", "output": f"{2 * i + 1}\n", "kind": "sample"}
+            for i in range(1, samples + 1)
+        ]
+        added = await client.post(
+            f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases}, headers=ADMIN
+        )
         assert added.status_code == 201, added.text
 
 
-async def run_generation(client: httpx.AsyncClient, host: str, identifier: str, **body) -> tuple[dict, list[dict]]:
+async def run_generation(
+    client: httpx.AsyncClient, host: str, identifier: str, **body
+) -> tuple[dict, list[dict]]:
     """Starts a generation job, follows its events to ``done``; returns the final job and the events."""
-    response = await client.post(f"/api/problems/custom/{identifier}/generation-jobs", json=body, headers=ADMIN)
+    response = await client.post(
+        f"/api/problems/custom/{identifier}/generation-jobs", json=body, headers=ADMIN
+    )
     assert response.status_code == 202, response.text
     events = await follow(host, response.json()["websocket"])
     job = await client.get(f"/api/generation-jobs/{response.json()['job_id']}", headers=ADMIN)
@@ -51,9 +71,11 @@ async def all_test_cases(client: httpx.AsyncClient, identifier: str) -> list[dic
 
 
 async def judge(client: httpx.AsyncClient, host: str, identifier: str, code: str, **headers) -> str:
-    response = await client.post("/api/execute/", json={
-        "platform": "custom", "problem_identifier": identifier, "code": code, "language": "python"},
-        headers=headers)
+    response = await client.post(
+        "/api/execute/",
+        json={"platform": "custom", "problem_identifier": identifier, "code": code, "language": "python"},
+        headers=headers,
+    )
     assert response.status_code == 202, response.text
     events = await follow(host, response.json()["websocket"])
     assert events[-1]["type"] == "done"

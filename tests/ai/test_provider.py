@@ -21,7 +21,7 @@ async def test_the_model_per_task_the_key_the_prompt_and_the_schema_are_sent(gem
     answer = await _generate(ai_settings(gemini, hint_model="hint-model-x"), "find the bug in `x += 1`")
     assert answer.value.hints == HINTS["hints"]
     assert answer.usage.total_tokens == 120 and answer.usage.model == "hint-model-x"
-    sent, = gemini.received
+    (sent,) = gemini.received
     assert sent.path == "/v1beta/models/hint-model-x:generateContent" and sent.api_key == TEST_KEY
     assert sent.prompt == "find the bug in `x += 1`" and sent.system == "be a coach"
     config = sent.body["generationConfig"]
@@ -49,13 +49,16 @@ async def test_invalid_json_is_a_bad_answer(gemini):
     assert len(gemini.received) == 1, "a bad answer is not retried as if the call had failed"
 
 
-@pytest.mark.parametrize("answer", [
-    {"hints": ["only one"]},
-    {"hints": ["a", "b", "c", "d", "e", "f"]},
-    {"hints": ["same", "same", "other"]},
-    {"tips": ["a", "b", "c"]},
-    ["a", "b", "c"],
-])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"hints": ["only one"]},
+        {"hints": ["a", "b", "c", "d", "e", "f"]},
+        {"hints": ["same", "same", "other"]},
+        {"tips": ["a", "b", "c"]},
+        ["a", "b", "c"],
+    ],
+)
 async def test_json_not_matching_the_schema_is_a_bad_answer(gemini, answer):
     gemini.answer(answer)
     with pytest.raises(AiBadAnswer):

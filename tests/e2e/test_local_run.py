@@ -29,8 +29,16 @@ def _free_port_block() -> int:
 
 async def _start(data_dir: Path, port: int) -> asyncio.subprocess.Process:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "algoitny.cli", "run", "--port", str(port), "--data-dir", str(data_dir),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "algoitny.cli",
+        "run",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     lines = []
     while True:
@@ -73,10 +81,17 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
         signed_in = await client.post("/api/auth/dev/", json={"email": DEV_ADMIN_EMAIL})
         assert signed_in.status_code == 200 and signed_in.json()["user"]["role"] == "admin"
         admin = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
-        body = {"platform": "custom", "problem_identifier": "persist", "title": "Persisted", "legacy_id": 31337}
+        body = {
+            "platform": "custom",
+            "problem_identifier": "persist",
+            "title": "Persisted",
+            "legacy_id": 31337,
+        }
         assert (await client.post("/api/problems", json=body, headers=admin)).status_code == 201
         cases = [{"input": f"{i}\n", "output": f"{i * i}\n"} for i in range(1000)]
-        added = await client.post("/api/problems/custom/persist/test-cases", json={"test_cases": cases}, headers=admin)
+        added = await client.post(
+            "/api/problems/custom/persist/test-cases", json={"test_cases": cases}, headers=admin
+        )
         assert added.status_code == 201 and len(added.json()["added"]) == 1000
     output = await _stop(process)
     assert process.returncode == 0, output

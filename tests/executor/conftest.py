@@ -51,5 +51,9 @@ def processes_of(uids: list[int]) -> list[tuple[int, int, str]]:
 def leftover_cgroups(runtime) -> list[Path]:
     """Run cgroups of this session's slots (other executor processes may share the parent)."""
     prefixes = tuple(f"u{uid}-" for uid in slot_uids(runtime))
-    return [child for parent in runtime.cgroups.parents for child in parent.iterdir()
-            if child.is_dir() and child.name.startswith(prefixes)]
+    return [
+        child
+        for parent in runtime.cgroups.parents
+        for child in parent.iterdir()
+        if child.is_dir() and child.name.startswith(prefixes)
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 import socket
@@ -13,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from algoitny.executor import (
-    COMPILE_LIMITS, Checker, Limits, TestCase, Verdict, compile_source, run_tests,
+    COMPILE_LIMITS,
+    Checker,
+    Limits,
+    TestCase,
+    Verdict,
+    compile_source,
+    run_tests,
 )
 from algoitny.executor.languages.c import C
 
@@ -22,9 +27,15 @@ from .conftest import leftover_cgroups, processes_of, slot_uids
 CASES_DIR = Path(__file__).parent / "cases"
 MANIFEST = tomllib.loads((CASES_DIR / "manifest.toml").read_text())
 MARKERS = [
-    Path("/tmp/algoitny-escape-marker"), Path("/tmp/algoitny-background-marker"),
-    Path("/usr/escape"), Path("/etc/escape"), Path("/escape"), Path("/var/tmp/escape"),
-    Path("/root/escape"), Path("/home/escape"), Path("/dev/shm/algoitny-escape-marker"),
+    Path("/tmp/algoitny-escape-marker"),
+    Path("/tmp/algoitny-background-marker"),
+    Path("/usr/escape"),
+    Path("/etc/escape"),
+    Path("/escape"),
+    Path("/var/tmp/escape"),
+    Path("/root/escape"),
+    Path("/home/escape"),
+    Path("/dev/shm/algoitny-escape-marker"),
 ]
 SECRET = "ALGOITNY_TEST_SECRET"
 
@@ -47,8 +58,12 @@ def listeners():
     abstract.bind("\0" + abstract_name)
     abstract.listen()
     os.environ[SECRET] = "s3cr3t-" + uuid.uuid4().hex
-    yield {"tcp_port": tcp.getsockname()[1], "udp_port": udp.getsockname()[1],
-           "unix_path": unix_path, "abstract_name": abstract_name}
+    yield {
+        "tcp_port": tcp.getsockname()[1],
+        "udp_port": udp.getsockname()[1],
+        "unix_path": unix_path,
+        "abstract_name": abstract_name,
+    }
     os.environ.pop(SECRET, None)
     for s in (tcp, udp, unix, abstract):
         s.close()
@@ -101,8 +116,9 @@ async def test_hostile_program(name, runtime, listeners):
     compile_limits = None
     if "compile_time_limit" in case:
         seconds = float(case["compile_time_limit"])
-        compile_limits = dataclasses.replace(COMPILE_LIMITS, time_limit_s=seconds,
-                                             wall_time_s=seconds * 2, memory_mb=512)
+        compile_limits = dataclasses.replace(
+            COMPILE_LIMITS, time_limit_s=seconds, wall_time_s=seconds * 2, memory_mb=512
+        )
     compiled = await compile_source(case["language"], source, limits=compile_limits)
     for fragment in case.get("message_contains", []):
         assert fragment in compiled.message, compiled.message[:2000]
@@ -114,10 +130,16 @@ async def test_hostile_program(name, runtime, listeners):
         return
     assert compiled.ok, compiled.message
     limits = Limits(time_limit_s=float(case.get("time_limit", 1)), memory_mb=int(case.get("memory_mb", 128)))
-    stdin = (_generated(case["input_expr"]) if "input_expr" in case
-             else case.get("input", "").format(**listeners).encode())
-    expected = (_generated(case["expected_expr"]) if "expected_expr" in case
-                else (case.get("expected", "") + "\n").encode())
+    stdin = (
+        _generated(case["input_expr"])
+        if "input_expr" in case
+        else case.get("input", "").format(**listeners).encode()
+    )
+    expected = (
+        _generated(case["expected_expr"])
+        if "expected_expr" in case
+        else (case.get("expected", "") + "\n").encode()
+    )
     checker = Checker(case.get("checker", "lines"), case.get("checker_args", {}))
     async with compiled:
         [result] = [r async for r in run_tests(compiled, [TestCase(name, stdin, expected)], limits, checker)]

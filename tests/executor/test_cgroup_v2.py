@@ -17,8 +17,18 @@ from algoitny.executor import SandboxUnavailable, cgroup_setup
 from algoitny.executor.cgroup_paths import CgroupMounts, read_mounts
 from algoitny.executor.cgroups import CgroupStats, CgroupV1, CgroupV2
 
-RUN_FILES = ("cgroup.procs", "memory.max", "memory.swap.max", "memory.oom.group", "pids.max",
-             "cpu.stat", "memory.peak", "memory.current", "memory.events", "cgroup.kill")
+RUN_FILES = (
+    "cgroup.procs",
+    "memory.max",
+    "memory.swap.max",
+    "memory.oom.group",
+    "pids.max",
+    "cpu.stat",
+    "memory.peak",
+    "memory.current",
+    "memory.events",
+    "cgroup.kill",
+)
 
 
 class FakeV2(CgroupV2):
@@ -60,14 +70,17 @@ def test_v2_moves_our_processes_to_a_leaf_when_the_kernel_says_ebusy(tmp_path, m
 
     def fake_write(path: Path, value: str) -> None:
         rel = str(path.relative_to(own))
-        if rel == "cgroup.subtree_control" and not any(w[0] == "algoitny-worker/cgroup.procs" for w in writes):
+        if rel == "cgroup.subtree_control" and not any(
+            w[0] == "algoitny-worker/cgroup.procs" for w in writes
+        ):
             raise OSError(errno.EBUSY, "Device or resource busy")
         writes.append((rel, value))
 
     monkeypatch.setattr(cgroup_setup, "_write", fake_write)
     assert cgroup_setup.prepare_v2(own) == own / "algoitny"
     assert writes == [
-        ("algoitny-worker/cgroup.procs", "123"), ("algoitny-worker/cgroup.procs", "456"),
+        ("algoitny-worker/cgroup.procs", "123"),
+        ("algoitny-worker/cgroup.procs", "456"),
         ("cgroup.subtree_control", "+memory +pids +cpu"),
         ("algoitny/cgroup.subtree_control", "+memory +pids +cpu"),
     ]

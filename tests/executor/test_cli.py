@@ -32,8 +32,17 @@ async def run_cli(*argv: str) -> int:
 
 
 async def test_json_lines_then_a_summary(problem, capsys, runtime):
-    code = await run_cli("--language", "c", "--source", str(problem / "ab.c"),
-                         "--tests", str(problem / "tests"), "--json", "--jobs", "2")
+    code = await run_cli(
+        "--language",
+        "c",
+        "--source",
+        str(problem / "ab.c"),
+        "--tests",
+        str(problem / "tests"),
+        "--json",
+        "--jobs",
+        "2",
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     per_test, summary = lines[:-1], lines[-1]["summary"]
@@ -45,20 +54,24 @@ async def test_json_lines_then_a_summary(problem, capsys, runtime):
 
 async def test_compile_error_still_exits_zero(problem, capsys, runtime):
     (problem / "bad.c").write_text("int main( {")
-    code = await run_cli("--language", "c", "--source", str(problem / "bad.c"),
-                         "--tests", str(problem / "tests"), "--json")
+    code = await run_cli(
+        "--language", "c", "--source", str(problem / "bad.c"), "--tests", str(problem / "tests"), "--json"
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["compile"]["verdict"] == "CE"
     assert lines[-1]["summary"]["verdict"] == "CE"
 
 
-@pytest.mark.parametrize("argv", [
-    ["--language", "c"],
-    ["--language", "cobol", "--source", "{src}", "--tests", "{tests}"],
-    ["--language", "c", "--source", "{src}", "--tests", "{tests}", "--checker", "nope"],
-    ["--language", "c", "--source", "{src}", "--tests", "{tests}", "--checker-arg", "novalue"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--language", "c"],
+        ["--language", "cobol", "--source", "{src}", "--tests", "{tests}"],
+        ["--language", "c", "--source", "{src}", "--tests", "{tests}", "--checker", "nope"],
+        ["--language", "c", "--source", "{src}", "--tests", "{tests}", "--checker-arg", "novalue"],
+    ],
+)
 async def test_bad_arguments_exit_non_zero(problem, argv, runtime):
     filled = [a.format(src=problem / "ab.c", tests=problem / "tests") for a in argv]
     try:
@@ -82,8 +95,9 @@ async def test_a_source_that_is_not_utf8_is_judged(problem, capsys, runtime):
     """Sources from old judges' archives are often cp1251 or latin-1: never a traceback."""
     source = problem / "cp1251.c"
     source.write_bytes("/* решение */\n".encode("cp1251") + AB_C.encode())
-    code = await run_cli("--language", "c", "--source", str(source),
-                         "--tests", str(problem / "tests"), "--json")
+    code = await run_cli(
+        "--language", "c", "--source", str(source), "--tests", str(problem / "tests"), "--json"
+    )
     assert code == 0
     summary = json.loads(capsys.readouterr().out.splitlines()[-1])["summary"]
     assert summary["passed"] == 3 and summary["total"] == 4
@@ -99,10 +113,11 @@ async def test_testlib_checker_reads_a_huge_output(problem, capsys, runtime):
     (tests / "2.in").write_text("5\n")
     (tests / "2.ans").write_text("6\n")
     source = problem / "count.c"
-    source.write_text('#include <stdio.h>\nint main(){long n;scanf("%ld",&n);'
-                      'for(long i=0;i<n;i++)printf("%ld\\n",i);}\n')
+    source.write_text(
+        '#include <stdio.h>\nint main(){long n;scanf("%ld",&n);for(long i=0;i<n;i++)printf("%ld\\n",i);}\n'
+    )
     checker = problem / "checker.cpp"
-    checker.write_text(r'''
+    checker.write_text(r"""
 #include <cstdio>
 #include <cstdlib>
 int main(int argc, char **argv) {
@@ -117,9 +132,20 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ok %ld numbers", count);
     return 0;
 }
-''')
-    code = await run_cli("--language", "c", "--source", str(source), "--tests", str(tests),
-                         "--checker-source", str(checker), "--json", "--time-limit", "5")
+""")
+    code = await run_cli(
+        "--language",
+        "c",
+        "--source",
+        str(source),
+        "--tests",
+        str(tests),
+        "--checker-source",
+        str(checker),
+        "--json",
+        "--time-limit",
+        "5",
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     by_test = {line["test"]: line for line in lines[:-1]}
@@ -133,8 +159,9 @@ async def test_headers_next_to_the_checker_are_compiled_with_it(problem, capsys,
     package.mkdir()
     (package / "judge_lib.h").write_text(
         "#include <cstdio>\n#include <cstdlib>\n"
-        "static void verdict(int code, const char *m) { std::fputs(m, stderr); std::exit(code); }\n")
-    (package / "checker.cpp").write_text(r'''
+        "static void verdict(int code, const char *m) { std::fputs(m, stderr); std::exit(code); }\n"
+    )
+    (package / "checker.cpp").write_text(r"""
 #include "judge_lib.h"
 int main(int argc, char **argv) {
     FILE *ouf = std::fopen(argv[2], "r"), *ans = std::fopen(argv[3], "r");
@@ -144,10 +171,18 @@ int main(int argc, char **argv) {
     if (got != want) verdict(1, "differs");
     verdict(0, "same");
 }
-''')
-    code = await run_cli("--language", "c", "--source", str(problem / "ab.c"),
-                         "--tests", str(problem / "tests"), "--json",
-                         "--checker-source", str(package / "checker.cpp"))
+""")
+    code = await run_cli(
+        "--language",
+        "c",
+        "--source",
+        str(problem / "ab.c"),
+        "--tests",
+        str(problem / "tests"),
+        "--json",
+        "--checker-source",
+        str(package / "checker.cpp"),
+    )
     assert code == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     by_test = {line["test"]: line for line in lines[:-1]}

@@ -52,7 +52,9 @@ def test_collect_copies_regular_files_only_without_setuid(tmp_path, host):
     box = hostile_box(tmp_path, host)
     done = threading.Event()
     result: list[Path] = []
-    worker = threading.Thread(target=lambda: (result.append(_collect(box, get_language("c"), tmp_path / "artifacts")), done.set()))
+    worker = threading.Thread(
+        target=lambda: (result.append(_collect(box, get_language("c"), tmp_path / "artifacts")), done.set())
+    )
     worker.start()
     worker.join(timeout=30)
     assert done.is_set(), "collecting blocked (on the FIFO?)"

@@ -74,8 +74,9 @@ def test_a_second_pool_in_this_process_gets_other_uids(runtime):
 
 def test_an_exhausted_uid_range_is_refused_clearly(runtime):
     # A range holding only a uid this process already claimed.
-    config = dataclasses.replace(runtime.config, box_root=Path(tempfile.mkdtemp()),
-                                 uid_base=runtime.pool.slots[0].uid, uid_count=1)
+    config = dataclasses.replace(
+        runtime.config, box_root=Path(tempfile.mkdtemp()), uid_base=runtime.pool.slots[0].uid, uid_count=1
+    )
     with pytest.raises(SandboxUnavailable, match="claimed by other executor processes"):
         SlotPool(config)
 
@@ -98,9 +99,18 @@ def test_another_worker_process_with_another_box_root_gets_other_uids(runtime):
     config = runtime.config
     root = tempfile.mkdtemp()
     child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(config.uid_base), str(config.uid_count), root,
-         str(config.lock_dir)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(config.uid_base),
+            str(config.uid_count),
+            root,
+            str(config.lock_dir),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         theirs = {int(u) for u in child.stdout.readline().split()}

@@ -7,10 +7,20 @@ from algoitny.executor.languages.java import Java
 from algoitny.executor.models import Limits
 
 
-@pytest.mark.parametrize("alias, language_id", [
-    ("python3", "python"), ("c++", "cpp"), ("cpp17", "cpp"), ("js", "javascript"),
-    ("node", "javascript"), ("C", "c"), ("java", "java"), ("golang", "go"), ("rs", "rust"),
-])
+@pytest.mark.parametrize(
+    "alias, language_id",
+    [
+        ("python3", "python"),
+        ("c++", "cpp"),
+        ("cpp17", "cpp"),
+        ("js", "javascript"),
+        ("node", "javascript"),
+        ("C", "c"),
+        ("java", "java"),
+        ("golang", "go"),
+        ("rs", "rust"),
+    ],
+)
 def test_aliases(alias, language_id):
     assert get_language(alias).id == language_id
 

@@ -7,14 +7,23 @@ import asyncio
 import pytest
 
 from algoitny.executor import (
-    BadArtifact, Checker, Limits, TestCase, Verdict, compile_source, run_once, run_tests,
+    BadArtifact,
+    Checker,
+    Limits,
+    TestCase,
+    Verdict,
+    compile_source,
+    run_once,
+    run_tests,
 )
 
 from .conftest import leftover_cgroups, processes_of, slot_uids
 
 AB_PY = "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n"
 # Sleeps for a while when a is 0, so a test can close the iterator mid-run.
-SLOW_PY = "import sys, time\na, b = map(int, sys.stdin.read().split())\nif a == 0: time.sleep(30)\nprint(a + b)\n"
+SLOW_PY = (
+    "import sys, time\na, b = map(int, sys.stdin.read().split())\nif a == 0: time.sleep(30)\nprint(a + b)\n"
+)
 CHECKER_CPP = r"""
 #include <fstream>
 #include <iostream>
@@ -73,9 +82,14 @@ async def test_closing_early_kills_running_tests_and_frees_slots(runtime):
 
 async def test_custom_checker_accepts_rejects_and_fails(runtime):
     checker = Checker(source=CHECKER_CPP, language="cpp")
-    tests = [TestCase("right", b"1 2\n", b"3\n"), TestCase("wrong", b"1 2\n", b"4\n"),
-             TestCase("broken", b"oops\n", b"3\n")]
-    source = "import sys\nt = sys.stdin.read().split()\nprint(int(t[0]) + int(t[1]) if t[0] != 'oops' else 0)\n"
+    tests = [
+        TestCase("right", b"1 2\n", b"3\n"),
+        TestCase("wrong", b"1 2\n", b"4\n"),
+        TestCase("broken", b"oops\n", b"3\n"),
+    ]
+    source = (
+        "import sys\nt = sys.stdin.read().split()\nprint(int(t[0]) + int(t[1]) if t[0] != 'oops' else 0)\n"
+    )
     async with await compile_source("python", source) as compiled:
         results = {r.name: r async for r in run_tests(compiled, tests, Limits(), checker)}
     assert results["right"].verdict is Verdict.AC
@@ -87,7 +101,12 @@ async def test_float_checker_with_arguments(runtime):
     tests = [TestCase("pi", b"", b"3.14159\n")]
     async with await compile_source("python", "print(3.1416)\n") as compiled:
         loose = [r async for r in run_tests(compiled, tests, Limits(), Checker("float", {"abs": "1e-3"}))]
-        strict = [r async for r in run_tests(compiled, tests, Limits(), Checker("float", {"abs": "1e-6", "rel": "1e-9"}))]
+        strict = [
+            r
+            async for r in run_tests(
+                compiled, tests, Limits(), Checker("float", {"abs": "1e-6", "rel": "1e-9"})
+            )
+        ]
     assert loose[0].verdict is Verdict.AC and strict[0].verdict is Verdict.WA
 
 
@@ -106,7 +125,7 @@ async def test_syntax_errors_are_ce_for_interpreted_languages(runtime):
 
 
 async def test_run_once_reports_a_clean_run_and_a_crash(runtime):
-    async with await compile_source("c", "#include <stdio.h>\nint main(){puts(\"hi\");return 0;}") as ok:
+    async with await compile_source("c", '#include <stdio.h>\nint main(){puts("hi");return 0;}') as ok:
         run = await run_once(ok, b"", Limits())
     assert run.verdict is Verdict.AC and run.stdout == b"hi\n" and run.exit_code == 0
     async with await compile_source("c", "#include <stdlib.h>\nint main(){abort();}") as crash:
@@ -122,8 +141,10 @@ async def test_output_cap_keeps_exactly_the_cap(runtime):
 
 
 async def test_java_with_a_custom_class_name(runtime):
-    source = ("public class Solution { public static void main(String[] a) {\n"
-              "  System.out.println(new java.util.Scanner(System.in).nextInt() * 2); } }\n")
+    source = (
+        "public class Solution { public static void main(String[] a) {\n"
+        "  System.out.println(new java.util.Scanner(System.in).nextInt() * 2); } }\n"
+    )
     async with await compile_source("java", source) as compiled:
         run = await run_once(compiled, b"21\n", Limits(time_limit_s=5))
     assert run.verdict is Verdict.AC and run.stdout == b"42\n"
@@ -141,8 +162,10 @@ async def test_popen_fallback_without_the_launcher(runtime):
     """Hosts without a C compiler spawn bwrap through Popen: same isolation."""
     saved, runtime.launcher = runtime.launcher, None
     try:
-        source = ("import socket\ntry:\n    socket.socket().connect(('127.0.0.1', 1))\n"
-                  "    print('escaped')\nexcept OSError:\n    print('blocked')\n")
+        source = (
+            "import socket\ntry:\n    socket.socket().connect(('127.0.0.1', 1))\n"
+            "    print('escaped')\nexcept OSError:\n    print('blocked')\n"
+        )
         async with await compile_source("python", source) as compiled:
             run = await run_once(compiled, b"", Limits())
     finally:

@@ -6,8 +6,16 @@ import pytest
 
 from algoitny.executor.verdicts import RunFacts, Verdict, classify
 
-CLEAN = RunFacts(internal_error=None, cpu_ms=10, wall_timed_out=False, oom_killed=False,
-                 memory_kb=1000, output_exceeded=False, exit_code=0, signal=None)
+CLEAN = RunFacts(
+    internal_error=None,
+    cpu_ms=10,
+    wall_timed_out=False,
+    oom_killed=False,
+    memory_kb=1000,
+    output_exceeded=False,
+    exit_code=0,
+    signal=None,
+)
 
 
 def judge(**changes):
@@ -18,17 +26,20 @@ def test_a_clean_run_leaves_the_verdict_to_the_checker():
     assert judge() is None
 
 
-@pytest.mark.parametrize("changes, verdict", [
-    ({"internal_error": "boom", "cpu_ms": 5000, "oom_killed": True}, Verdict.IE),
-    ({"cpu_ms": 1000, "oom_killed": True, "signal": "SIGKILL"}, Verdict.TLE),
-    ({"wall_timed_out": True, "exit_code": None, "signal": "SIGKILL"}, Verdict.TLE),
-    ({"oom_killed": True, "signal": "SIGKILL", "exit_code": None, "output_exceeded": True}, Verdict.MLE),
-    ({"runtime_out_of_memory": True, "exit_code": 1}, Verdict.MLE),
-    ({"memory_kb": 65536, "signal": "SIGSEGV", "exit_code": None}, Verdict.MLE),
-    ({"output_exceeded": True, "signal": "SIGKILL", "exit_code": None}, Verdict.OLE),
-    ({"exit_code": 1}, Verdict.RE),
-    ({"exit_code": None, "signal": "SIGSEGV"}, Verdict.RE),
-])
+@pytest.mark.parametrize(
+    "changes, verdict",
+    [
+        ({"internal_error": "boom", "cpu_ms": 5000, "oom_killed": True}, Verdict.IE),
+        ({"cpu_ms": 1000, "oom_killed": True, "signal": "SIGKILL"}, Verdict.TLE),
+        ({"wall_timed_out": True, "exit_code": None, "signal": "SIGKILL"}, Verdict.TLE),
+        ({"oom_killed": True, "signal": "SIGKILL", "exit_code": None, "output_exceeded": True}, Verdict.MLE),
+        ({"runtime_out_of_memory": True, "exit_code": 1}, Verdict.MLE),
+        ({"memory_kb": 65536, "signal": "SIGSEGV", "exit_code": None}, Verdict.MLE),
+        ({"output_exceeded": True, "signal": "SIGKILL", "exit_code": None}, Verdict.OLE),
+        ({"exit_code": 1}, Verdict.RE),
+        ({"exit_code": None, "signal": "SIGSEGV"}, Verdict.RE),
+    ],
+)
 def test_precedence(changes, verdict):
     assert judge(**changes) is verdict
 

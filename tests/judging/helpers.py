@@ -19,16 +19,25 @@ async def create_problem(client: httpx.AsyncClient, identifier: str, tests: int,
     body = {"platform": "custom", "problem_identifier": identifier, "title": f"A+B {identifier}", **fields}
     response = await client.post("/api/problems", json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
-    cases = [{"input": f"{i} {i if i % 3 == 0 else i + 1}\n", "output": f"{i + (i if i % 3 == 0 else i + 1)}\n"}
-             for i in range(tests)]
-    added = await client.post(f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases},
-                              headers=ADMIN)
+    cases = [
+        {"input": f"{i} {i if i % 3 == 0 else i + 1}\n", "output": f"{i + (i if i % 3 == 0 else i + 1)}\n"}
+        for i in range(tests)
+    ]
+    added = await client.post(
+        f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases}, headers=ADMIN
+    )
     assert added.status_code == 201, added.text
     return identifier
 
 
-async def follow(host: str, path: str, *, last_event_id: str | None = None, stop_after: int | None = None,
-                 timeout: float = 120) -> list[dict]:
+async def follow(
+    host: str,
+    path: str,
+    *,
+    last_event_id: str | None = None,
+    stop_after: int | None = None,
+    timeout: float = 120,
+) -> list[dict]:
     """Every event the WebSocket sends until it closes (or ``stop_after`` events)."""
     url = f"ws://{host}{path}" + (f"?last_event_id={last_event_id}" if last_event_id else "")
     events: list[dict] = []

@@ -22,16 +22,31 @@ async def _start_worker(settings) -> asyncio.subprocess.Process:
     # One test at a time, so the kill lands mid-submission; a short lease, so recovery is quick.
     env = worker_env(settings, ALGOITNY_JUDGE__SLOTS="1", ALGOITNY_JUDGE__LEASE_S="2")
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "algoitny.cli", "worker", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "algoitny.cli",
+        "worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def test_sigkill_mid_submission_then_restart(live_api, settings, table):
     async with httpx.AsyncClient(base_url=f"http://{live_api}", timeout=60) as client:
         await create_problem(client, "crash", tests=TESTS)
-        accepted = (await client.post("/api/execute/", json={
-            "platform": "custom", "problem_identifier": "crash", "code": SLOW_SOLUTION, "language": "python"},
-            headers=ADMIN)).json()
+        accepted = (
+            await client.post(
+                "/api/execute/",
+                json={
+                    "platform": "custom",
+                    "problem_identifier": "crash",
+                    "code": SLOW_SOLUTION,
+                    "language": "python",
+                },
+                headers=ADMIN,
+            )
+        ).json()
     watcher = asyncio.ensure_future(follow(live_api, accepted["websocket"], timeout=180))
     first = await _start_worker(settings)
     redis = open_redis(settings)
@@ -56,10 +71,16 @@ async def test_sigkill_mid_submission_then_restart(live_api, settings, table):
     assert types(events).count("compiling") == 1 and types(events)[-1] == "done"
     assert events[-1]["summary"]["verdict"] == "AC" and events[-1]["summary"]["passed"] == TESTS
 
-    results = [item async for item in table.query_all(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :r)",
-        ExpressionAttributeValues={":pk": {"S": keys.submission_pk(accepted["task_id"])}, ":r": {"S": "RES#"}})]
+    results = [
+        item
+        async for item in table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :r)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.submission_pk(accepted["task_id"])},
+                ":r": {"S": "RES#"},
+            },
+        )
+    ]
     assert len(results) == TESTS
     problem = await table.get(keys.problem_key("custom", "crash"))
     assert problem["exc"] == {"N": "1"}, "counted once despite two runs"
-

@@ -33,7 +33,9 @@ async def test_ready_says_redis_is_down(settings):
 
 
 async def test_ready_says_table_is_missing(settings):
-    missing = settings.model_copy(update={"table": settings.table.model_copy(update={"name": "no-such-table"})})
+    missing = settings.model_copy(
+        update={"table": settings.table.model_copy(update={"name": "no-such-table"})}
+    )
     response = await _ready_with(missing)
     assert response.status_code == 503
     details = response.json()["error"]["details"]

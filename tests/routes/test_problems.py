@@ -2,8 +2,11 @@ from tests import factories
 
 
 async def test_create_then_get_by_both_addresses(api, admin):
-    body = factories.problem_body(legacy_id=555, reference_solution={"language": "python", "code": "print(1)"},
-                                  checker={"name": "float", "abs_tol": 1e-4})
+    body = factories.problem_body(
+        legacy_id=555,
+        reference_solution={"language": "python", "code": "print(1)"},
+        checker={"name": "float", "abs_tol": 1e-4},
+    )
     created = await api.post("/api/problems", json=body, headers=admin)
     assert created.status_code == 201, created.text
     assert created.json()["checker"]["abs_tol"] == 1e-4
@@ -73,7 +76,9 @@ async def test_list_filters_and_pages(api, admin):
     assert len(second["items"]) == 1 and second["next_cursor"] is None
     atcoder = (await api.get("/api/problems", params={"platform": "atcoder"})).json()
     assert [p["platform"] for p in atcoder["items"]] == ["atcoder"]
-    reused = await api.get("/api/problems", params={"limit": 3, "platform": "atcoder", "cursor": first["next_cursor"]})
+    reused = await api.get(
+        "/api/problems", params={"limit": 3, "platform": "atcoder", "cursor": first["next_cursor"]}
+    )
     assert reused.status_code == 400 and reused.json()["error"]["code"] == "invalid_cursor"
 
 

@@ -28,8 +28,9 @@ async def test_two_megabyte_case_round_trips_byte_for_byte(api, admin):
     path = await _problem(api, admin)
     text_in = os.urandom(1_000_000).hex()  # 2 MB, incompressible
     text_out = os.urandom(1_000_000).hex() + "\r\n \t\u00e9\n"
-    added = await api.post(f"{path}/test-cases", json={"test_cases": [{"input": text_in, "output": text_out}]},
-                           headers=admin)
+    added = await api.post(
+        f"{path}/test-cases", json={"test_cases": [{"input": text_in, "output": text_out}]}, headers=admin
+    )
     case_id = added.json()["added"][0]
     read = (await api.get(f"{path}/test-cases/{case_id}", headers=admin)).json()
     assert read["input"] == text_in and read["output"] == text_out
@@ -39,8 +40,11 @@ async def test_two_megabyte_case_round_trips_byte_for_byte(api, admin):
 
 async def test_samples_are_public_hidden_cases_are_not(api, admin):
     path = await _problem(api, admin)
-    added = (await api.post(f"{path}/test-cases", json={"test_cases": _cases(1, "sample") + _cases(2)[1:]},
-                            headers=admin)).json()["added"]
+    added = (
+        await api.post(
+            f"{path}/test-cases", json={"test_cases": _cases(1, "sample") + _cases(2)[1:]}, headers=admin
+        )
+    ).json()["added"]
     sample_id, hidden_id = added
     samples = await api.get(f"{path}/samples")
     assert samples.status_code == 200 and [s["test_case_id"] for s in samples.json()] == [sample_id]
@@ -54,28 +58,36 @@ async def test_samples_are_public_hidden_cases_are_not(api, admin):
 
 async def test_list_delete_and_replace(api, admin):
     path = await _problem(api, admin)
-    added = (await api.post(f"{path}/test-cases", json={"test_cases": _cases(5)}, headers=admin)).json()["added"]
+    added = (await api.post(f"{path}/test-cases", json={"test_cases": _cases(5)}, headers=admin)).json()[
+        "added"
+    ]
     page = (await api.get(f"{path}/test-cases", params={"limit": 3}, headers=admin)).json()
-    rest = (await api.get(f"{path}/test-cases", params={"limit": 3, "cursor": page["next_cursor"]},
-                          headers=admin)).json()
+    rest = (
+        await api.get(f"{path}/test-cases", params={"limit": 3, "cursor": page["next_cursor"]}, headers=admin)
+    ).json()
     listed = page["items"] + rest["items"]
     assert sorted(c["test_case_id"] for c in listed) == sorted(added), "pages in id order, no gaps"
     assert {c["test_case_id"]: c["position"] for c in listed} == {i: n for n, i in enumerate(added)}
     assert (await api.delete(f"{path}/test-cases/{added[0]}", headers=admin)).status_code == 204
-    assert (await api.get(f"{path}/test-cases/{added[0]}", headers=admin)).json()["error"]["code"] == "test_case_not_found"
+    assert (await api.get(f"{path}/test-cases/{added[0]}", headers=admin)).json()["error"][
+        "code"
+    ] == "test_case_not_found"
     replaced = await api.put(f"{path}/test-cases", json={"test_cases": _cases(1, "sample")}, headers=admin)
     assert replaced.json()["test_case_count"] == 1
     assert (await api.get(path)).json()["test_case_count"] == 1
 
 
 async def test_test_cases_of_unknown_problem(api, admin):
-    response = await api.post("/api/problems/baekjoon/404404/test-cases", json={"test_cases": _cases(1)},
-                              headers=admin)
+    response = await api.post(
+        "/api/problems/baekjoon/404404/test-cases", json={"test_cases": _cases(1)}, headers=admin
+    )
     assert response.status_code == 404 and response.json()["error"]["code"] == "problem_not_found"
 
 
 async def test_legacy_address_reaches_test_cases(api, admin):
     path = await _problem(api, admin, legacy_id=3030)
-    await api.post("/api/problems/legacy/3030/test-cases", json={"test_cases": _cases(2, "sample")}, headers=admin)
+    await api.post(
+        "/api/problems/legacy/3030/test-cases", json={"test_cases": _cases(2, "sample")}, headers=admin
+    )
     assert len((await api.get("/api/problems/legacy/3030/samples")).json()) == 2
     assert len((await api.get(f"{path}/samples")).json()) == 2

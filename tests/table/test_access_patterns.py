@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import inspect
 import re
-import sys
 
 import pytest
 
+import algoitny.table as table_package
 from algoitny.domain import NewTestCase
 from algoitny.errors import InvalidCursor, LegacyIdTaken, ProblemExists, ProblemNotFound, TestCaseNotFound
-import algoitny.table as table_package
 from algoitny.table import MigrationLog, keys
 from tests import factories
 
@@ -52,7 +51,9 @@ def test_every_access_pattern_has_a_test():
 
     import tests.table
 
-    modules = [importlib.import_module(f"tests.table.{m.name}") for m in pkgutil.iter_modules(tests.table.__path__)]
+    modules = [
+        importlib.import_module(f"tests.table.{m.name}") for m in pkgutil.iter_modules(tests.table.__path__)
+    ]
     assert len(access_patterns()) >= 30
     for pattern, _ in access_patterns():
         name = expected_test_name(pattern)
@@ -85,9 +86,13 @@ async def test_create_problem(problems, table):
         await problems.create(factories.problem(identifier=created.identifier))
     with pytest.raises(LegacyIdTaken):
         await problems.create(factories.problem(legacy_id=9))
-    partition = [i async for i in table.query_all(
-        KeyConditionExpression="PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.problem_pk(created.platform, created.identifier)}})]
+    partition = [
+        i
+        async for i in table.query_all(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.problem_pk(created.platform, created.identifier)}},
+        )
+    ]
     assert [i["SK"]["S"] for i in partition] == ["META", "TAG#dp", "TAG#greedy"]
     assert all(i["tp"]["S"] for i in partition)
 
@@ -95,12 +100,16 @@ async def test_create_problem(problems, table):
 async def test_update_problem(problems):
     created = await problems.create(factories.problem(legacy_id=11, tags=["a", "b"]))
     key = {"platform": created.platform, "identifier": created.identifier}
-    updated = await problems.update(**key, changes={"title": "New", "tags": ["b", "c"], "url": None, "legacy_id": 12})
+    updated = await problems.update(
+        **key, changes={"title": "New", "tags": ["b", "c"], "url": None, "legacy_id": 12}
+    )
     assert updated.title == "New"
     found = await problems.get(**key)
     assert found.tags == ["b", "c"] and found.legacy_id == 12
     assert [p.identifier for p in (await problems.list_problems(tag="a", limit=10)).items] == []
-    assert [p.identifier for p in (await problems.list_problems(tag="c", limit=10)).items] == [created.identifier]
+    assert [p.identifier for p in (await problems.list_problems(tag="c", limit=10)).items] == [
+        created.identifier
+    ]
     assert (await problems.get_by_legacy_id(12)).identifier == created.identifier
     with pytest.raises(ProblemNotFound):
         await problems.get_by_legacy_id(11)
@@ -211,7 +220,9 @@ async def test_list_test_cases(problems, test_cases):
 async def test_list_samples(problems, test_cases):
     created = await problems.create(factories.problem())
     key = {"platform": created.platform, "identifier": created.identifier}
-    await test_cases.add_many(**key, new_cases=factories.new_cases(3) + factories.new_cases(2, kind="sample", prefix="s"))
+    await test_cases.add_many(
+        **key, new_cases=factories.new_cases(3) + factories.new_cases(2, kind="sample", prefix="s")
+    )
     samples = await test_cases.list_samples(**key)
     assert [s.kind for s in samples] == ["sample", "sample"]
     assert [s.input for s in samples] == ["s0 0\n", "s1 1\n"]
@@ -231,11 +242,17 @@ async def test_get_test_case(problems, test_cases):
 async def test_delete_test_case(problems, test_cases, table):
     created = await problems.create(factories.problem())
     key = {"platform": created.platform, "identifier": created.identifier}
-    result = await test_cases.add_many(**key, new_cases=[NewTestCase("q" * 900_000, "1"), NewTestCase("1", "1")])
+    result = await test_cases.add_many(
+        **key, new_cases=[NewTestCase("q" * 900_000, "1"), NewTestCase("1", "1")]
+    )
     assert await test_cases.delete(**key, test_case_id=result.added[0]) == 1
-    remaining = [i async for i in table.query_all(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :tc)",
-        ExpressionAttributeValues={":pk": {"S": keys.problem_pk(**key)}, ":tc": {"S": "TC#"}})]
+    remaining = [
+        i
+        async for i in table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :tc)",
+            ExpressionAttributeValues={":pk": {"S": keys.problem_pk(**key)}, ":tc": {"S": "TC#"}},
+        )
+    ]
     assert len(remaining) == 1, "chunks go with their head"
     with pytest.raises(TestCaseNotFound):
         await test_cases.delete(**key, test_case_id=result.added[0])

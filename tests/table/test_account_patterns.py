@@ -38,8 +38,9 @@ async def test_get_user_by_google_id(users):
 
 
 async def test_create_user(users):
-    results = await asyncio.gather(*(users.create(_user("race@example.com")) for _ in range(5)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(users.create(_user("race@example.com")) for _ in range(5)), return_exceptions=True
+    )
     assert sum(isinstance(r, User) for r in results) == 1, "one email, one user, even when racing"
     assert all(isinstance(r, UserExists) for r in results if not isinstance(r, User))
     with pytest.raises(UserExists):
@@ -59,7 +60,10 @@ async def test_link_google_id(users):
 async def test_record_sign_in(users):
     created = await users.create(_user("fay@example.com"))
     updated = await users.record_sign_in(created.user_id, role="admin", plan="admin")
-    assert (updated.role, updated.plan) == ("admin", "admin") and updated.last_login_at >= created.last_login_at
+    assert (updated.role, updated.plan) == (
+        "admin",
+        "admin",
+    ) and updated.last_login_at >= created.last_login_at
 
 
 async def test_change_plan(users):
@@ -72,7 +76,11 @@ async def test_change_plan(users):
 async def test_record_consents(users):
     created = await users.create(_user("hal@example.com"))
     updated = await users.set_consents(created.user_id, {"privacy": True, "terms": True})
-    assert updated.privacy_consent_at > 0 and updated.terms_consent_at > 0 and not updated.code_ownership_consent_at
+    assert (
+        updated.privacy_consent_at > 0
+        and updated.terms_consent_at > 0
+        and not updated.code_ownership_consent_at
+    )
     withdrawn = await users.set_consents(created.user_id, {"privacy": False})
     assert not withdrawn.privacy_consent_at and withdrawn.terms_consent_at
 

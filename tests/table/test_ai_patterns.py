@@ -24,8 +24,15 @@ def hints(table) -> HintRepository:
 
 
 def _job(platform="custom", identifier="p1", **fields) -> GenerationJob:
-    return GenerationJob(job_id=new_task_id(), kind="test_cases", platform=platform, identifier=identifier,
-                         created_by="admin", counts={"small": 2}, **fields)
+    return GenerationJob(
+        job_id=new_task_id(),
+        kind="test_cases",
+        platform=platform,
+        identifier=identifier,
+        created_by="admin",
+        counts={"small": 2},
+        **fields,
+    )
 
 
 async def test_create_generation_job(jobs, table):
@@ -33,7 +40,9 @@ async def test_create_generation_job(jobs, table):
     with pytest.raises(Exception):
         await jobs.create(job)  # the same id twice is refused
     item = await table.get(keys.generation_job_key(job.job_id))
-    assert item["tp"] == {"S": "genjob"} and item["scr"] == {"S": "print(1)"} and item["sts"] == {"S": "queued"}
+    assert (
+        item["tp"] == {"S": "genjob"} and item["scr"] == {"S": "print(1)"} and item["sts"] == {"S": "queued"}
+    )
 
 
 async def test_get_generation_job(jobs):
@@ -56,8 +65,9 @@ async def test_update_generation_job(jobs):
     job = await jobs.create(_job())
     running = await jobs.update(job.job_id, {"status": "running", "done": 3, "total": 9, "error": None})
     assert running.status == "running" and (running.done, running.total) == (3, 9)
-    finished = await jobs.update(job.job_id, {"status": "succeeded", "dropped": [{"size": "max", "seed": 1,
-                                                                                "reason": "RE"}]})
+    finished = await jobs.update(
+        job.job_id, {"status": "succeeded", "dropped": [{"size": "max", "seed": 1, "reason": "RE"}]}
+    )
     assert finished.finished_at and finished.dropped[0]["seed"] == 1
     with pytest.raises(GenerationJobFinished):
         await jobs.update(job.job_id, {"done": 4})  # a finished job stays finished
@@ -78,9 +88,18 @@ async def test_cancel_generation_job(jobs):
 
 async def _submission(problems, submissions) -> Submission:
     problem = await problems.create(factories.problem())
-    return await submissions.create(Submission(
-        submission_id=new_task_id(), user_id="u1", platform=problem.platform, identifier=problem.identifier,
-        problem_title=problem.title, language="python", code="print(1)", public=False))
+    return await submissions.create(
+        Submission(
+            submission_id=new_task_id(),
+            user_id="u1",
+            platform=problem.platform,
+            identifier=problem.identifier,
+            problem_title=problem.title,
+            language="python",
+            code="print(1)",
+            public=False,
+        )
+    )
 
 
 async def test_get_submission_hints(problems, submissions, hints):
@@ -94,8 +113,12 @@ async def test_get_submission_hints(problems, submissions, hints):
 
 async def test_save_submission_hints(problems, submissions, hints):
     submission = await _submission(problems, submissions)
-    assert await hints.save_submission_hints(submission.submission_id, SubmissionHints(["1", "2", "3"], "ai", 9))
-    assert not await hints.save_submission_hints(submission.submission_id, SubmissionHints(["x", "y", "z"], "ai"))
+    assert await hints.save_submission_hints(
+        submission.submission_id, SubmissionHints(["1", "2", "3"], "ai", 9)
+    )
+    assert not await hints.save_submission_hints(
+        submission.submission_id, SubmissionHints(["x", "y", "z"], "ai")
+    )
     assert (await hints.get_submission_hints(submission.submission_id)).hints == ["1", "2", "3"], "first wins"
     with pytest.raises(SubmissionNotFound):
         await hints.save_submission_hints("0" * 28, SubmissionHints(["1", "2", "3"], "ai"))
@@ -109,7 +132,13 @@ async def test_get_problem_hints(hints):
 
 
 async def test_save_problem_hints(hints):
-    await hints.save_problem_hints(ProblemHints("custom", "p", [{"title": "approach", "hint": "old"}], "admin"))
-    await hints.save_problem_hints(ProblemHints("custom", "p", [{"title": "insight", "hint": "new"}], "ai", 5))
+    await hints.save_problem_hints(
+        ProblemHints("custom", "p", [{"title": "approach", "hint": "old"}], "admin")
+    )
+    await hints.save_problem_hints(
+        ProblemHints("custom", "p", [{"title": "insight", "hint": "new"}], "ai", 5)
+    )
     found = await hints.get_problem_hints(platform="custom", identifier="p")
-    assert found.levels == [{"title": "insight", "hint": "new"}] and found.source == "ai" and found.tokens == 5
+    assert (
+        found.levels == [{"title": "insight", "hint": "new"}] and found.source == "ai" and found.tokens == 5
+    )

@@ -17,15 +17,29 @@ from tests import factories
 async def _submission(problems, submissions, *, user="u1", public=False, language="python") -> Submission:
     problem = await problems.create(factories.problem())
     submission = Submission(
-        submission_id=new_task_id(), user_id=user, platform=problem.platform, identifier=problem.identifier,
-        problem_title=problem.title, language=language, code="print(1)", public=public,
+        submission_id=new_task_id(),
+        user_id=user,
+        platform=problem.platform,
+        identifier=problem.identifier,
+        problem_title=problem.title,
+        language=language,
+        code="print(1)",
+        public=public,
     )
     return await submissions.create(submission)
 
 
 def _record(index: int, passed: bool = True) -> TestRecord:
-    record = TestRecord(index=index, test_case_id=f"m{index:023d}", verdict="AC" if passed else "WA",
-                        passed=passed, cpu_ms=index, wall_ms=2 * index, memory_kb=1000 + index, output="out")
+    record = TestRecord(
+        index=index,
+        test_case_id=f"m{index:023d}",
+        verdict="AC" if passed else "WA",
+        passed=passed,
+        cpu_ms=index,
+        wall_ms=2 * index,
+        memory_kb=1000 + index,
+        output="out",
+    )
     if not passed:
         record.input_excerpt, record.expected_excerpt = "1 1\n", "2\n"
         record.full_output = "x" * 200_000
@@ -66,9 +80,16 @@ async def test_save_test_results(problems, submissions, table):
     records = [_record(i) for i in range(60)]
     await submissions.save_results(created.submission_id, records)
     await submissions.save_results(created.submission_id, records[:30])  # a rerun rewrites, never duplicates
-    items = [i async for i in table.query_all(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :r)",
-        ExpressionAttributeValues={":pk": {"S": keys.submission_pk(created.submission_id)}, ":r": {"S": "RES#"}})]
+    items = [
+        i
+        async for i in table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :r)",
+            ExpressionAttributeValues={
+                ":pk": {"S": keys.submission_pk(created.submission_id)},
+                ":r": {"S": "RES#"},
+            },
+        )
+    ]
     assert len(items) == 60 and all(i["tp"]["S"] == "trs" for i in items)
 
 

@@ -13,7 +13,12 @@ def test_encode_uses_short_names_and_stamps_entity_type():
 
 
 def test_decode_round_trips_and_ignores_keys():
-    fields = {"title": "A+B", "time_limit_ms": 1500, "checker": {"name": "float", "abs_tol": 1e-6}, "deleted": False}
+    fields = {
+        "title": "A+B",
+        "time_limit_ms": 1500,
+        "checker": {"name": "float", "abs_tol": 1e-6},
+        "deleted": False,
+    }
     item = PROBLEM.encode(fields, {"PK": "P", "SK": "META"})
     assert PROBLEM.decode(item) == fields
 

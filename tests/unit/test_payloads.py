@@ -15,7 +15,7 @@ def _item_bytes(item: dict) -> int:
     """DynamoDB's size rule, near enough: names plus string/binary values."""
     total = 0
     for name, value in item.items():
-        (kind, raw), = value.items()
+        ((kind, raw),) = value.items()
         total += len(name) + (len(raw) if kind in ("S", "B") else 32)
     return total
 

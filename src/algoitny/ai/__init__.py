@@ -20,6 +20,15 @@ from algoitny.ai.provider import (
 )
 
 __all__ = [
-    "AiAnswer", "AiBadAnswer", "AiCallFailed", "AiProvider", "AiUsage", "GeneratorScript", "HintList",
-    "ProblemHintLevels", "SolutionAnswer", "Task", "open_provider",
+    "AiAnswer",
+    "AiBadAnswer",
+    "AiCallFailed",
+    "AiProvider",
+    "AiUsage",
+    "GeneratorScript",
+    "HintList",
+    "ProblemHintLevels",
+    "SolutionAnswer",
+    "Task",
+    "open_provider",
 ]

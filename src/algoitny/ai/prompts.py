@@ -22,7 +22,9 @@ GENERATOR_SYSTEM = (
     "You write Python 3 test-input generators for competitive-programming problems. "
     "Inputs must satisfy every constraint of the problem exactly."
 )
-SOLUTION_SYSTEM = "You write correct, efficient competitive-programming solutions that read stdin and write stdout."
+SOLUTION_SYSTEM = (
+    "You write correct, efficient competitive-programming solutions that read stdin and write stdout."
+)
 
 
 def cut(text: str, limit: int = TEST_TEXT_CHARS) -> str:
@@ -46,16 +48,26 @@ def problem_section(problem: Problem, samples: Sequence[TestCase] = ()) -> str:
     lines += ["", "## Statement", cut(problem.statement or "(no statement given)", STATEMENT_CHARS)]
     lines += ["", "## Constraints", cut(problem.constraints or "(no constraints given)", STATEMENT_CHARS)]
     for number, sample in enumerate(samples, start=1):
-        lines += ["", f"## Sample {number} input", fenced(cut(sample.input)),
-                  f"## Sample {number} output", fenced(cut(sample.output))]
+        lines += [
+            "",
+            f"## Sample {number} input",
+            fenced(cut(sample.input)),
+            f"## Sample {number} output",
+            fenced(cut(sample.output)),
+        ]
     return "\n".join(lines)
 
 
 def reference_section(problem: Problem) -> str:
     if not problem.solution_code:
         return ""
-    return "\n".join(["", f"## {DO_NOT_REVEAL}", fenced(cut(problem.solution_code, CODE_CHARS),
-                                                          problem.solution_language or "")])
+    return "\n".join(
+        [
+            "",
+            f"## {DO_NOT_REVEAL}",
+            fenced(cut(problem.solution_code, CODE_CHARS), problem.solution_language or ""),
+        ]
+    )
 
 
 @dataclass
@@ -67,39 +79,50 @@ class PreviousAttempt:
 def _previous(previous: PreviousAttempt | None, what: str) -> str:
     if previous is None:
         return ""
-    return "\n".join(["", f"## Your previous {what} failed", fenced(cut(previous.answer, CODE_CHARS)),
-                      "### What went wrong", fenced(cut(previous.error, 4000)),
-                      f"Fix this problem in the new {what}."])
+    return "\n".join(
+        [
+            "",
+            f"## Your previous {what} failed",
+            fenced(cut(previous.answer, CODE_CHARS)),
+            "### What went wrong",
+            fenced(cut(previous.error, 4000)),
+            f"Fix this problem in the new {what}.",
+        ]
+    )
 
 
 def generator_prompt(problem: Problem, samples: Sequence[TestCase], previous: PreviousAttempt | None) -> str:
-    return "\n".join([
-        problem_section(problem, samples),
-        reference_section(problem),
-        "",
-        "## Task",
-        "Write a Python 3 program (standard library only) that prints ONE valid test input for this problem.",
-        "It reads one line from stdin: `<size> <seed>`, where size is `small`, `medium` or `max` and seed is "
-        "an integer. Use `random.Random(seed)` so the same size and seed always give the same input.",
-        "- small: tiny inputs that hit edge cases (minimum values, equal values, boundaries);",
-        "- medium: moderate random inputs;",
-        "- max: inputs at the upper limits of every constraint (worst cases for slow solutions).",
-        "Print only the input, in the exact input format. No network, no files, no other output.",
-        'Answer JSON: {"script": "<the program>", "explanation": "<one paragraph>"}.',
-        _previous(previous, "script"),
-    ])
+    return "\n".join(
+        [
+            problem_section(problem, samples),
+            reference_section(problem),
+            "",
+            "## Task",
+            "Write a Python 3 program (standard library only) that prints ONE valid test input for this problem.",
+            "It reads one line from stdin: `<size> <seed>`, where size is `small`, `medium` or `max` and seed is "
+            "an integer. Use `random.Random(seed)` so the same size and seed always give the same input.",
+            "- small: tiny inputs that hit edge cases (minimum values, equal values, boundaries);",
+            "- medium: moderate random inputs;",
+            "- max: inputs at the upper limits of every constraint (worst cases for slow solutions).",
+            "Print only the input, in the exact input format. No network, no files, no other output.",
+            'Answer JSON: {"script": "<the program>", "explanation": "<one paragraph>"}.',
+            _previous(previous, "script"),
+        ]
+    )
 
 
 def solution_prompt(problem: Problem, samples: Sequence[TestCase], previous: PreviousAttempt | None) -> str:
-    return "\n".join([
-        problem_section(problem, samples),
-        "",
-        "## Task",
-        "Write a correct and efficient solution (Python 3 or C++17) that reads stdin and writes stdout, "
-        "passing every sample exactly and staying within the limits on the largest inputs.",
-        'Answer JSON: {"language": "python" or "cpp", "code": "<the program>"}.',
-        _previous(previous, "solution"),
-    ])
+    return "\n".join(
+        [
+            problem_section(problem, samples),
+            "",
+            "## Task",
+            "Write a correct and efficient solution (Python 3 or C++17) that reads stdin and writes stdout, "
+            "passing every sample exactly and staying within the limits on the largest inputs.",
+            'Answer JSON: {"language": "python" or "cpp", "code": "<the program>"}.',
+            _previous(previous, "solution"),
+        ]
+    )
 
 
 def submission_hints_prompt(problem: Problem, submission: Submission, failures: Sequence[TestRecord]) -> str:
@@ -119,9 +142,12 @@ def submission_hints_prompt(problem: Problem, submission: Submission, failures: 
         lines += [
             "",
             f"### Failed test #{record.index + 1}: {record.verdict}",
-            "Input:", fenced(cut(record.input_excerpt or "")),
-            "Expected output:", fenced(cut(record.expected_excerpt or "")),
-            "The student's output:", fenced(cut(record.full_output or record.output or "")),
+            "Input:",
+            fenced(cut(record.input_excerpt or "")),
+            "Expected output:",
+            fenced(cut(record.expected_excerpt or "")),
+            "The student's output:",
+            fenced(cut(record.full_output or record.output or "")),
         ]
         if record.error:
             lines += ["Standard error:", fenced(cut(record.error, 1000))]
@@ -139,13 +165,15 @@ def submission_hints_prompt(problem: Problem, submission: Submission, failures: 
 
 
 def problem_hints_prompt(problem: Problem, samples: Sequence[TestCase]) -> str:
-    return "\n".join([
-        problem_section(problem, samples),
-        reference_section(problem),
-        "",
-        "## Task",
-        "Write 4 progressive hints for someone stuck on this problem, each revealing a little more: "
-        "`approach`, then `insight`, then `pitfalls`, then `implementation` (you may add `edge cases`). "
-        "No code; never reveal the reference solution.",
-        'Answer JSON: {"levels": [{"title": "approach", "hint": "..."}, ...]}.',
-    ])
+    return "\n".join(
+        [
+            problem_section(problem, samples),
+            reference_section(problem),
+            "",
+            "## Task",
+            "Write 4 progressive hints for someone stuck on this problem, each revealing a little more: "
+            "`approach`, then `insight`, then `pitfalls`, then `implementation` (you may add `edge cases`). "
+            "No code; never reveal the reference solution.",
+            'Answer JSON: {"levels": [{"title": "approach", "hint": "..."}, ...]}.',
+        ]
+    )

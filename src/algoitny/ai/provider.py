@@ -57,8 +57,12 @@ class AiUsage:
     total_tokens: int = 0
 
     def as_dict(self) -> dict[str, int | str]:
-        return {"model": self.model, "prompt_tokens": self.prompt_tokens, "output_tokens": self.output_tokens,
-                "total_tokens": self.total_tokens}
+        return {
+            "model": self.model,
+            "prompt_tokens": self.prompt_tokens,
+            "output_tokens": self.output_tokens,
+            "total_tokens": self.total_tokens,
+        }
 
 
 @dataclass(frozen=True)
@@ -99,14 +103,23 @@ class AiProvider:
         )
         response = await self._call_with_retries(model, prompt, config)
         usage = _usage(model, response)
-        log.info("ai call task=%s model=%s prompt_tokens=%d output_tokens=%d", task, model,
-                 usage.prompt_tokens, usage.output_tokens)
+        log.info(
+            "ai call task=%s model=%s prompt_tokens=%d output_tokens=%d",
+            task,
+            model,
+            usage.prompt_tokens,
+            usage.output_tokens,
+        )
         text = _text(response)
         try:
             value = answer_model.model_validate_json(text)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5])
-            raise AiBadAnswer(f"the answer is not valid {answer_model.__name__} JSON: {problems}", text) from exc
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5]
+            )
+            raise AiBadAnswer(
+                f"the answer is not valid {answer_model.__name__} JSON: {problems}", text
+            ) from exc
         return AiAnswer(value, usage, text)
 
     async def _call_with_retries(self, model: str, prompt: str, config: types.GenerateContentConfig):
@@ -122,7 +135,8 @@ class AiProvider:
                     raise AiCallFailed(f"the model refused the call: {_describe(exc)}") from exc
                 if attempt == self.settings.retries:
                     raise AiCallFailed(
-                        f"the model did not answer after {attempt + 1} tries: {_describe(exc)}") from exc
+                        f"the model did not answer after {attempt + 1} tries: {_describe(exc)}"
+                    ) from exc
                 log.warning("ai call to %s failed (%s); retrying in %.1fs", model, _describe(exc), delay)
                 await asyncio.sleep(delay)
                 delay *= 2

@@ -70,8 +70,12 @@ class GoogleVerifier:
         key = await self._key(header.get("kid", ""))
         try:
             claims = jwt.decode(
-                id_token, key.key, algorithms=["RS256"], audience=self.settings.google_client_ids,
-                issuer=self.settings.google_issuers, options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+                id_token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self.settings.google_client_ids,
+                issuer=self.settings.google_issuers,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
         except jwt.ExpiredSignatureError as exc:
             raise InvalidToken("The Google token has expired.") from exc
@@ -80,6 +84,8 @@ class GoogleVerifier:
         if not claims.get("email"):
             raise InvalidToken("The Google token carries no email.")
         return GoogleIdentity(
-            google_id=str(claims["sub"]), email=str(claims["email"]).lower(),
-            email_verified=bool(claims.get("email_verified")), name=str(claims.get("name", "")),
+            google_id=str(claims["sub"]),
+            email=str(claims["email"]).lower(),
+            email_verified=bool(claims.get("email_verified")),
+            name=str(claims.get("name", "")),
         )

@@ -64,9 +64,12 @@ class TokenService:
         access_exp, refresh_exp = now + self.settings.access_ttl_s, now + self.settings.refresh_ttl_s
         refresh_id = secrets.token_hex(12)
         common = {"sub": user_id, "fam": family_id, "iat": now}
-        access = self._sign(common | {"typ": "access", "jti": secrets.token_hex(8), "exp": access_exp},
-                            ACCESS_AUDIENCE)
-        refresh = self._sign(common | {"typ": "refresh", "jti": refresh_id, "exp": refresh_exp}, REFRESH_AUDIENCE)
+        access = self._sign(
+            common | {"typ": "access", "jti": secrets.token_hex(8), "exp": access_exp}, ACCESS_AUDIENCE
+        )
+        refresh = self._sign(
+            common | {"typ": "refresh", "jti": refresh_id, "exp": refresh_exp}, REFRESH_AUDIENCE
+        )
         return TokenPair(access, refresh, access_exp, refresh_exp, refresh_id)
 
     def verify(self, token: str, *, refresh: bool = False) -> Claims:
@@ -80,8 +83,11 @@ class TokenService:
             raise InvalidToken("The token was signed with an unknown key.")
         try:
             claims = jwt.decode(
-                token, key, algorithms=[ALGORITHM],
-                audience=REFRESH_AUDIENCE if refresh else ACCESS_AUDIENCE, issuer=self.settings.issuer,
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=REFRESH_AUDIENCE if refresh else ACCESS_AUDIENCE,
+                issuer=self.settings.issuer,
                 options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"]},
             )
         except jwt.ExpiredSignatureError as exc:

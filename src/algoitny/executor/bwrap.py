@@ -74,24 +74,56 @@ def build_argv(
 ) -> list[str]:
     # Without new_netns the caller has already put bwrap in the slot's own empty
     # network namespace (see spawn.slot_netns), which saves building one per run.
-    unshare = ["--unshare-all"] if new_netns else [
-        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
-        "--unshare-cgroup-try",
-    ]
+    unshare = (
+        ["--unshare-all"]
+        if new_netns
+        else [
+            "--unshare-user",
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+        ]
+    )
     a = [
-        bwrap, *unshare, "--die-with-parent", "--new-session",
-        "--hostname", "box", *_SYSTEM, "--proc", "/proc",
+        bwrap,
+        *unshare,
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "box",
+        *_SYSTEM,
+        "--proc",
+        "/proc",
     ]
     for dev in _DEVICES:
         a += ["--dev-bind", f"/dev/{dev}", f"/dev/{dev}"]
     a += [
-        "--symlink", "/proc/self/fd", "/dev/fd",
-        "--symlink", "/proc/self/fd/0", "/dev/stdin",
-        "--symlink", "/proc/self/fd/1", "/dev/stdout",
-        "--symlink", "/proc/self/fd/2", "/dev/stderr",
-        "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp",
+        "--symlink",
+        "/proc/self/fd",
+        "/dev/fd",
+        "--symlink",
+        "/proc/self/fd/0",
+        "/dev/stdin",
+        "--symlink",
+        "/proc/self/fd/1",
+        "/dev/stdout",
+        "--symlink",
+        "/proc/self/fd/2",
+        "/dev/stderr",
+        "--perms",
+        "1777",
+        "--size",
+        str(tmp_bytes),
+        "--tmpfs",
+        "/tmp",
         # Private and size-capped like /tmp (POSIX semaphores: Python's multiprocessing).
-        "--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/dev/shm",
+        "--perms",
+        "1777",
+        "--size",
+        str(tmp_bytes),
+        "--tmpfs",
+        "/dev/shm",
     ]
     if layout.box_dir is not None:
         a += ["--bind", str(layout.box_dir), "/box"]
@@ -106,9 +138,17 @@ def build_argv(
     # The root (bwrap's own tmpfs holding the mount points) becomes read-only: only
     # /box and /tmp, both size-capped, accept writes.
     a += [
-        "--remount-ro", "/",
-        "--seccomp", str(seccomp_fd), "--info-fd", str(info_fd),
-        "--block-fd", str(block_fd), "--chdir", layout.cwd, "--clearenv",
+        "--remount-ro",
+        "/",
+        "--seccomp",
+        str(seccomp_fd),
+        "--info-fd",
+        str(info_fd),
+        "--block-fd",
+        str(block_fd),
+        "--chdir",
+        layout.cwd,
+        "--clearenv",
     ]
     for key, value in {**BASE_ENV, **layout.env}.items():
         a += ["--setenv", key, value]

@@ -26,9 +26,7 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), text)
 
 
-def read_mounts(
-    mountinfo: str | None = None, self_cgroup: str | None = None
-) -> CgroupMounts:
+def read_mounts(mountinfo: str | None = None, self_cgroup: str | None = None) -> CgroupMounts:
     if mountinfo is None:
         mountinfo = Path("/proc/self/mountinfo").read_text()
     if self_cgroup is None:
@@ -73,12 +71,15 @@ def _own(mount_point: Path, path: str, mount_root: str, problems: list[str]) -> 
     parts = [p for p in path.split("/") if p]
     root_parts = [p for p in mount_root.split("/") if p]
     if parts[: len(root_parts)] != root_parts:
-        problems.append(f"our cgroup {path} is not under {mount_root}, the part of the "
-                        f"hierarchy mounted at {mount_point}")
+        problems.append(
+            f"our cgroup {path} is not under {mount_root}, the part of the hierarchy mounted at {mount_point}"
+        )
         return None
-    parts = parts[len(root_parts):]
+    parts = parts[len(root_parts) :]
     if ".." in parts:
-        problems.append(f"our cgroup {path} lies outside the hierarchy mounted at "
-                        f"{mount_point} (moved out of our cgroup namespace's root?)")
+        problems.append(
+            f"our cgroup {path} lies outside the hierarchy mounted at "
+            f"{mount_point} (moved out of our cgroup namespace's root?)"
+        )
         return None
     return mount_point.joinpath(*parts)

@@ -59,19 +59,17 @@ def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
     else:
         problems.append(f"cgroup v1: controller(s) not mounted: {', '.join(missing)}")
     raise SandboxUnavailable(
-        "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): "
-        + "; ".join(problems)
+        "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): " + "; ".join(problems)
     )
 
 
 def _explain(exc: OSError) -> str:
     hints = {
         errno.EROFS: "the cgroup filesystem is mounted read-only (in a container: run it "
-                     "with a writable cgroupfs, e.g. --cgroupns=private and rw /sys/fs/cgroup)",
+        "with a writable cgroupfs, e.g. --cgroupns=private and rw /sys/fs/cgroup)",
         errno.EACCES: "permission denied (the executor must run as root, and the cgroup "
-                      "must be delegated to it)",
-        errno.EPERM: "operation not permitted (root without CAP_SYS_ADMIN, or a cgroup "
-                     "not delegated to us)",
+        "must be delegated to it)",
+        errno.EPERM: "operation not permitted (root without CAP_SYS_ADMIN, or a cgroup not delegated to us)",
         errno.EBUSY: "busy: processes that cannot be moved live in our cgroup",
     }
     return f"{exc}" + (f" — {hints[exc.errno]}" if exc.errno in hints else "")

@@ -24,7 +24,6 @@ import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-
 PARENT = "algoitny"
 
 
@@ -74,7 +73,7 @@ def _keyed(path: str, key: str) -> int:
 class RunGroup:
     """The cgroup directories of one run (one per v1 hierarchy, one on v2)."""
 
-    def __init__(self, driver: "CgroupDriver", dirs: list[Path]) -> None:
+    def __init__(self, driver: CgroupDriver, dirs: list[Path]) -> None:
         self.driver = driver
         self.dirs = dirs
         self.paths = [str(d) for d in dirs]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 Args = Mapping[str, str]
 
@@ -107,8 +107,9 @@ def floats(input: bytes, output: bytes, answer: bytes, args: Args) -> CheckResul
             continue
         diff = abs(x - y)
         if diff > abs_eps and diff > rel_eps * abs(y):
-            return CheckResult(False, f"token {number}: expected {_show(b)}, found {_show(a)} "
-                                      f"(difference {diff:.3g})")
+            return CheckResult(
+                False, f"token {number}: expected {_show(b)}, found {_show(a)} (difference {diff:.3g})"
+            )
     return AC
 
 
@@ -129,9 +130,16 @@ BUILTIN: dict[str, CheckerFn] = {
     "float": floats,
     "unordered": unordered,
 }
-ALIASES = {"default": "lines", "line": "lines", "diff": "lines", "token": "tokens",
-           "floats": "float", "double": "float", "unordered_tokens": "unordered",
-           "multiset": "unordered"}
+ALIASES = {
+    "default": "lines",
+    "line": "lines",
+    "diff": "lines",
+    "token": "tokens",
+    "floats": "float",
+    "double": "float",
+    "unordered_tokens": "unordered",
+    "multiset": "unordered",
+}
 
 
 def get_checker(name: str) -> CheckerFn:

@@ -34,13 +34,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=2.0, metavar="SEC", help="CPU seconds per test")
     p.add_argument("--memory-limit", type=int, default=256, metavar="MB")
     p.add_argument("--checker", default="lines", help="exact, lines (default), tokens, float, unordered")
-    p.add_argument("--checker-arg", action="append", default=[], metavar="K=V",
-                   help="checker option, e.g. abs=1e-6 (repeatable)")
+    p.add_argument(
+        "--checker-arg",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="checker option, e.g. abs=1e-6 (repeatable)",
+    )
     p.add_argument("--checker-source", type=Path, help="custom testlib-style checker source")
     p.add_argument("--checker-language", default="cpp")
-    p.add_argument("--checker-include", action="append", default=[], type=Path, metavar="FILE",
-                   help="a header the checker includes (repeatable); #include \"X\" files "
-                        "next to the checker source (testlib.h) are added by themselves")
+    p.add_argument(
+        "--checker-include",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help='a header the checker includes (repeatable); #include "X" files '
+        "next to the checker source (testlib.h) are added by themselves",
+    )
     p.add_argument("--jobs", type=int, default=None, help="tests run in parallel (default: CPUs)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     return p
@@ -76,8 +87,11 @@ def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Check
         options[key] = value
     if args.checker_source:
         source = args.checker_source.read_bytes()
-        return Checker(source=source, language=args.checker_language,
-                       files=checker_includes(args.checker_source, source, args.checker_include))
+        return Checker(
+            source=source,
+            language=args.checker_language,
+            files=checker_includes(args.checker_source, source, args.checker_include),
+        )
     from .checkers import get_checker
 
     try:
@@ -94,7 +108,10 @@ async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCas
         verdict = compiled.verdict or Verdict.CE
         if args.json:
             print(json.dumps({"compile": {"verdict": verdict.value, "message": compiled.message}}), file=out)
-            print(json.dumps({"summary": {"verdict": verdict.value, "passed": 0, "total": len(tests)}}), file=out)
+            print(
+                json.dumps({"summary": {"verdict": verdict.value, "passed": 0, "total": len(tests)}}),
+                file=out,
+            )
         else:
             print(f"{verdict.value}: compilation failed\n{compiled.message}", file=out)
         return 0
@@ -106,8 +123,12 @@ async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCas
             if args.json:
                 print(json.dumps(result.to_json()), file=out, flush=True)
             else:
-                print(f"{result.name:>12}  {result.verdict.value:<3}  {result.cpu_ms:>6} ms  "
-                      f"{result.memory_kb:>8} KB  {result.checker_message}", file=out, flush=True)
+                print(
+                    f"{result.name:>12}  {result.verdict.value:<3}  {result.cpu_ms:>6} ms  "
+                    f"{result.memory_kb:>8} KB  {result.checker_message}",
+                    file=out,
+                    flush=True,
+                )
     results.sort(key=lambda r: r.index)
     first_failure = next((r for r in results if r.verdict is not Verdict.AC), None)
     summary = {
@@ -121,8 +142,12 @@ async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCas
     }
     if first_failure:
         summary["first_failed_test"] = first_failure.name
-    print(json.dumps({"summary": summary}) if args.json else
-          f"{summary['verdict']}: {summary['passed']}/{summary['total']} passed", file=out)
+    print(
+        json.dumps({"summary": summary})
+        if args.json
+        else f"{summary['verdict']}: {summary['passed']}/{summary['total']} passed",
+        file=out,
+    )
     await get_runtime().idle()
     return 0
 

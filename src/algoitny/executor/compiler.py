@@ -16,9 +16,9 @@ import re
 import shutil
 import stat
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 from .bwrap import Layout
 from .errors import LanguageUnavailable
@@ -49,7 +49,7 @@ class CompileResult:
             await asyncio.to_thread(shutil.rmtree, self.artifact_dir, True)
             self.artifact_dir = None
 
-    async def __aenter__(self) -> "CompileResult":
+    async def __aenter__(self) -> CompileResult:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -63,7 +63,10 @@ def runtime_layout(language: Language) -> tuple[list[tuple[str, str]], dict[str,
 
 
 async def compile_source(
-    language_id: str, source: str | bytes, *, limits: Limits | None = None,
+    language_id: str,
+    source: str | bytes,
+    *,
+    limits: Limits | None = None,
     extra_files: Mapping[str, bytes] | None = None,
 ) -> CompileResult:
     """Compile ``source`` (text, or bytes in any encoding: written to the box as is).
@@ -95,8 +98,9 @@ async def compile_source(
         layout = Layout(argv=argv or ["/bin/true"], env=env, ro_binds=binds, box_dir=slot.box)
         outcome = await run_sandboxed(layout, limits, b"", slot, merge_stderr=True)
         message = outcome.stdout[:MESSAGE_BYTES].decode("utf-8", errors="replace")
-        result = CompileResult(language.id, False, message, entry=entry,
-                               cpu_ms=outcome.cpu_ms, wall_ms=outcome.wall_ms)
+        result = CompileResult(
+            language.id, False, message, entry=entry, cpu_ms=outcome.cpu_ms, wall_ms=outcome.wall_ms
+        )
         if outcome.internal_error:
             result.verdict, result.message = Verdict.IE, outcome.internal_error
         elif outcome.cpu_timed_out or outcome.wall_timed_out:

@@ -32,7 +32,7 @@ class ExecutorConfig:
     lock_dir: Path = Path("/run/algoitny/uids")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "ExecutorConfig":
+    def from_env(cls, environ: dict[str, str] | None = None) -> ExecutorConfig:
         env = os.environ if environ is None else environ
         default = cls()
         return cls(

@@ -23,17 +23,19 @@ class CustomChecker:
         self.compiled = compiled
 
     @classmethod
-    async def build(cls, spec: Checker) -> "CustomChecker":
+    async def build(cls, spec: Checker) -> CustomChecker:
         assert spec.source is not None
-        compiled = await compile_source(spec.language or "cpp", spec.source,
-                                        extra_files=spec.files)
+        compiled = await compile_source(spec.language or "cpp", spec.source, extra_files=spec.files)
         return cls(compiled)
 
     async def check(self, input: bytes, output: bytes, answer: bytes) -> tuple[Verdict, str]:
         if not self.compiled.ok:
             return Verdict.IE, "checker did not compile: " + self.compiled.message[:2000]
         outcome = await execute(
-            self.compiled, b"", CHECKER_LIMITS, args=list(_FILES),
+            self.compiled,
+            b"",
+            CHECKER_LIMITS,
+            args=list(_FILES),
             files=dict(zip(_FILES, (input, output, answer))),
         )
         comment = excerpt(outcome.stderr or outcome.stdout, 2000).strip()

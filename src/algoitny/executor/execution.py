@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .compiler import CompileResult, runtime_layout
 from .bwrap import Layout
+from .compiler import CompileResult, runtime_layout
 from .errors import BadArtifact
 from .languages import get_language
 from .models import Limits, RunResult, excerpt

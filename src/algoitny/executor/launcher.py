@@ -79,8 +79,7 @@ def build(box_root: Path) -> Path | None:
     src.write_text(SOURCE)
     tmp = bindir / f".launch-{os.getpid()}"
     for flags in (["-static"], []):
-        done = subprocess.run([cc, "-O2", *flags, "-o", str(tmp), str(src)],
-                              capture_output=True, timeout=60)
+        done = subprocess.run([cc, "-O2", *flags, "-o", str(tmp), str(src)], capture_output=True, timeout=60)
         if done.returncode == 0:
             os.chmod(tmp, 0o700)
             os.replace(tmp, target)

@@ -44,8 +44,9 @@ def decode_status(returncode: int | None) -> tuple[int | None, str | None]:
 
 
 class Watch:
-    def __init__(self, proc: Child, group: RunGroup, limits: Limits,
-                 out_r: int, err_r: int | None, *, stderr_keep: int) -> None:
+    def __init__(
+        self, proc: Child, group: RunGroup, limits: Limits, out_r: int, err_r: int | None, *, stderr_keep: int
+    ) -> None:
         self.loop = asyncio.get_running_loop()
         self.proc, self.group, self.limits = proc, group, limits
         self.out_r, self.err_r = out_r, err_r

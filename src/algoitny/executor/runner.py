@@ -9,7 +9,7 @@ running; their sandboxes are killed and their slots returned.
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from .checkers import get_checker
 from .compiler import CompileResult
@@ -45,15 +45,21 @@ async def run_tests(
             else:
                 size = len(outcome.stdout) + len(test.expected)
                 call = (builtin, test.input, outcome.stdout, test.expected, args)
-                result = (await asyncio.to_thread(*call) if size > _THREAD_CHECK_BYTES
-                          else call[0](*call[1:]))
+                result = await asyncio.to_thread(*call) if size > _THREAD_CHECK_BYTES else call[0](*call[1:])
                 verdict = Verdict.AC if result.ok else Verdict.WA
                 message = result.message
         return TestResult(
-            index=index, name=test.name, verdict=verdict, cpu_ms=outcome.cpu_ms,
-            wall_ms=outcome.wall_ms, memory_kb=outcome.memory_kb,
-            exit_code=outcome.exit_code, signal=outcome.signal, stdout=outcome.stdout,
-            stdout_excerpt=excerpt(outcome.stdout), stderr_excerpt=excerpt(outcome.stderr),
+            index=index,
+            name=test.name,
+            verdict=verdict,
+            cpu_ms=outcome.cpu_ms,
+            wall_ms=outcome.wall_ms,
+            memory_kb=outcome.memory_kb,
+            exit_code=outcome.exit_code,
+            signal=outcome.signal,
+            stdout=outcome.stdout,
+            stdout_excerpt=excerpt(outcome.stdout),
+            stderr_excerpt=excerpt(outcome.stderr),
             checker_message=message,
         )
 

@@ -24,7 +24,7 @@ from .errors import SandboxUnavailable
 from .slots import SlotPool
 
 _lock = threading.Lock()
-_runtime: "Runtime | None" = None
+_runtime: Runtime | None = None
 _config: ExecutorConfig | None = None
 
 

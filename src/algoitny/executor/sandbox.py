@@ -17,11 +17,10 @@ The sandbox knows nothing about languages or verdicts: it reports facts.
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import os
 import resource
-from typing import Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .bwrap import Layout, build_argv
@@ -96,7 +95,7 @@ def _memfd(data: bytes) -> int:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         fcntl.fcntl(fd, fcntl.F_ADD_SEALS, SEALS)
         return os.open(f"/proc/self/fd/{fd}", os.O_RDONLY | os.O_CLOEXEC)
     finally:
@@ -144,22 +143,34 @@ async def run_sandboxed(
         passed = [info_w, block_r, seccomp_fd, *file_fds]
         info_n, block_n, seccomp_n, *file_ns = child_fd_numbers(passed, rt.launcher)
         argv = build_argv(
-            rt.bwrap, layout, tmp_bytes=limits.tmp_bytes, seccomp_fd=seccomp_n,
-            info_fd=info_n, block_fd=block_n, file_fds=file_ns, new_netns=rt.launcher is None,
+            rt.bwrap,
+            layout,
+            tmp_bytes=limits.tmp_bytes,
+            seccomp_fd=seccomp_n,
+            info_fd=info_n,
+            block_fd=block_n,
+            file_fds=file_ns,
+            new_netns=rt.launcher is None,
         )
         stdio = (stdin_fd, out_w, err_w if err_w is not None else out_w)
         if rt.launcher is not None:
-            child = launch(rt.launcher, argv, uid=slot.uid, netns=slot_netns(slot.uid),
-                           stdio=stdio, fds=passed, rlimits=_rlimits(limits))
+            child = launch(
+                rt.launcher,
+                argv,
+                uid=slot.uid,
+                netns=slot_netns(slot.uid),
+                stdio=stdio,
+                fds=passed,
+                rlimits=_rlimits(limits),
+            )
         else:
-            child = launch_popen(argv, uid=slot.uid, stdio=stdio, fds=passed,
-                                 preexec=_limit_self(_rlimits(limits)))
+            child = launch_popen(
+                argv, uid=slot.uid, stdio=stdio, fds=passed, preexec=_limit_self(_rlimits(limits))
+            )
         for fd in child_fds:
             os.close(fd)
         child_fds.clear()
-        watch = Watch(
-            child, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP
-        )
+        watch = Watch(child, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP)
         box_pid = await watch.box_pid(info_r)
         if box_pid is None:
             await watch.finish(grace=5.0)
@@ -193,8 +204,22 @@ async def run_sandboxed(
             stderr_exceeded=watch.stderr_exceeded,
         )
     except OSError as exc:
-        return Outcome(None, None, 0, 0, 0, False, False, False, False, b"", False, b"", False,
-                       internal_error=f"sandbox: {exc}")
+        return Outcome(
+            None,
+            None,
+            0,
+            0,
+            0,
+            False,
+            False,
+            False,
+            False,
+            b"",
+            False,
+            b"",
+            False,
+            internal_error=f"sandbox: {exc}",
+        )
     finally:
         for fd in child_fds:
             os.close(fd)
@@ -213,6 +238,19 @@ async def run_sandboxed(
 
 
 def _internal(watch: Watch, message: str) -> Outcome:
-    return Outcome(None, None, 0, watch.wall_ms, 0, False, False, False, False, b"", False,
-                   watch.stderr_bytes(), False, internal_error=message)
-
+    return Outcome(
+        None,
+        None,
+        0,
+        watch.wall_ms,
+        0,
+        False,
+        False,
+        False,
+        False,
+        b"",
+        False,
+        watch.stderr_bytes(),
+        False,
+        internal_error=message,
+    )

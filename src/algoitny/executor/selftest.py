@@ -41,15 +41,25 @@ async def self_test() -> list[SelfTestResult]:
         compiled = await compile_source(language.id, language.self_test_source)
         compile_ms = int((time.monotonic() - started) * 1000)
         if not compiled.ok:
-            results.append(SelfTestResult(language.id, language.name, False, False,
-                                          f"self-test did not compile: {compiled.message[:500]}"))
+            results.append(
+                SelfTestResult(
+                    language.id,
+                    language.name,
+                    False,
+                    False,
+                    f"self-test did not compile: {compiled.message[:500]}",
+                )
+            )
             continue
         async with compiled:
             run = await run_once(compiled, AB_INPUT, Limits(time_limit_s=5, memory_mb=512))
         ok = run.verdict is Verdict.AC and run.stdout == AB_OUTPUT
-        detail = (f"compile {compile_ms} ms, run {run.wall_ms} ms" if ok else
-                  f"self-test run gave {run.verdict}: {run.stdout[:200]!r} {run.stderr_excerpt[:500]}"
-                  f"{run.message}")
+        detail = (
+            f"compile {compile_ms} ms, run {run.wall_ms} ms"
+            if ok
+            else f"self-test run gave {run.verdict}: {run.stdout[:200]!r} {run.stderr_excerpt[:500]}"
+            f"{run.message}"
+        )
         results.append(SelfTestResult(language.id, language.name, ok, ok, detail))
     await get_runtime().idle()
     return results

@@ -50,8 +50,7 @@ class SlotPool:
         for uid in range(config.uid_base, config.uid_base + config.uid_count):
             if len(claimed) == config.slots:
                 break
-            fd = os.open(locks / f"{uid}.lock",
-                         os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+            fd = os.open(locks / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -13,9 +13,9 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 _CLONE_NEWNET = 0x40000000
 _FIRST = 3  # first descriptor number handed to bwrap by the launcher
@@ -94,8 +94,14 @@ def child_fd_numbers(fds: list[int], launcher: Path | None) -> list[int]:
 
 
 def launch(
-    launcher: Path, bwrap_argv: list[str], *, uid: int, netns: int, stdio: tuple[int, int, int],
-    fds: list[int], rlimits: list[tuple[int, int]],
+    launcher: Path,
+    bwrap_argv: list[str],
+    *,
+    uid: int,
+    netns: int,
+    stdio: tuple[int, int, int],
+    fds: list[int],
+    rlimits: list[tuple[int, int]],
 ) -> Child:
     high: list[int] = []
     try:
@@ -107,13 +113,16 @@ def launch(
         actions = [(os.POSIX_SPAWN_DUP2, src, n) for n, src in enumerate(sources[:3])]
         actions += [(os.POSIX_SPAWN_DUP2, src, _FIRST + i) for i, src in enumerate(sources[3:])]
         actions.append((os.POSIX_SPAWN_DUP2, net_src, netns_child))
-        argv = [str(launcher), str(uid), str(uid), str(netns_child), str(netns_child - 1),
-                str(len(rlimits))]
+        argv = [str(launcher), str(uid), str(uid), str(netns_child), str(netns_child - 1), str(len(rlimits))]
         for which, value in rlimits:
             argv += [str(which), str(value)]
         argv += bwrap_argv
         pid = os.posix_spawn(
-            str(launcher), argv, {}, file_actions=actions, setsid=True,
+            str(launcher),
+            argv,
+            {},
+            file_actions=actions,
+            setsid=True,
             setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
         )
         return Child(pid)
@@ -123,13 +132,26 @@ def launch(
 
 
 def launch_popen(
-    bwrap_argv: list[str], *, uid: int, stdio: tuple[int, int, int], fds: list[int],
+    bwrap_argv: list[str],
+    *,
+    uid: int,
+    stdio: tuple[int, int, int],
+    fds: list[int],
     preexec: Callable[[], None],
 ) -> Child:
     proc = subprocess.Popen(
-        bwrap_argv, stdin=stdio[0], stdout=stdio[1], stderr=stdio[2], env={},
-        pass_fds=fds, user=uid, group=uid, extra_groups=[], cwd="/",
-        start_new_session=True, preexec_fn=preexec,
+        bwrap_argv,
+        stdin=stdio[0],
+        stdout=stdio[1],
+        stderr=stdio[2],
+        env={},
+        pass_fds=fds,
+        user=uid,
+        group=uid,
+        extra_groups=[],
+        cwd="/",
+        start_new_session=True,
+        preexec_fn=preexec,
     )
     proc.returncode = 0  # we reap it ourselves through Child; keep Popen from trying
     return Child(proc.pid)

@@ -15,8 +15,14 @@ router = APIRouter(tags=["account"])
 
 
 def plan_read(plan: Plan) -> PlanRead:
-    return PlanRead(name=plan.name, display_name=plan.display_name, daily_executions=plan.daily_executions,
-                    daily_hints=plan.daily_hints, can_register_problems=plan.can_register_problems, paid=plan.paid)
+    return PlanRead(
+        name=plan.name,
+        display_name=plan.display_name,
+        daily_executions=plan.daily_executions,
+        daily_hints=plan.daily_hints,
+        can_register_problems=plan.can_register_problems,
+        paid=plan.paid,
+    )
 
 
 @router.get("/api/account/me", response_model=UserRead, responses=errors(401))
@@ -41,7 +47,9 @@ async def get_usage(caller: CallerDep, resources: ResourcesDep) -> UsageRead:
     for action in quota.ACTIONS:
         limit = quota.limit_for(caller, action, resources.settings.quota)
         found = await resources.usage.get(subject=caller.subject, action=action, limit=limit)
-        items.append(UsageItem(action=action, current_count=found.count, limit=limit, resets_at=found.resets_at))
+        items.append(
+            UsageItem(action=action, current_count=found.count, limit=limit, resets_at=found.resets_at)
+        )
     return UsageRead(plan=caller.plan.name if caller.plan else None, items=items)
 
 

@@ -12,7 +12,16 @@ from algoitny.errors import PlanInUse
 from algoitny.routes.account import plan_read
 from algoitny.routes.auth import user_read
 from algoitny.routes.responses import errors
-from algoitny.schemas.accounts import DayStats, PlanChange, PlanName, PlanRead, PlanWrite, StatsRead, UserPage, UserRead
+from algoitny.schemas.accounts import (
+    DayStats,
+    PlanChange,
+    PlanName,
+    PlanRead,
+    PlanWrite,
+    StatsRead,
+    UserPage,
+    UserRead,
+)
 from algoitny.schemas.common import PageLimit
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -23,7 +32,9 @@ UserId = Annotated[str, Path(pattern=r"^u[0-9a-f]{20}$")]
 
 @router.get("/users", response_model=UserPage, responses=errors(400, 401, 403))
 async def list_users(
-    resources: ResourcesDep, admin: AdminDep, limit: PageLimit = 50,
+    resources: ResourcesDep,
+    admin: AdminDep,
+    limit: PageLimit = 50,
     email_prefix: Annotated[str | None, Query(max_length=254)] = None,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> UserPage:
@@ -33,7 +44,9 @@ async def list_users(
 
 
 @router.put("/users/{user_id}/plan", response_model=UserRead, responses=errors(401, 403, 404))
-async def change_user_plan(user_id: UserId, body: PlanChange, resources: ResourcesDep, admin: AdminDep) -> UserRead:
+async def change_user_plan(
+    user_id: UserId, body: PlanChange, resources: ResourcesDep, admin: AdminDep
+) -> UserRead:
     """Move a user onto a plan (admins only: users cannot change their own plan)."""
     await resources.plans.get(body.plan)
     return user_read(await resources.users.set_plan(user_id, body.plan))
@@ -47,8 +60,12 @@ async def save_plan(name: PlanName, body: PlanWrite, resources: ResourcesDep, ad
     return plan_read(plan)
 
 
-@router.delete("/plans/{name}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-               responses=errors(401, 403, 404, 409))
+@router.delete(
+    "/plans/{name}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=errors(401, 403, 404, 409),
+)
 async def delete_plan(name: PlanName, resources: ResourcesDep, admin: AdminDep) -> Response:
     """Delete a plan that is not built in. Its users fall back to the default limits."""
     if name in BUILT_IN_PLANS or name == resources.settings.auth.default_plan:

@@ -25,17 +25,29 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 def user_read(user: User) -> UserRead:
     return UserRead(
-        user_id=user.user_id, email=user.email, name=user.name, role=user.role, plan=user.plan,
+        user_id=user.user_id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        plan=user.plan,
         has_google=user.google_id is not None,
-        consents=ConsentsRead(privacy=user.privacy_consent_at or None, terms=user.terms_consent_at or None,
-                              code_ownership=user.code_ownership_consent_at or None),
-        created_at=user.created_at, last_login_at=user.last_login_at,
+        consents=ConsentsRead(
+            privacy=user.privacy_consent_at or None,
+            terms=user.terms_consent_at or None,
+            code_ownership=user.code_ownership_consent_at or None,
+        ),
+        created_at=user.created_at,
+        last_login_at=user.last_login_at,
     )
 
 
 def _tokens(pair: TokenPair) -> dict:
-    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token,
-            "access_expires_at": pair.access_expires_at, "refresh_expires_at": pair.refresh_expires_at}
+    return {
+        "access_token": pair.access_token,
+        "refresh_token": pair.refresh_token,
+        "access_expires_at": pair.access_expires_at,
+        "refresh_expires_at": pair.refresh_expires_at,
+    }
 
 
 @router.post("/google/", response_model=SignedIn, responses=errors(401, 403, 503))
@@ -63,8 +75,9 @@ async def refresh_tokens(body: RefreshRequest, resources: ResourcesDep) -> Token
     return TokensRead(**_tokens(await accounts.refresh(resources, body.refresh_token)))
 
 
-@router.post("/logout/", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
-             responses=errors(401))
+@router.post(
+    "/logout/", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=errors(401)
+)
 async def logout(body: RefreshRequest, resources: ResourcesDep) -> Response:
     """Revoke this sign-in: its refresh token and every access token issued from it."""
     await accounts.logout(resources, body.refresh_token)

@@ -28,7 +28,9 @@ _TABLE_DOWN_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: Any = None, headers: dict | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict | None = None
+) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "details": jsonable_encoder(details)}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -47,7 +49,11 @@ async def _app_error(request: Request, exc: AlgoItnyError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     details = [
-        {"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid"), "type": e.get("type", "")}
+        {
+            "field": _field(tuple(e.get("loc", ()))),
+            "message": e.get("msg", "invalid"),
+            "type": e.get("type", ""),
+        }
         for e in exc.errors()
     ]
     summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:5])
@@ -59,8 +65,9 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         return error_response(404, "route_not_found", f"No route for {request.url.path}.")
     if exc.status_code == 405:
         allowed = ", ".join(_allowed_methods(request))
-        return error_response(405, "method_not_allowed", f"{request.method} is not allowed here.",
-                              headers={"Allow": allowed})
+        return error_response(
+            405, "method_not_allowed", f"{request.method} is not allowed here.", headers={"Allow": allowed}
+        )
     if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
         # FastAPI's "error parsing the body" (bytes that are not text): a body error like any other.
         details = [{"field": "body", "message": str(exc.detail), "type": "body_invalid"}]

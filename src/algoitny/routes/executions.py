@@ -10,7 +10,7 @@ from algoitny.deps import CallerDep, ResourcesDep
 from algoitny.domain import Usage
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.routes.responses import errors
-from algoitny.schemas.executions import Accepted, ExecuteRequest, RunRequest, QuotaUsage
+from algoitny.schemas.executions import Accepted, ExecuteRequest, QuotaUsage, RunRequest
 from algoitny.services import submit as submitting
 from algoitny.services.ids import is_task_id
 from algoitny.services.replay import replay_from_table
@@ -48,8 +48,13 @@ async def execute_code(body: ExecuteRequest, resources: ResourcesDep, caller: Ca
     else:
         platform, identifier = body.platform.value, body.problem_identifier
     accepted = await submitting.submit(
-        resources, caller, platform=platform, identifier=identifier, language=body.language,
-        code=body.code, public=body.is_code_public,
+        resources,
+        caller,
+        platform=platform,
+        identifier=identifier,
+        language=body.language,
+        code=body.code,
+        public=body.is_code_public,
     )
     return _accepted(accepted)
 

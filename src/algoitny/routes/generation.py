@@ -33,22 +33,32 @@ def job_read(job: GenerationJob) -> GenerationJobRead:
 
 @router.post(
     "/api/problems/{platform}/{problem_identifier}/generation-jobs",
-    status_code=status.HTTP_202_ACCEPTED, response_model=GenerationJobRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=GenerationJobRead,
     responses=errors(400, 401, 403, 404, 409, 413),
 )
-async def generate_test_cases(key: ProblemKeyDep, body: GenerationJobCreate, resources: ResourcesDep, admin: AdminDep):
+async def generate_test_cases(
+    key: ProblemKeyDep, body: GenerationJobCreate, resources: ResourcesDep, admin: AdminDep
+):
     """Generate test cases (admin): a generator script — yours in `generator_script`, or the AI
     model's — runs in the sandbox for inputs of sizes small, medium and max; the reference
     solution computes the expected outputs. Follow the `websocket` for progress.
     `400 reference_solution_missing`; `409 ai_unavailable` without a script and without a model."""
-    job = await generation.start(resources, admin, platform=key.platform, identifier=key.identifier,
-                                 script=body.generator_script, counts=body.counts.model_dump())
+    job = await generation.start(
+        resources,
+        admin,
+        platform=key.platform,
+        identifier=key.identifier,
+        script=body.generator_script,
+        counts=body.counts.model_dump(),
+    )
     return json_body(job_read(job), status.HTTP_202_ACCEPTED)
 
 
 @router.post(
     "/api/problems/{platform}/{problem_identifier}/reference-solution/generate",
-    status_code=status.HTTP_202_ACCEPTED, response_model=GenerationJobRead,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=GenerationJobRead,
     responses=errors(400, 401, 403, 404, 409),
 )
 async def generate_reference_solution(key: ProblemKeyDep, resources: ResourcesDep, admin: AdminDep):
@@ -61,26 +71,35 @@ async def generate_reference_solution(key: ProblemKeyDep, resources: ResourcesDe
 
 @router.get(
     "/api/problems/{platform}/{problem_identifier}/generation-jobs",
-    response_model=GenerationJobPage, responses=errors(400, 401, 403, 404),
+    response_model=GenerationJobPage,
+    responses=errors(400, 401, 403, 404),
 )
 async def list_generation_jobs(
-    key: ProblemKeyDep, resources: ResourcesDep, admin: AdminDep, limit: PageLimit = 20,
+    key: ProblemKeyDep,
+    resources: ResourcesDep,
+    admin: AdminDep,
+    limit: PageLimit = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ):
     """A problem's generation jobs, newest first (admin)."""
     page = await resources.generation_jobs.list_for_problem(
-        platform=key.platform, identifier=key.identifier, limit=limit, cursor=cursor)
+        platform=key.platform, identifier=key.identifier, limit=limit, cursor=cursor
+    )
     return json_body(GenerationJobPage(items=[job_read(j) for j in page.items], next_cursor=page.next_cursor))
 
 
-@router.get("/api/generation-jobs/{job_id}", response_model=GenerationJobRead, responses=errors(401, 403, 404))
+@router.get(
+    "/api/generation-jobs/{job_id}", response_model=GenerationJobRead, responses=errors(401, 403, 404)
+)
 async def get_generation_job(job_id: JobId, resources: ResourcesDep, admin: AdminDep):
     """One job: status, step, progress, outcome (admin)."""
     return json_body(job_read(await resources.generation_jobs.get(job_id)))
 
 
 @router.post(
-    "/api/generation-jobs/{job_id}/cancel", response_model=GenerationJobRead, responses=errors(401, 403, 404, 409),
+    "/api/generation-jobs/{job_id}/cancel",
+    response_model=GenerationJobRead,
+    responses=errors(401, 403, 404, 409),
 )
 async def cancel_generation_job(job_id: JobId, resources: ResourcesDep, admin: AdminDep):
     """Cancel (admin): a queued job at once, a running one at its next step.
@@ -89,8 +108,10 @@ async def cancel_generation_job(job_id: JobId, resources: ResourcesDep, admin: A
 
 
 @router.post(
-    "/api/generation-jobs/{job_id}/retry", status_code=status.HTTP_202_ACCEPTED,
-    response_model=GenerationJobRead, responses=errors(401, 403, 404, 409),
+    "/api/generation-jobs/{job_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=GenerationJobRead,
+    responses=errors(401, 403, 404, 409),
 )
 async def retry_generation_job(job_id: JobId, resources: ResourcesDep, admin: AdminDep):
     """A new job like this failed or cancelled one (admin); the model is told the old error.
@@ -100,7 +121,9 @@ async def retry_generation_job(job_id: JobId, resources: ResourcesDep, admin: Ad
 
 @router.websocket(ai_jobs.WS_PATH, name="follow_generation_job")
 async def follow_generation_job(
-    websocket: WebSocket, job_id: str, last_event_id: str | None = Query(default=None, max_length=40),
+    websocket: WebSocket,
+    job_id: str,
+    last_event_id: str | None = Query(default=None, max_length=40),
 ) -> None:
     """The job's events (docs/ai.md), resumable with `last_event_id`; closes after `done`.
     Unknown job: 4404; malformed `last_event_id`: 4400."""

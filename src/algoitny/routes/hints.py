@@ -18,7 +18,8 @@ router = APIRouter(tags=["hints"])
 
 
 @router.post(
-    "/api/submissions/{submission_id}/hints", response_model=SubmissionHintsRead,
+    "/api/submissions/{submission_id}/hints",
+    response_model=SubmissionHintsRead,
     responses=errors(401, 403, 404, 409, 429),
 )
 async def request_submission_hints(submission: VisibleSubmission, resources: ResourcesDep, caller: CallerDep):
@@ -27,34 +28,52 @@ async def request_submission_hints(submission: VisibleSubmission, resources: Res
     again returns them (`cached`) for free. Nothing to hint (empty list) when it passed.
     Without an AI model the hints come from the results (`source: results`)."""
     outcome = await hinting.submission_hints(resources, caller, submission)
-    return json_body(SubmissionHintsRead(
-        submission_id=submission.submission_id, hints=outcome.hints, source=outcome.source, cached=outcome.cached,
-        current_count=outcome.usage.count if outcome.usage else None,
-        limit=outcome.usage.limit if outcome.usage else None,
-    ))
+    return json_body(
+        SubmissionHintsRead(
+            submission_id=submission.submission_id,
+            hints=outcome.hints,
+            source=outcome.source,
+            cached=outcome.cached,
+            current_count=outcome.usage.count if outcome.usage else None,
+            limit=outcome.usage.limit if outcome.usage else None,
+        )
+    )
 
 
-@router.get("/api/submissions/{submission_id}/hints", response_model=SubmissionHintsRead,
-            responses=errors(401, 404))
+@router.get(
+    "/api/submissions/{submission_id}/hints", response_model=SubmissionHintsRead, responses=errors(401, 404)
+)
 async def get_submission_hints(submission: VisibleSubmission, resources: ResourcesDep):
     """The submission's hints, once made (`404 hints_not_found` before)."""
     stored = await resources.hints.get_submission_hints(submission.submission_id)
     if stored is None:
         raise HintsNotFound()
-    return json_body(SubmissionHintsRead(submission_id=submission.submission_id, hints=stored.hints,
-                                         source=stored.source, cached=True))
+    return json_body(
+        SubmissionHintsRead(
+            submission_id=submission.submission_id, hints=stored.hints, source=stored.source, cached=True
+        )
+    )
 
 
 def _problem_hints_read(hints: ProblemHints, levels: int | None = None) -> ProblemHintsRead:
     return ProblemHintsRead(
-        platform=hints.platform, problem_identifier=hints.identifier, levels=hints.levels[:levels],
-        total_levels=len(hints.levels), source=hints.source, updated_at=hints.updated_at)
+        platform=hints.platform,
+        problem_identifier=hints.identifier,
+        levels=hints.levels[:levels],
+        total_levels=len(hints.levels),
+        source=hints.source,
+        updated_at=hints.updated_at,
+    )
 
 
-@router.get("/api/problems/{platform}/{problem_identifier}/hints", response_model=ProblemHintsRead,
-            responses=errors(401, 404))
+@router.get(
+    "/api/problems/{platform}/{problem_identifier}/hints",
+    response_model=ProblemHintsRead,
+    responses=errors(401, 404),
+)
 async def get_problem_hints(
-    key: ProblemKeyDep, resources: ResourcesDep,
+    key: ProblemKeyDep,
+    resources: ResourcesDep,
     levels: Annotated[int | None, Query(ge=1, le=5, description="Reveal only the first n levels.")] = None,
 ):
     """A problem's progressive hints (approach → insight → pitfalls → implementation), for
@@ -65,17 +84,29 @@ async def get_problem_hints(
     return json_body(_problem_hints_read(found, levels))
 
 
-@router.put("/api/problems/{platform}/{problem_identifier}/hints", response_model=ProblemHintsRead,
-            responses=errors(401, 403, 404, 413))
-async def set_problem_hints(key: ProblemKeyDep, body: ProblemHintsUpdate, resources: ResourcesDep, admin: AdminDep):
+@router.put(
+    "/api/problems/{platform}/{problem_identifier}/hints",
+    response_model=ProblemHintsRead,
+    responses=errors(401, 403, 404, 413),
+)
+async def set_problem_hints(
+    key: ProblemKeyDep, body: ProblemHintsUpdate, resources: ResourcesDep, admin: AdminDep
+):
     """Write a problem's hints yourself (admin; 3–5 levels)."""
-    saved = await hinting.set_problem_hints(resources, platform=key.platform, identifier=key.identifier,
-                                            levels=[level.model_dump() for level in body.levels])
+    saved = await hinting.set_problem_hints(
+        resources,
+        platform=key.platform,
+        identifier=key.identifier,
+        levels=[level.model_dump() for level in body.levels],
+    )
     return json_body(_problem_hints_read(saved))
 
 
-@router.post("/api/problems/{platform}/{problem_identifier}/hints/generate", response_model=ProblemHintsRead,
-             responses=errors(401, 403, 404, 409))
+@router.post(
+    "/api/problems/{platform}/{problem_identifier}/hints/generate",
+    response_model=ProblemHintsRead,
+    responses=errors(401, 403, 404, 409),
+)
 async def generate_problem_hints(key: ProblemKeyDep, resources: ResourcesDep, admin: AdminDep):
     """Have the AI model write the problem's progressive hints (admin), replacing the old ones.
     `409 ai_unavailable` without a model; `503 ai_failed` when it gives no usable answer."""

@@ -11,12 +11,12 @@ from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
 from algoitny.schemas.problems import (
-    checker_spec,
     ProblemCreate,
     ProblemPage,
     ProblemRead,
     ProblemUpdate,
     ReferenceSolution,
+    checker_spec,
 )
 
 router = APIRouter(prefix="/api/problems", tags=["problems"])
@@ -100,10 +100,12 @@ async def list_problems(
     page = await problems.list_problems(
         platform=platform, tag=tag, status=status, flagged=flagged, limit=limit, cursor=cursor
     )
-    return json_body(ProblemPage(
-        items=[problem_read(p, admin_view=caller.is_admin) for p in page.items],
-        next_cursor=page.next_cursor,
-    ))
+    return json_body(
+        ProblemPage(
+            items=[problem_read(p, admin_view=caller.is_admin) for p in page.items],
+            next_cursor=page.next_cursor,
+        )
+    )
 
 
 @router.get("/{platform}/{problem_identifier}", response_model=ProblemRead, responses=errors(401, 404))

@@ -27,12 +27,18 @@ _AI_CODES = {
     400: ("reference_solution_missing", "problem_has_no_samples"),
     403: ("not_submission_owner",),
     404: ("generation_job_not_found", "hints_not_found"),
-    409: ("ai_unavailable", "generation_job_finished", "generation_job_not_retryable", "submission_not_finished"),
+    409: (
+        "ai_unavailable",
+        "generation_job_finished",
+        "generation_job_not_retryable",
+        "submission_not_finished",
+    ),
     503: ("ai_failed",),
 }
 for _status, _codes in _AI_CODES.items():
     _DESCRIPTIONS[_status] = _DESCRIPTIONS[_status].replace(
-        ")", "".join(f", `{code}`" for code in _codes) + ")", 1)
+        ")", "".join(f", `{code}`" for code in _codes) + ")", 1
+    )
 
 ALWAYS = (422, 500, 503)
 

@@ -37,8 +37,12 @@ def _list_item(submission: Submission) -> dict:
         "is_code_public": submission.public,
         "status": submission.status,
         "summary": SummaryRead(
-            verdict=submission.verdict, passed=submission.passed, failed=submission.failed,
-            total=submission.total, max_cpu_ms=submission.max_cpu_ms, max_memory_kb=submission.max_memory_kb,
+            verdict=submission.verdict,
+            passed=submission.passed,
+            failed=submission.failed,
+            total=submission.total,
+            max_cpu_ms=submission.max_cpu_ms,
+            max_memory_kb=submission.max_memory_kb,
         ),
         "created_at": submission.created_at,
         "finished_at": submission.finished_at,
@@ -46,7 +50,9 @@ def _list_item(submission: Submission) -> dict:
 
 
 def _page(page) -> SubmissionPage:
-    return SubmissionPage(items=[SubmissionListItem(**_list_item(s)) for s in page.items], next_cursor=page.next_cursor)
+    return SubmissionPage(
+        items=[SubmissionListItem(**_list_item(s)) for s in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/mine", response_model=SubmissionPage, responses=errors(400, 401))
@@ -68,13 +74,25 @@ def _test_read(submission_id: str, record: TestRecord) -> TestResultRead:
     if record.input_excerpt is not None:
         base = f"/api/submissions/{submission_id}/tests/{record.index}"
         counterexample = Counterexample(
-            input=record.input_excerpt, expected=record.expected_excerpt or "", output=record.output,
-            input_url=f"{base}/input", expected_url=f"{base}/expected", output_url=f"{base}/output",
+            input=record.input_excerpt,
+            expected=record.expected_excerpt or "",
+            output=record.output,
+            input_url=f"{base}/input",
+            expected_url=f"{base}/expected",
+            output_url=f"{base}/output",
         )
     return TestResultRead(
-        index=record.index, test_case_id=record.test_case_id, verdict=record.verdict, passed=record.passed,
-        cpu_ms=record.cpu_ms, wall_ms=record.wall_ms, memory_kb=record.memory_kb, exit_code=record.exit_code,
-        signal=record.signal, stderr_excerpt=record.error, checker_message=record.checker_message,
+        index=record.index,
+        test_case_id=record.test_case_id,
+        verdict=record.verdict,
+        passed=record.passed,
+        cpu_ms=record.cpu_ms,
+        wall_ms=record.wall_ms,
+        memory_kb=record.memory_kb,
+        exit_code=record.exit_code,
+        signal=record.signal,
+        stderr_excerpt=record.error,
+        checker_message=record.checker_message,
         counterexample=counterexample,
     )
 
@@ -85,8 +103,10 @@ async def get_submission(submission: VisibleSubmission, submissions: Submissions
     found = await submissions.get_with_results(submission.submission_id)
     tests = [_test_read(submission.submission_id, r) for r in sorted(found.results, key=lambda r: r.index)]
     read = SubmissionRead(
-        **_list_item(found.submission), code=found.submission.code,
-        compile_message=found.submission.compile_message, tests=tests,
+        **_list_item(found.submission),
+        code=found.submission.code,
+        compile_message=found.submission.compile_message,
+        tests=tests,
     )
     return json_body(read)
 
@@ -94,9 +114,8 @@ async def get_submission(submission: VisibleSubmission, submissions: Submissions
 @router.get(
     "/{submission_id}/tests/{index}/{part}",
     response_model=None,
-    responses=errors(401, 404) | {
-        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The full text."}
-    },
+    responses=errors(401, 404)
+    | {200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "The full text."}},
 )
 async def get_counterexample_text(
     submission: VisibleSubmission,

@@ -50,18 +50,28 @@ def _new_cases(body: TestCaseBulkCreate) -> list[NewTestCase]:
     responses=errors(401, 403, 404, 413),
 )
 async def add_test_cases(
-    key: ProblemKeyDep, body: TestCaseBulkCreate, problems: ProblemsDep, test_cases: TestCasesDep, admin: AdminDep
+    key: ProblemKeyDep,
+    body: TestCaseBulkCreate,
+    problems: ProblemsDep,
+    test_cases: TestCasesDep,
+    admin: AdminDep,
 ) -> BulkAddRead:
     """Add up to 5000 test cases at once (admin). Idempotent: ids are content hashes,
     so retrying the same request adds nothing and reports the ids under `existing`."""
     await problems.get(platform=key.platform, identifier=key.identifier, consistent=True)
-    result = await test_cases.add_many(platform=key.platform, identifier=key.identifier, new_cases=_new_cases(body))
+    result = await test_cases.add_many(
+        platform=key.platform, identifier=key.identifier, new_cases=_new_cases(body)
+    )
     return BulkAddRead(added=result.added, existing=result.existing, test_case_count=result.test_case_count)
 
 
 @router.put("/test-cases", response_model=BulkAddRead, responses=errors(401, 403, 404, 413))
 async def replace_test_cases(
-    key: ProblemKeyDep, body: TestCaseBulkCreate, problems: ProblemsDep, test_cases: TestCasesDep, admin: AdminDep
+    key: ProblemKeyDep,
+    body: TestCaseBulkCreate,
+    problems: ProblemsDep,
+    test_cases: TestCasesDep,
+    admin: AdminDep,
 ) -> BulkAddRead:
     """Replace every test case of the problem with these (admin)."""
     await problems.get(platform=key.platform, identifier=key.identifier, consistent=True)
@@ -97,9 +107,7 @@ async def _may_read_test_case(test_case_id: TestCaseId, caller: CallerDep) -> st
     return test_case_id
 
 
-@router.get(
-    "/test-cases/{test_case_id}", response_model=TestCaseRead, responses=errors(401, 403, 404)
-)
+@router.get("/test-cases/{test_case_id}", response_model=TestCaseRead, responses=errors(401, 403, 404))
 async def get_test_case(
     key: ProblemKeyDep,
     test_case_id: Annotated[str, Depends(_may_read_test_case)],
@@ -127,22 +135,22 @@ async def delete_test_case(
 
 
 @router.get("/samples", response_model=list[TestCaseRead], responses=errors(404))
-async def list_samples(key: ProblemKeyDep, problems: ProblemsDep, test_cases: TestCasesDep) -> list[TestCaseRead]:
+async def list_samples(
+    key: ProblemKeyDep, problems: ProblemsDep, test_cases: TestCasesDep
+) -> list[TestCaseRead]:
     """The problem's sample test cases, in full, for anyone."""
     await problems.get(platform=key.platform, identifier=key.identifier)
     samples = await test_cases.list_samples(platform=key.platform, identifier=key.identifier)
     return [test_case_read(s) for s in samples]
 
 
-@router.get(
-    "/with-test-cases", response_model=ProblemWithTestCasesRead, responses=errors(401, 403, 404)
-)
-async def get_problem_with_test_cases(
-    key: ProblemKeyDep, problems: ProblemsDep, admin: AdminDep
-) -> Response:
+@router.get("/with-test-cases", response_model=ProblemWithTestCasesRead, responses=errors(401, 403, 404))
+async def get_problem_with_test_cases(key: ProblemKeyDep, problems: ProblemsDep, admin: AdminDep) -> Response:
     """The problem and every test case in full, read with one Query (admin)."""
     found = await problems.get_with_test_cases(platform=key.platform, identifier=key.identifier)
-    return json_body(ProblemWithTestCasesRead(
-        problem=problem_read(found.problem, admin_view=True),
-        test_cases=[test_case_read(t) for t in found.test_cases],
-    ))
+    return json_body(
+        ProblemWithTestCasesRead(
+            problem=problem_read(found.problem, admin_view=True),
+            test_cases=[test_case_read(t) for t in found.test_cases],
+        )
+    )

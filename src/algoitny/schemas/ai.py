@@ -21,9 +21,12 @@ class GenerationCounts(StrictModel):
 
 class GenerationJobCreate(StrictModel):
     generator_script: str | None = Field(
-        default=None, min_length=1, max_length=64 * 1024, pattern=r"\S",
+        default=None,
+        min_length=1,
+        max_length=64 * 1024,
+        pattern=r"\S",
         description="Your own Python 3 generator (reads `<size> <seed>`, prints one input); it runs in the "
-                    "sandbox. Leave it out to have the AI model write one (needs an API key).",
+        "sandbox. Leave it out to have the AI model write one (needs an API key).",
     )
     counts: GenerationCounts = Field(default_factory=GenerationCounts)
 
@@ -43,7 +46,9 @@ class GenerationJobRead(BaseModel):
     step: str
     done: int = Field(description="Progress within the current step.")
     total: int
-    script_source: str | None = Field(description="Test cases: `admin` or `ai`. Reference: the solution's language.")
+    script_source: str | None = Field(
+        description="Test cases: `admin` or `ai`. Reference: the solution's language."
+    )
     script: str | None = Field(description="The generator script (or the accepted solution) once known.")
     counts: dict[str, int]
     attempts: int = Field(description="Model answers tried so far.")
@@ -52,7 +57,9 @@ class GenerationJobRead(BaseModel):
     previous_error: str | None = Field(description="The error this job was told about (a retry's).")
     added: int
     existing: int
-    dropped: list[DroppedInput] = Field(description="Inputs left out because the reference solution failed on them.")
+    dropped: list[DroppedInput] = Field(
+        description="Inputs left out because the reference solution failed on them."
+    )
     cancel_requested: bool
     tokens: int = Field(description="Model tokens this job used.")
     retry_of: str | None
@@ -71,9 +78,12 @@ class SubmissionHintsRead(BaseModel):
     submission_id: str
     hints: list[str] = Field(description="3–5 hints; empty when nothing failed.")
     source: Literal["ai", "results"] | None = Field(
-        description="`ai` (the model), `results` (deterministic, from the judged results), none when nothing failed.")
+        description="`ai` (the model), `results` (deterministic, from the judged results), none when nothing failed."
+    )
     cached: bool = Field(description="True when these were made earlier (no quota was used).")
-    current_count: int | None = Field(default=None, description="Hints quota used today, when this call used one.")
+    current_count: int | None = Field(
+        default=None, description="Hints quota used today, when this call used one."
+    )
     limit: int | None = None
 
 

@@ -43,6 +43,8 @@ def _canonical_language(value: object) -> object:
 LanguageName = Annotated[
     Literal[LANGUAGE_IDS],
     BeforeValidator(_canonical_language),
-    Field(description="A language id (aliases such as `python3`, `c++`, `js` are accepted too); "
-                      "`GET /api/languages` says which are installed here."),
+    Field(
+        description="A language id (aliases such as `python3`, `c++`, `js` are accepted too); "
+        "`GET /api/languages` says which are installed here."
+    ),
 ]

@@ -12,8 +12,15 @@ from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictMo
 CODE_MAX = 64 * 1024
 
 
-Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX, pattern=r"\S",
-                            description="Source text (not blank), at most 64 KiB.")]
+Code = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=CODE_MAX,
+        pattern=r"\S",
+        description="Source text (not blank), at most 64 KiB.",
+    ),
+]
 
 
 class ExecuteRequest(StrictModel):
@@ -23,8 +30,10 @@ class ExecuteRequest(StrictModel):
         extra="forbid",
         json_schema_extra={
             "oneOf": [
-                {"required": ["problem_id"], "not": {"anyOf": [{"required": ["platform"]},
-                                                              {"required": ["problem_identifier"]}]}},
+                {
+                    "required": ["problem_id"],
+                    "not": {"anyOf": [{"required": ["platform"]}, {"required": ["problem_identifier"]}]},
+                },
                 {"required": ["platform", "problem_identifier"], "not": {"required": ["problem_id"]}},
             ]
         },

@@ -35,8 +35,16 @@ async def find_or_create(resources: Resources, *, email: str, google_id: str | N
     if user is None:
         role = _role_for(resources, email)
         try:
-            user = await users.create(User(user_id=new_user_id(), email=email, name=name, google_id=google_id,
-                                           role=role, plan=_plan_for(resources, role, None)))
+            user = await users.create(
+                User(
+                    user_id=new_user_id(),
+                    email=email,
+                    name=name,
+                    google_id=google_id,
+                    role=role,
+                    plan=_plan_for(resources, role, None),
+                )
+            )
             await resources.stats.count("signups")
             return user
         except UserExists:  # a concurrent first sign-in won the race: use its user
@@ -50,8 +58,9 @@ async def find_or_create(resources: Resources, *, email: str, google_id: str | N
 async def start_session(resources: Resources, user: User) -> TokenPair:
     family = new_family_id()
     pair = resources.token_service.issue(user.user_id, family)
-    await resources.tokens.start_family(family, user_id=user.user_id, token_id=pair.refresh_id,
-                                        expires_at=pair.refresh_expires_at)
+    await resources.tokens.start_family(
+        family, user_id=user.user_id, token_id=pair.refresh_id, expires_at=pair.refresh_expires_at
+    )
     await resources.stats.count("sign_ins")
     return pair
 
@@ -60,7 +69,9 @@ async def sign_in_google(resources: Resources, id_token: str) -> tuple[User, Tok
     identity: GoogleIdentity = await resources.google.verify(id_token)
     if not identity.email_verified:
         raise InvalidToken("Google has not verified this account's email.")
-    user = await find_or_create(resources, email=identity.email, google_id=identity.google_id, name=identity.name)
+    user = await find_or_create(
+        resources, email=identity.email, google_id=identity.google_id, name=identity.name
+    )
     return user, await start_session(resources, user)
 
 
@@ -74,8 +85,12 @@ async def refresh(resources: Resources, refresh_token: str) -> TokenPair:
     claims = resources.token_service.verify(refresh_token, refresh=True)
     pair = resources.token_service.issue(claims.user_id, claims.family_id)
     try:
-        await resources.tokens.rotate(claims.family_id, presented=claims.token_id, new_token_id=pair.refresh_id,
-                                      expires_at=pair.refresh_expires_at)
+        await resources.tokens.rotate(
+            claims.family_id,
+            presented=claims.token_id,
+            new_token_id=pair.refresh_id,
+            expires_at=pair.refresh_expires_at,
+        )
     except RefreshReused as exc:
         raise InvalidToken("This refresh token was already used or revoked; sign in again.") from exc
     return pair

@@ -45,8 +45,12 @@ class JobCancelled(Exception):
 
 def job_event(job: GenerationJob) -> dict[str, Any]:
     return {
-        "type": "done", "status": job.status, "added": job.added, "existing": job.existing,
-        "dropped": len(job.dropped), "error": job.error,
+        "type": "done",
+        "status": job.status,
+        "added": job.added,
+        "existing": job.existing,
+        "dropped": len(job.dropped),
+        "error": job.error,
     }
 
 
@@ -59,8 +63,14 @@ async def start(resources: Resources, job: GenerationJob) -> GenerationJob:
 
 
 def new_job(caller: Caller, kind: JobKind, problem: Problem, **fields: Any) -> GenerationJob:
-    return GenerationJob(job_id=new_task_id(), kind=kind.value, platform=problem.platform,
-                         identifier=problem.identifier, created_by=caller.subject, **fields)
+    return GenerationJob(
+        job_id=new_task_id(),
+        kind=kind.value,
+        platform=problem.platform,
+        identifier=problem.identifier,
+        created_by=caller.subject,
+        **fields,
+    )
 
 
 async def retry(resources: Resources, caller: Caller, job_id: str) -> GenerationJob:
@@ -71,9 +81,16 @@ async def retry(resources: Resources, caller: Caller, job_id: str) -> Generation
     problem = await resources.problems.get(platform=old.platform, identifier=old.identifier)
     from_admin = old.script_source == "admin"
     job = new_job(
-        caller, JobKind(old.kind), problem, counts=old.counts, max_attempts=old.max_attempts, retry_of=old.job_id,
-        script=old.script if from_admin else None, script_source="admin" if from_admin else None,
-        previous_error=None if from_admin else old.error, previous_answer=None if from_admin else old.script,
+        caller,
+        JobKind(old.kind),
+        problem,
+        counts=old.counts,
+        max_attempts=old.max_attempts,
+        retry_of=old.job_id,
+        script=old.script if from_admin else None,
+        script_source="admin" if from_admin else None,
+        previous_error=None if from_admin else old.error,
+        previous_answer=None if from_admin else old.script,
     )
     return await start(resources, job)
 
@@ -126,7 +143,9 @@ class JobRun:
             await self.publish({"type": "started", "resumed": resumed, "attempts": self.job.attempts})
             outcome = await self.steps()
             self.job = await self.resources.generation_jobs.update(
-                self.job.job_id, {"status": JobStatus.SUCCEEDED.value, "step": "done", "error": None, **outcome})
+                self.job.job_id,
+                {"status": JobStatus.SUCCEEDED.value, "step": "done", "error": None, **outcome},
+            )
         except JobCancelled:
             self.job = await self._end(JobStatus.CANCELLED, "Cancelled by an admin.")
         except JobFailed as exc:
@@ -141,8 +160,14 @@ class JobRun:
     async def _end(self, status: JobStatus, error: str) -> GenerationJob:
         try:
             return await self.resources.generation_jobs.update(
-                self.job.job_id, {"status": status.value, "step": status.value, "error": error[:8000],
-                                  "dropped": [asdict_safe(d) for d in self.job.dropped]})
+                self.job.job_id,
+                {
+                    "status": status.value,
+                    "step": status.value,
+                    "error": error[:8000],
+                    "dropped": [asdict_safe(d) for d in self.job.dropped],
+                },
+            )
         except GenerationJobFinished:
             return await self.resources.generation_jobs.get(self.job.job_id, consistent=True)
 

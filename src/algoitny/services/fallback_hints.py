@@ -10,11 +10,11 @@ MIN_HINTS, MAX_HINTS = 3, 5
 
 _IO_ADVICE = {
     "python": "In Python read input fast (`sys.stdin.buffer.read().split()` or `sys.stdin.readline`) "
-              "and print once with `'\\n'.join(...)`.",
+    "and print once with `'\\n'.join(...)`.",
     "cpp": "In C++ use `ios::sync_with_stdio(false); cin.tie(nullptr);` and `'\\n'` instead of `endl`.",
     "c": "In C prefer `scanf`/`printf` over character-by-character I/O, and avoid `fflush` in loops.",
     "java": "In Java read with `BufferedReader`/`StreamTokenizer` and write through one `StringBuilder` "
-            "or `PrintWriter`.",
+    "or `PrintWriter`.",
     "javascript": "In JavaScript read all of stdin at once and join the output into one string.",
 }
 
@@ -31,25 +31,35 @@ def first_difference(expected: str, actual: str) -> list[str]:
     for number, (line_want, line_got) in enumerate(zip(want, got), start=1):
         if line_want.rstrip() == line_got.rstrip():
             continue
-        found = [f"Line {number} of your output differs: expected {_show(line_want.strip())}, "
-                 f"you printed {_show(line_got.strip())}."]
+        found = [
+            f"Line {number} of your output differs: expected {_show(line_want.strip())}, "
+            f"you printed {_show(line_got.strip())}."
+        ]
         tokens_want, tokens_got = line_want.split(), line_got.split()
         for position, (a, b) in enumerate(zip(tokens_want, tokens_got), start=1):
             if a != b:
-                found.append(f"The first differing token is number {position} on that line: expected "
-                             f"{_show(a)}, got {_show(b)}." + _number_advice(a, b))
+                found.append(
+                    f"The first differing token is number {position} on that line: expected "
+                    f"{_show(a)}, got {_show(b)}." + _number_advice(a, b)
+                )
                 break
         else:
             found.append(f"That line should have {len(tokens_want)} tokens; yours has {len(tokens_got)}.")
         return found
     if len(got) < len(want):
-        return [f"Your output stops after {len(got)} line(s); {len(want)} were expected "
-                f"(line {len(got) + 1} should be {_show(want[len(got)].strip())})."]
+        return [
+            f"Your output stops after {len(got)} line(s); {len(want)} were expected "
+            f"(line {len(got) + 1} should be {_show(want[len(got)].strip())})."
+        ]
     if len(got) > len(want):
-        return [f"Your output has {len(got)} lines where {len(want)} were expected: "
-                f"line {len(want) + 1} ({_show(got[len(want)].strip())}) is extra."]
-    return ["Your output matches line by line but the checker still rejects it: look at spacing, "
-            "number format or precision."]
+        return [
+            f"Your output has {len(got)} lines where {len(want)} were expected: "
+            f"line {len(want) + 1} ({_show(got[len(want)].strip())}) is extra."
+        ]
+    return [
+        "Your output matches line by line but the checker still rejects it: look at spacing, "
+        "number format or precision."
+    ]
 
 
 def _number_advice(expected: str, got: str) -> str:
@@ -80,7 +90,9 @@ def _verdict_hints(record: TestRecord, submission: Submission, problem: Problem 
         return [f"Wrong answer on {test}. " + found[0], *found[1:]]
     if verdict == "TLE":
         limit = f" (limit {problem.time_limit_ms} ms)" if problem else ""
-        size = f" on an input of {len(record.input_excerpt or '')}+ characters" if record.input_excerpt else ""
+        size = (
+            f" on an input of {len(record.input_excerpt or '')}+ characters" if record.input_excerpt else ""
+        )
         return [
             f"Time limit exceeded on {test}{limit}{size}: estimate your algorithm's complexity at the largest "
             "constraints — about 10^8 simple operations per second is the budget.",
@@ -97,14 +109,21 @@ def _verdict_hints(record: TestRecord, submission: Submission, problem: Problem 
     if verdict == "RE":
         how = f"signal {record.signal}" if record.signal else f"exit code {record.exit_code}"
         last = (record.error or "").strip().splitlines()[-1:] or [""]
-        found = [f"Runtime error on {test} ({how})." + (f" The program said: {_show(last[0])}." if last[0] else "")]
-        found.append("Common causes: an index out of range, division by zero, reading past the end of input, "
-                     "or recursion too deep" + (" (raise `sys.setrecursionlimit` or iterate)"
-                                                if submission.language == "python" else "") + ".")
+        found = [
+            f"Runtime error on {test} ({how})." + (f" The program said: {_show(last[0])}." if last[0] else "")
+        ]
+        found.append(
+            "Common causes: an index out of range, division by zero, reading past the end of input, "
+            "or recursion too deep"
+            + (" (raise `sys.setrecursionlimit` or iterate)" if submission.language == "python" else "")
+            + "."
+        )
         return found
     if verdict == "OLE":
-        return [f"Output limit exceeded on {test}: your program prints far more than expected.",
-                "Remove debug output, and check for a loop that never ends while printing."]
+        return [
+            f"Output limit exceeded on {test}: your program prints far more than expected.",
+            "Remove debug output, and check for a loop that never ends while printing.",
+        ]
     if verdict == "IE":
         return ["The judge had an internal problem with this submission: submit again."]
     return [f"{verdict} on {test}."]
@@ -114,19 +133,27 @@ def results_hints(submission: Submission, failures: list[TestRecord], problem: P
     hints: list[str] = []
     if submission.verdict == "CE" or (not failures and submission.compile_message):
         message = (submission.compile_message or "").strip().splitlines()
-        first_error = next((line for line in message if "error" in line.lower()), message[0] if message else "")
-        hints.append("Your code did not compile." + (f" The first error: {_show(first_error)}." if first_error else ""))
-        hints.append(f"Compile locally with the judge's {submission.language} version and fix the first error "
-                     "first: later ones often follow from it.")
+        first_error = next(
+            (line for line in message if "error" in line.lower()), message[0] if message else ""
+        )
+        hints.append(
+            "Your code did not compile." + (f" The first error: {_show(first_error)}." if first_error else "")
+        )
+        hints.append(
+            f"Compile locally with the judge's {submission.language} version and fix the first error "
+            "first: later ones often follow from it."
+        )
     elif failures:
         hints += _verdict_hints(failures[0], submission, problem)
         if len(failures) > 1:
             verdicts = sorted({r.verdict for r in failures})
-            hints.append(f"{len(failures)} of {submission.total} tests fail ({', '.join(verdicts)}); "
-                         f"the first failing one is test #{failures[0].index + 1}.")
+            hints.append(
+                f"{len(failures)} of {submission.total} tests fail ({', '.join(verdicts)}); "
+                f"the first failing one is test #{failures[0].index + 1}."
+            )
     hints += [
         "Test the edge cases of the constraints by hand: the smallest input, equal values, the largest values.",
-        "Run your code on the samples and on the failing input with the \"run with custom input\" mode.",
+        'Run your code on the samples and on the failing input with the "run with custom input" mode.',
         "Reread the statement's input and output format: a missed condition causes most wrong answers.",
     ]
     unique = list(dict.fromkeys(hints))

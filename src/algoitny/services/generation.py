@@ -45,7 +45,12 @@ class GeneratorFailed(Exception):
 
 
 async def start(
-    resources: Resources, caller: Caller, *, platform: str, identifier: str, script: str | None,
+    resources: Resources,
+    caller: Caller,
+    *,
+    platform: str,
+    identifier: str,
+    script: str | None,
     counts: dict[str, int] | None,
 ) -> GenerationJob:
     problem = await resources.problems.get(platform=platform, identifier=identifier)
@@ -54,7 +59,11 @@ async def start(
     if script is None and resources.ai is None:
         raise AiUnavailable("No AI model is configured here: supply `generator_script` yourself.")
     job = ai_jobs.new_job(
-        caller, JobKind.TEST_CASES, problem, counts=counts or dict(DEFAULT_COUNTS), script=script,
+        caller,
+        JobKind.TEST_CASES,
+        problem,
+        counts=counts or dict(DEFAULT_COUNTS),
+        script=script,
         script_source="admin" if script is not None else None,
         max_attempts=1 if script is not None else resources.settings.ai.max_attempts,
     )
@@ -67,7 +76,9 @@ def _failure(run, what: str, limits: Limits) -> str | None:
     if verdict == Verdict.AC:
         return None
     if verdict == Verdict.TLE:
-        return f"{what} ran out of time (limit {limits.time_limit_s:g} s of CPU): an endless loop, or too slow."
+        return (
+            f"{what} ran out of time (limit {limits.time_limit_s:g} s of CPU): an endless loop, or too slow."
+        )
     if verdict == Verdict.MLE:
         return f"{what} ran out of memory (limit {limits.memory_mb} MiB)."
     if verdict == Verdict.OLE:
@@ -81,7 +92,8 @@ class TestCaseGeneration(JobRun):
 
     async def steps(self) -> dict[str, Any]:
         bundle = await self.resources.problems.get_with_test_cases(
-            platform=self.job.platform, identifier=self.job.identifier)
+            platform=self.job.platform, identifier=self.job.identifier
+        )
         problem = bundle.problem
         if not problem.solution_code or not problem.solution_language:
             raise JobFailed("The problem has no reference solution.")
@@ -89,11 +101,16 @@ class TestCaseGeneration(JobRun):
         cases, dropped = await self._expected_outputs(problem, inputs)
         if not cases:
             await self.save(dropped=dropped)
-            raise JobFailed(f"The reference solution failed on every generated input ({len(dropped)} dropped).")
+            raise JobFailed(
+                f"The reference solution failed on every generated input ({len(dropped)} dropped)."
+            )
         added, existing = 0, 0
         for start in range(0, len(cases), STORE_BATCH):
             result = await self.resources.test_cases.add_many(
-                platform=problem.platform, identifier=problem.identifier, new_cases=cases[start:start + STORE_BATCH])
+                platform=problem.platform,
+                identifier=problem.identifier,
+                new_cases=cases[start : start + STORE_BATCH],
+            )
             added, existing = added + len(result.added), existing + len(result.existing)
             await self.progress("store", min(start + STORE_BATCH, len(cases)), len(cases))
         await self.publish({"type": "stored", "added": added, "existing": existing, "dropped": dropped})
@@ -104,7 +121,9 @@ class TestCaseGeneration(JobRun):
         while True:
             if self.job.script is None:
                 await self._ask_model(problem, samples)
-            await self.publish({"type": "script", "source": self.job.script_source, "attempt": self.job.attempts})
+            await self.publish(
+                {"type": "script", "source": self.job.script_source, "attempt": self.job.attempts}
+            )
             try:
                 return await self._run_generator(self.job.script)
             except GeneratorFailed as exc:
@@ -124,24 +143,37 @@ class TestCaseGeneration(JobRun):
                 previous = PreviousAttempt(self.job.previous_answer or "", self.job.previous_error)
             await self.save(step="script", attempts=self.job.attempts + 1)
             try:
-                answer = await provider.generate(Task.GENERATOR, generator_prompt(problem, samples, previous),
-                                                 GeneratorScript, system=GENERATOR_SYSTEM)
+                answer = await provider.generate(
+                    Task.GENERATOR,
+                    generator_prompt(problem, samples, previous),
+                    GeneratorScript,
+                    system=GENERATOR_SYSTEM,
+                )
             except AiCallFailed as exc:
                 raise JobFailed(f"The model could not be reached: {exc}") from exc
             except AiBadAnswer as exc:
                 await self.save(previous_answer=exc.text[:20_000], previous_error=str(exc))
                 if self.job.attempts >= self.job.max_attempts:
                     raise JobFailed(f"The model's answer was unusable: {exc}") from exc
-                await self.publish({"type": "attempt_failed", "attempt": self.job.attempts, "error": str(exc)})
+                await self.publish(
+                    {"type": "attempt_failed", "attempt": self.job.attempts, "error": str(exc)}
+                )
                 continue
-            await self.save(script=answer.value.script, script_source="ai",
-                            tokens=self.job.tokens + answer.usage.total_tokens)
+            await self.save(
+                script=answer.value.script,
+                script_source="ai",
+                tokens=self.job.tokens + answer.usage.total_tokens,
+            )
             return
 
     async def _run_generator(self, script: str) -> list[GeneratedInput]:
         settings = self.resources.settings.ai
-        limits = Limits(time_limit_s=settings.generator_time_limit_ms / 1000, memory_mb=settings.generator_memory_mb,
-                        output_bytes=settings.generator_output_bytes, stderr_bytes=64 * 1024)
+        limits = Limits(
+            time_limit_s=settings.generator_time_limit_ms / 1000,
+            memory_mb=settings.generator_memory_mb,
+            output_bytes=settings.generator_output_bytes,
+            stderr_bytes=64 * 1024,
+        )
         plan = [(size, seed) for size in SIZES for seed in range(1, self.job.counts.get(size, 0) + 1)]
         compiled = await compile_source("python", script)
         try:
@@ -171,7 +203,9 @@ class TestCaseGeneration(JobRun):
         compiled = await compile_source(problem.solution_language, problem.solution_code)
         try:
             if not compiled.ok:
-                raise JobFailed(f"The reference solution does not compile:\n{compiled.message[:ERROR_EXCERPT]}")
+                raise JobFailed(
+                    f"The reference solution does not compile:\n{compiled.message[:ERROR_EXCERPT]}"
+                )
             cases: list[NewTestCase] = []
             dropped: list[dict[str, Any]] = []
             for done, generated in enumerate(inputs, start=1):
@@ -183,7 +217,9 @@ class TestCaseGeneration(JobRun):
                 if reason:
                     dropped.append({"size": generated.size, "seed": generated.seed, "reason": reason[:500]})
                 else:
-                    cases.append(NewTestCase(input=generated.text, output=output, kind=TestCaseKind.GENERATED))
+                    cases.append(
+                        NewTestCase(input=generated.text, output=output, kind=TestCaseKind.GENERATED)
+                    )
                 await self.progress("reference", done, len(inputs))
             for drop in dropped:
                 await self.publish({"type": "dropped", **drop})

@@ -15,7 +15,13 @@ from algoitny.ai import AiBadAnswer, AiCallFailed, HintList, ProblemHintLevels, 
 from algoitny.ai.prompts import HINT_SYSTEM, problem_hints_prompt, submission_hints_prompt
 from algoitny.deps import Caller
 from algoitny.domain import Problem, Submission, SubmissionStatus, TestRecord, Usage
-from algoitny.errors import AiFailed, AiUnavailable, NotSubmissionOwner, ProblemNotFound, SubmissionNotFinished
+from algoitny.errors import (
+    AiFailed,
+    AiUnavailable,
+    NotSubmissionOwner,
+    ProblemNotFound,
+    SubmissionNotFinished,
+)
 from algoitny.resources import Resources
 from algoitny.services import quota
 from algoitny.services.fallback_hints import results_hints
@@ -63,8 +69,9 @@ async def _make_hints(resources: Resources, submission: Submission) -> Submissio
     found = await resources.submissions.get_with_results(submission.submission_id)
     failures = sorted((r for r in found.results if not r.passed), key=lambda r: r.index)
     try:
-        problem: Problem | None = await resources.problems.get(platform=submission.platform,
-                                                               identifier=submission.identifier)
+        problem: Problem | None = await resources.problems.get(
+            platform=submission.platform, identifier=submission.identifier
+        )
     except ProblemNotFound:
         problem = None
     if resources.ai is not None and problem is not None:
@@ -84,17 +91,26 @@ async def generate_problem_hints(resources: Resources, *, platform: str, identif
     problem = await resources.problems.get(platform=platform, identifier=identifier)
     samples = await resources.test_cases.list_samples(platform=platform, identifier=identifier)
     try:
-        answer = await resources.ai.generate(Task.PROBLEM_HINTS, problem_hints_prompt(problem, samples),
-                                             ProblemHintLevels, system=HINT_SYSTEM)
+        answer = await resources.ai.generate(
+            Task.PROBLEM_HINTS, problem_hints_prompt(problem, samples), ProblemHintLevels, system=HINT_SYSTEM
+        )
     except (AiCallFailed, AiBadAnswer) as exc:
         raise AiFailed(f"The model gave no usable hints: {exc}") from exc
     levels = [level.model_dump() for level in answer.value.levels]
-    return await resources.hints.save_problem_hints(ProblemHints(
-        platform=platform, identifier=identifier, levels=levels, source="ai", tokens=answer.usage.total_tokens))
+    return await resources.hints.save_problem_hints(
+        ProblemHints(
+            platform=platform,
+            identifier=identifier,
+            levels=levels,
+            source="ai",
+            tokens=answer.usage.total_tokens,
+        )
+    )
 
 
-async def set_problem_hints(resources: Resources, *, platform: str, identifier: str,
-                            levels: list[dict[str, str]]) -> ProblemHints:
+async def set_problem_hints(
+    resources: Resources, *, platform: str, identifier: str, levels: list[dict[str, str]]
+) -> ProblemHints:
     await resources.problems.get(platform=platform, identifier=identifier)
     return await resources.hints.save_problem_hints(ProblemHints(platform, identifier, levels, "admin"))
 

@@ -82,9 +82,14 @@ def to_record(result: TestResult, test_case: TestCase, *, detailed: bool) -> Tes
 
 def test_event(record: TestRecord) -> dict[str, Any]:
     return {
-        "type": "test", "index": record.index, "test_case_id": record.test_case_id,
-        "verdict": record.verdict, "passed": record.passed, "cpu_ms": record.cpu_ms,
-        "wall_ms": record.wall_ms, "memory_kb": record.memory_kb,
+        "type": "test",
+        "index": record.index,
+        "test_case_id": record.test_case_id,
+        "verdict": record.verdict,
+        "passed": record.passed,
+        "cpu_ms": record.cpu_ms,
+        "wall_ms": record.wall_ms,
+        "memory_kb": record.memory_kb,
     }
 
 
@@ -134,7 +139,9 @@ class Judgement:
         try:
             if not compiled.ok:
                 verdict = compiled.verdict.value if compiled.verdict else "CE"
-                await self.publish_once({"type": "compile_error", "verdict": verdict, "message": compiled.message})
+                await self.publish_once(
+                    {"type": "compile_error", "verdict": verdict, "message": compiled.message}
+                )
                 summary = Summary(verdict, 0, len(tests), len(tests), compile_message=compiled.message)
                 return await self.finish(summary)
             await self.publish_once({"type": "compiled", "message": compiled.message[:EXCERPT_CHARS]})
@@ -166,7 +173,9 @@ class Judgement:
                 await self.resources.submissions.save_results(self.task_id, unsaved[:RESULTS_PER_WRITE])
                 del unsaved[:RESULTS_PER_WRITE]
         for start in range(0, len(unsaved), RESULTS_PER_WRITE):
-            await self.resources.submissions.save_results(self.task_id, unsaved[start : start + RESULTS_PER_WRITE])
+            await self.resources.submissions.save_results(
+                self.task_id, unsaved[start : start + RESULTS_PER_WRITE]
+            )
         return records
 
     async def finish(self, summary: Summary) -> Summary:
@@ -189,8 +198,15 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
     if submission.status == SubmissionStatus.DONE:
         # Finished, but the worker may have died before publishing ``done``.
         judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
-        summary = Summary(submission.verdict or "IE", submission.passed, submission.failed, submission.total,
-                          submission.max_cpu_ms, submission.max_memory_kb, submission.compile_message)
+        summary = Summary(
+            submission.verdict or "IE",
+            submission.passed,
+            submission.failed,
+            submission.total,
+            submission.max_cpu_ms,
+            submission.max_memory_kb,
+            submission.compile_message,
+        )
         await judgement.publish_once(done_event(summary))
         await resources.events.retire(submission_id)
         return summary

@@ -50,7 +50,9 @@ async def held(redis: Redis, task_id: str, lease_s: int):
             await redis.delete(key)
 
 
-async def reclaim_stale(redis: Redis, queue_name: str, *, lease_s: int, in_progress_timeout_s: float) -> list[str]:
+async def reclaim_stale(
+    redis: Redis, queue_name: str, *, lease_s: int, in_progress_timeout_s: float
+) -> list[str]:
     """Frees the queued jobs whose worker stopped renewing their lease; returns their ids."""
     reclaimed = []
     for raw_id in await redis.zrange(queue_name, 0, -1):

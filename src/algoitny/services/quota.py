@@ -36,8 +36,12 @@ async def consume(usage: UsageRepository, caller: Caller, action: str, quota: Qu
         spent = exc.usage
         raise RateLimited(
             f"Daily limit of {spent.limit} ({action}) reached; it resets at {spent.resets_at} (epoch seconds).",
-            details={"action": spent.action, "current_count": spent.count, "limit": spent.limit,
-                     "resets_at": spent.resets_at},
+            details={
+                "action": spent.action,
+                "current_count": spent.count,
+                "limit": spent.limit,
+                "resets_at": spent.resets_at,
+            },
             retry_after_s=max(1, spent.resets_at - int(time.time())),
         ) from exc
 

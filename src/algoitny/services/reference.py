@@ -24,11 +24,15 @@ STORE_STEP = "store"
 
 async def start(resources: Resources, caller: Caller, *, platform: str, identifier: str) -> GenerationJob:
     if resources.ai is None:
-        raise AiUnavailable("No AI model is configured here: add the reference solution yourself (PATCH the problem).")
+        raise AiUnavailable(
+            "No AI model is configured here: add the reference solution yourself (PATCH the problem)."
+        )
     problem = await resources.problems.get(platform=platform, identifier=identifier)
     if not await resources.test_cases.list_samples(platform=platform, identifier=identifier):
         raise ProblemHasNoSamples("Add sample test cases first: a solution is only kept if it passes them.")
-    job = ai_jobs.new_job(caller, JobKind.REFERENCE_SOLUTION, problem, max_attempts=resources.settings.ai.max_attempts)
+    job = ai_jobs.new_job(
+        caller, JobKind.REFERENCE_SOLUTION, problem, max_attempts=resources.settings.ai.max_attempts
+    )
     return await ai_jobs.start(resources, job)
 
 
@@ -38,8 +42,10 @@ async def judge_on_samples(language: str, code: str, problem: Problem, samples: 
     try:
         if not compiled.ok:
             return f"It does not compile:\n{compiled.message[:2000]}"
-        tests = [ExecutorTestCase(name=str(i), input=s.input.encode(), expected=s.output.encode())
-                 for i, s in enumerate(samples)]
+        tests = [
+            ExecutorTestCase(name=str(i), input=s.input.encode(), expected=s.output.encode())
+            for i, s in enumerate(samples)
+        ]
         failures = []
         async for result in run_tests(compiled, tests, limits_for(problem), checker_for(problem)):
             if result.verdict.value != "AC":
@@ -48,9 +54,11 @@ async def judge_on_samples(language: str, code: str, problem: Problem, samples: 
         if not failures:
             return None
         index, result, sample = min(failures, key=lambda f: f[0])
-        return (f"Sample {index + 1}: {result.verdict.value}.\nInput:\n{cut(sample.input, 800)}\n"
-                f"Expected:\n{cut(sample.output, 800)}\nYour output:\n{cut(result.stdout_excerpt, 800)}\n"
-                f"stderr:\n{cut(result.stderr_excerpt, 800)}")
+        return (
+            f"Sample {index + 1}: {result.verdict.value}.\nInput:\n{cut(sample.input, 800)}\n"
+            f"Expected:\n{cut(sample.output, 800)}\nYour output:\n{cut(result.stdout_excerpt, 800)}\n"
+            f"stderr:\n{cut(result.stderr_excerpt, 800)}"
+        )
     finally:
         await compiled.cleanup()
 
@@ -58,7 +66,8 @@ async def judge_on_samples(language: str, code: str, problem: Problem, samples: 
 class ReferenceSolutionGeneration(JobRun):
     async def steps(self) -> dict[str, Any]:
         bundle = await self.resources.problems.get_with_test_cases(
-            platform=self.job.platform, identifier=self.job.identifier)
+            platform=self.job.platform, identifier=self.job.identifier
+        )
         problem, samples = bundle.problem, samples_of(bundle.test_cases)
         if not samples:
             raise JobFailed("The problem has no samples to check a solution against.")
@@ -73,8 +82,12 @@ class ReferenceSolutionGeneration(JobRun):
                 previous = PreviousAttempt(self.job.previous_answer or "", self.job.previous_error)
             await self.save(step="solution", attempts=self.job.attempts + 1)
             try:
-                answer = await provider.generate(Task.SOLUTION, solution_prompt(problem, samples, previous),
-                                                 SolutionAnswer, system=SOLUTION_SYSTEM)
+                answer = await provider.generate(
+                    Task.SOLUTION,
+                    solution_prompt(problem, samples, previous),
+                    SolutionAnswer,
+                    system=SOLUTION_SYSTEM,
+                )
             except AiCallFailed as exc:
                 raise JobFailed(f"The model could not be reached: {exc}") from exc
             except AiBadAnswer as exc:
@@ -90,12 +103,17 @@ class ReferenceSolutionGeneration(JobRun):
                     return await self._store(problem, language, code)
             await self.publish({"type": "attempt_failed", "attempt": self.job.attempts, "error": error})
             await self.save(previous_answer=code, previous_error=error)
-        raise JobFailed(f"No solution passed the samples in {self.job.max_attempts} tries. "
-                        f"Last problem: {self.job.previous_error}")
+        raise JobFailed(
+            f"No solution passed the samples in {self.job.max_attempts} tries. "
+            f"Last problem: {self.job.previous_error}"
+        )
 
     async def _store(self, problem: Problem, language: str, code: str) -> dict[str, Any]:
-        await self.resources.problems.update(platform=problem.platform, identifier=problem.identifier,
-                                             changes={"solution_code": code, "solution_language": language})
+        await self.resources.problems.update(
+            platform=problem.platform,
+            identifier=problem.identifier,
+            changes={"solution_code": code, "solution_language": language},
+        )
         await self.publish({"type": "stored", "language": language})
         return {}
 

@@ -17,13 +17,25 @@ async def replay_from_table(resources: Resources, task_id: str, *, after: str | 
     if submission.status == SubmissionStatus.DONE:
         events.append({"type": "compiling"})
         if submission.compile_message is not None and not found.results:
-            events.append({"type": "compile_error", "verdict": submission.verdict,
-                           "message": submission.compile_message})
+            events.append(
+                {
+                    "type": "compile_error",
+                    "verdict": submission.verdict,
+                    "message": submission.compile_message,
+                }
+            )
         else:
             events.append({"type": "compiled", "message": ""})
         events += [test_event(r) for r in sorted(found.results, key=lambda r: r.index)]
-        summary = Summary(submission.verdict or "IE", submission.passed, submission.failed, submission.total,
-                          submission.max_cpu_ms, submission.max_memory_kb, submission.compile_message)
+        summary = Summary(
+            submission.verdict or "IE",
+            submission.passed,
+            submission.failed,
+            submission.total,
+            submission.max_cpu_ms,
+            submission.max_memory_kb,
+            submission.compile_message,
+        )
         events.append(done_event(summary))
     numbered = [{"id": f"0-{n}", **event} for n, event in enumerate(events, start=1)]
     if after and after.startswith("0-"):

@@ -45,14 +45,23 @@ async def run_custom(resources: Resources, task_id: str) -> dict[str, Any] | Non
             result = await run_once(compiled, fields["stdin"].encode(), limits)
             stdout = result.stdout[:EXCERPT_BYTES].decode(errors="replace")
             summary = {
-                "verdict": result.verdict.value, "cpu_ms": result.cpu_ms, "wall_ms": result.wall_ms,
-                "memory_kb": result.memory_kb, "exit_code": result.exit_code, "signal": result.signal,
+                "verdict": result.verdict.value,
+                "cpu_ms": result.cpu_ms,
+                "wall_ms": result.wall_ms,
+                "memory_kb": result.memory_kb,
+                "exit_code": result.exit_code,
+                "signal": result.signal,
             }
-            await publish_once({
-                "type": "run", **summary, "stdout": stdout,
-                "stdout_truncated": result.stdout_truncated or len(result.stdout) > EXCERPT_BYTES,
-                "stderr": result.stderr_excerpt, "message": result.message,
-            })
+            await publish_once(
+                {
+                    "type": "run",
+                    **summary,
+                    "stdout": stdout,
+                    "stdout_truncated": result.stdout_truncated or len(result.stdout) > EXCERPT_BYTES,
+                    "stderr": result.stderr_excerpt,
+                    "message": result.message,
+                }
+            )
     finally:
         await compiled.cleanup()
     if "done" not in published:

@@ -17,8 +17,8 @@ from algoitny.domain import Problem, Submission, Usage
 from algoitny.errors import ProblemHasNoTests, UnsupportedLanguage
 from algoitny.executor import UnknownLanguage, get_language, languages
 from algoitny.resources import Resources
-from algoitny.services.ids import new_task_id
 from algoitny.services import quota
+from algoitny.services.ids import new_task_id
 
 JUDGE_JOB = "judge_submission"
 RUN_JOB = "run_custom"
@@ -52,7 +52,8 @@ async def _accept(resources: Resources, caller: Caller, task_id: str, job: str, 
     check gives the count back and wins over a quota refusal. Then records the task and
     publishes ``queued`` together, and enqueues the job (only once the task is recorded)."""
     counted, checked = await asyncio.gather(
-        quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota), check(),
+        quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota),
+        check(),
         return_exceptions=True,
     )
     if isinstance(checked, BaseException):
@@ -73,7 +74,13 @@ async def _accept(resources: Resources, caller: Caller, task_id: str, job: str, 
 
 
 async def submit(
-    resources: Resources, caller: Caller, *, platform: str, identifier: str, language: str, code: str,
+    resources: Resources,
+    caller: Caller,
+    *,
+    platform: str,
+    identifier: str,
+    language: str,
+    code: str,
     public: bool,
 ) -> Accepted:
     language_id = resolve_language(language)
@@ -87,8 +94,14 @@ async def submit(
 
     async def record(problem: Problem) -> None:
         submission = Submission(
-            submission_id=task_id, user_id=caller.subject, platform=platform, identifier=identifier,
-            problem_title=problem.title, language=language_id, code=code, public=public,
+            submission_id=task_id,
+            user_id=caller.subject,
+            platform=platform,
+            identifier=identifier,
+            problem_title=problem.title,
+            language=language_id,
+            code=code,
+            public=public,
         )
         await resources.submissions.create(submission)
 
@@ -96,7 +109,9 @@ async def submit(
     return Accepted(task_id, usage)
 
 
-async def start_run(resources: Resources, caller: Caller, *, language: str, code: str, stdin: str) -> Accepted:
+async def start_run(
+    resources: Resources, caller: Caller, *, language: str, code: str, stdin: str
+) -> Accepted:
     language_id = resolve_language(language)
     task_id = new_task_id()
 
@@ -106,9 +121,16 @@ async def start_run(resources: Resources, caller: Caller, *, language: str, code
     async def record(_: None) -> None:
         key = redis_keys.task(task_id)
         async with resources.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={
-                "kind": "run", "owner": caller.subject, "language": language_id, "code": code, "stdin": stdin,
-            })
+            pipe.hset(
+                key,
+                mapping={
+                    "kind": "run",
+                    "owner": caller.subject,
+                    "language": language_id,
+                    "code": code,
+                    "stdin": stdin,
+                },
+            )
             pipe.expire(key, redis_keys.TASK_TTL_S)
             await pipe.execute()
 

@@ -1,8 +1,10 @@
 """The single DynamoDB table: keys, codec, client wrapper and one repository per entity."""
 
 from algoitny.table.client import Table
-from algoitny.table.daily_stats import StatsRepository
 from algoitny.table.cursor import CursorCodec
+from algoitny.table.daily_stats import StatsRepository
+from algoitny.table.generation_jobs import GenerationJobRepository
+from algoitny.table.hints import HintRepository
 from algoitny.table.migration_log import MigrationLog
 from algoitny.table.plans import PlanRepository
 from algoitny.table.problems import ProblemRepository
@@ -10,12 +12,20 @@ from algoitny.table.submissions import SubmissionRepository
 from algoitny.table.test_cases import TestCaseRepository
 from algoitny.table.tokens import RefreshReused, TokenRepository
 from algoitny.table.usage import QuotaExceeded, UsageRepository
-from algoitny.table.generation_jobs import GenerationJobRepository
-from algoitny.table.hints import HintRepository
 from algoitny.table.users import UserRepository
 
 __all__ = [
-    "CursorCodec", "MigrationLog", "PlanRepository", "ProblemRepository", "QuotaExceeded", "RefreshReused",
-    "StatsRepository", "SubmissionRepository", "Table", "TestCaseRepository", "TokenRepository",
-    "UsageRepository", "UserRepository",
+    "CursorCodec",
+    "MigrationLog",
+    "PlanRepository",
+    "ProblemRepository",
+    "QuotaExceeded",
+    "RefreshReused",
+    "StatsRepository",
+    "SubmissionRepository",
+    "Table",
+    "TestCaseRepository",
+    "TokenRepository",
+    "UsageRepository",
+    "UserRepository",
 ]

@@ -118,6 +118,6 @@ class Table:
             raise ValueError("a transaction holds at most 100 operations")
         items = []
         for operation in operations:
-            (kind, body), = operation.items()
+            ((kind, body),) = operation.items()
             items.append({kind: {"TableName": self.name, **body}})
         await self.client.transact_write_items(TransactItems=items)

@@ -50,7 +50,7 @@ def from_dynamo(value: dict[str, Any]) -> Any:
     Hand-written rather than boto3's TypeDeserializer: it runs for every
     attribute of every item read, and this is ~4x faster.
     """
-    (kind, raw), = value.items()
+    ((kind, raw),) = value.items()
     if kind == "S" or kind == "BOOL":
         return raw
     if kind == "N":
@@ -110,8 +110,12 @@ class EntityCodec:
                 values[f":v{index}"] = to_dynamo(value)
                 sets.append(f"#f{index} = :v{index}")
         expression = " ".join(
-            part for part in ("SET " + ", ".join(sets) if sets else "",
-                              "REMOVE " + ", ".join(removes) if removes else "") if part
+            part
+            for part in (
+                "SET " + ", ".join(sets) if sets else "",
+                "REMOVE " + ", ".join(removes) if removes else "",
+            )
+            if part
         )
         return expression, names, values
 
@@ -256,11 +260,20 @@ GENERATION_JOB = EntityCodec(
 )
 
 # Written onto the submission's own item (entity ``hist``) by the hints service.
-SUBMISSION_HINTS = EntityCodec("hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat"})
+SUBMISSION_HINTS = EntityCodec(
+    "hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat"}
+)
 
 PROBLEM_HINTS = EntityCodec(
     "phint",
-    {"platform": "plt", "identifier": "pno", "levels": "lvl", "source": "src", "tokens": "tok", "updated_at": "upd"},
+    {
+        "platform": "plt",
+        "identifier": "pno",
+        "levels": "lvl",
+        "source": "src",
+        "tokens": "tok",
+        "updated_at": "upd",
+    },
 )
 
 USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day"})
@@ -300,6 +313,8 @@ PLAN = EntityCodec(
     },
 )
 
-TOKEN_FAMILY = EntityCodec("tokfam", {"user_id": "uid", "current": "cur", "revoked": "rev", "created_at": "crt"})
+TOKEN_FAMILY = EntityCodec(
+    "tokfam", {"user_id": "uid", "current": "cur", "revoked": "rev", "created_at": "crt"}
+)
 
 DAILY_STATS = EntityCodec("dstats", {"day": "day"})

@@ -55,7 +55,7 @@ class CursorCodec:
 
 
 async def query_page(
-    table: "Table", cursors: CursorCodec, query_id: str, request: dict[str, Any], cursor: str | None
+    table: Table, cursors: CursorCodec, query_id: str, request: dict[str, Any], cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One Query page resumed from an opaque ``cursor``; returns its items and the next cursor."""
     if cursor:

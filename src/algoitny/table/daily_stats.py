@@ -35,10 +35,15 @@ class StatsRepository:
         names = {f"#c{i}": counter for i, counter in enumerate(counters)}
         await self.table.update(
             keys.daily_stats_key(day, random.randrange(SHARDS)),
-            UpdateExpression="ADD " + ", ".join(f"{name} :one" for name in names) + " SET #tp = :tp, #day = :day",
+            UpdateExpression="ADD "
+            + ", ".join(f"{name} :one" for name in names)
+            + " SET #tp = :tp, #day = :day",
             ExpressionAttributeNames=names | {"#tp": ENTITY_TYPE, "#day": DAILY_STATS.short("day")},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":tp": {"S": DAILY_STATS.entity_type},
-                                       ":day": {"S": day}},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":tp": {"S": DAILY_STATS.entity_type},
+                ":day": {"S": day},
+            },
         )
 
     async def get_days(self, days: int) -> list[dict]:

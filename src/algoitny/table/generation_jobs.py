@@ -90,9 +90,11 @@ class GenerationJobRepository:
     async def create(self, job: GenerationJob) -> GenerationJob:
         job.created_at = job.updated_at = job.created_at or _now_ms()
         item_keys = keys.generation_job_key(job.job_id) | keys.generation_job_list_keys(
-            job.platform, job.identifier, job.job_id, job.created_at)
-        await self.table.put(GENERATION_JOB.encode(asdict(job), item_keys),
-                             ConditionExpression="attribute_not_exists(PK)")
+            job.platform, job.identifier, job.job_id, job.created_at
+        )
+        await self.table.put(
+            GENERATION_JOB.encode(asdict(job), item_keys), ConditionExpression="attribute_not_exists(PK)"
+        )
         return job
 
     async def get(self, job_id: str, *, consistent: bool = False) -> GenerationJob:
@@ -101,7 +103,9 @@ class GenerationJobRepository:
             raise GenerationJobNotFound()
         return _to_job(item)
 
-    async def list_for_problem(self, *, platform: str, identifier: str, limit: int, cursor: str | None) -> Page:
+    async def list_for_problem(
+        self, *, platform: str, identifier: str, limit: int, cursor: str | None
+    ) -> Page:
         partition = keys.problem_generation_jobs_partition(platform, identifier)
         query_id = f"genjobs:{partition}"
         request: dict[str, Any] = {
@@ -124,7 +128,10 @@ class GenerationJobRepository:
         names["#sts"] = GENERATION_JOB.short("status")
         values |= _ACTIVE
         return await self._conditional_update(
-            job_id, UpdateExpression=expression, ExpressionAttributeNames=names, ExpressionAttributeValues=values,
+            job_id,
+            UpdateExpression=expression,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
             ConditionExpression="attribute_exists(PK) AND #sts IN (:queued, :running)",
         )
 
@@ -138,10 +145,13 @@ class GenerationJobRepository:
                 job_id,
                 UpdateExpression="SET #sts = :cancelled, #fin = :now, #upd = :now, #stp = :cancelled",
                 ConditionExpression="#sts = :queued",
-                ExpressionAttributeNames=names | {"#fin": GENERATION_JOB.short("finished_at"),
-                                                  "#stp": GENERATION_JOB.short("step")},
-                ExpressionAttributeValues={":queued": _ACTIVE[":queued"], ":now": now,
-                                           ":cancelled": {"S": JobStatus.CANCELLED.value}},
+                ExpressionAttributeNames=names
+                | {"#fin": GENERATION_JOB.short("finished_at"), "#stp": GENERATION_JOB.short("step")},
+                ExpressionAttributeValues={
+                    ":queued": _ACTIVE[":queued"],
+                    ":now": now,
+                    ":cancelled": {"S": JobStatus.CANCELLED.value},
+                },
             )
         except GenerationJobFinished:
             pass
@@ -155,7 +165,9 @@ class GenerationJobRepository:
 
     async def _conditional_update(self, job_id: str, **request: Any) -> GenerationJob:
         try:
-            attributes = await self.table.update(keys.generation_job_key(job_id), ReturnValues="ALL_NEW", **request)
+            attributes = await self.table.update(
+                keys.generation_job_key(job_id), ReturnValues="ALL_NEW", **request
+            )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise

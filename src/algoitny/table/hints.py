@@ -78,6 +78,7 @@ class HintRepository:
 
     async def save_problem_hints(self, hints: ProblemHints) -> ProblemHints:
         hints.updated_at = int(time.time() * 1000)
-        await self.table.put(PROBLEM_HINTS.encode(asdict(hints), keys.problem_hints_key(hints.platform,
-                                                                                         hints.identifier)))
+        await self.table.put(
+            PROBLEM_HINTS.encode(asdict(hints), keys.problem_hints_key(hints.platform, hints.identifier))
+        )
         return hints

@@ -112,7 +112,10 @@ def _assemble(assembly: _Assembly) -> TestCase:
     fields = assembly.fields
     if "input_chunks" in fields:
         packed_in, packed_out = b"".join(assembly.input_parts), b"".join(assembly.output_parts)
-        if len(assembly.input_parts) != fields["input_chunks"] or len(assembly.output_parts) != fields["output_chunks"]:
+        if (
+            len(assembly.input_parts) != fields["input_chunks"]
+            or len(assembly.output_parts) != fields["output_chunks"]
+        ):
             raise ValueError(f"test case {fields['test_case_id']} is missing chunks")
     else:
         packed_in, packed_out = fields["input"], fields["output"]

@@ -26,7 +26,8 @@ class PlanRepository:
         return [
             Plan(**PLAN.decode(item))
             async for item in self.table.query_all(
-                IndexName=keys.GSI1, KeyConditionExpression="GSI1PK = :pk",
+                IndexName=keys.GSI1,
+                KeyConditionExpression="GSI1PK = :pk",
                 ExpressionAttributeValues={":pk": {"S": keys.PLANS}},
             )
         ]
@@ -39,7 +40,9 @@ class PlanRepository:
         except PlanNotFound:
             plan.created_at = now
         plan.updated_at = now
-        await self.table.put(PLAN.encode(asdict(plan), keys.plan_key(plan.name) | keys.plan_list_keys(plan.name)))
+        await self.table.put(
+            PLAN.encode(asdict(plan), keys.plan_key(plan.name) | keys.plan_list_keys(plan.name))
+        )
         return plan
 
     async def delete(self, name: str) -> None:

@@ -82,7 +82,7 @@ class ProblemRepository:
             for operation, reason in zip(operations, reasons):
                 if reason.get("Code") != "ConditionalCheckFailed":
                     continue
-                (kind, body), = operation.items()
+                ((kind, body),) = operation.items()
                 pk = (body.get("Item") or body["Key"])["PK"]["S"]
                 if pk.startswith(keys.LEGACY_ID_PREFIX):
                     raise LegacyIdTaken() from exc
@@ -155,7 +155,10 @@ class ProblemRepository:
                     "Key": typed_key(key),
                     "UpdateExpression": "SET #del = :true, #upd = :now REMOVE GSI1PK, GSI1SK, GSI2PK, GSI2SK",
                     "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeNames": {"#del": PROBLEM.short("deleted"), "#upd": PROBLEM.short("updated_at")},
+                    "ExpressionAttributeNames": {
+                        "#del": PROBLEM.short("deleted"),
+                        "#upd": PROBLEM.short("updated_at"),
+                    },
                     "ExpressionAttributeValues": {":true": {"BOOL": True}, ":now": {"N": str(_now_ms())}},
                 }
             }

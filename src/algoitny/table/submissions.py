@@ -54,7 +54,9 @@ class SubmissionRepository:
         list_keys = keys.submission_list_keys(
             submission.user_id, submission.submission_id, submission.created_at, submission.public
         )
-        item = SUBMISSION.encode(asdict(submission), keys.submission_key(submission.submission_id) | list_keys)
+        item = SUBMISSION.encode(
+            asdict(submission), keys.submission_key(submission.submission_id) | list_keys
+        )
         await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
         return submission
 
@@ -74,7 +76,9 @@ class SubmissionRepository:
         ]
         if not items or items[0]["SK"]["S"] != keys.META:
             raise SubmissionNotFound()
-        results = [decode_result(item) for item in items[1:] if item["SK"]["S"].startswith(keys.RESULT_PREFIX)]
+        results = [
+            decode_result(item) for item in items[1:] if item["SK"]["S"].startswith(keys.RESULT_PREFIX)
+        ]
         return SubmissionWithResults(_to_submission(items[0]), results)
 
     async def get_result(self, submission_id: str, index: int) -> TestRecord:
@@ -96,9 +100,14 @@ class SubmissionRepository:
         sets = []
         for index, (name, value) in enumerate(
             {
-                "status": SubmissionStatus.DONE.value, "verdict": summary.verdict, "passed": summary.passed,
-                "failed": summary.failed, "total": summary.total, "max_cpu_ms": summary.max_cpu_ms,
-                "max_memory_kb": summary.max_memory_kb, "finished_at": now,
+                "status": SubmissionStatus.DONE.value,
+                "verdict": summary.verdict,
+                "passed": summary.passed,
+                "failed": summary.failed,
+                "total": summary.total,
+                "max_cpu_ms": summary.max_cpu_ms,
+                "max_memory_kb": summary.max_memory_kb,
+                "finished_at": now,
                 "compile_message": summary.compile_message,
             }.items()
         ):
@@ -141,8 +150,10 @@ class SubmissionRepository:
                 "Update": {
                     "Key": typed_key(keys.user_stats_key(submission.user_id)),
                     "UpdateExpression": stats_expr + " SET #tp = :tp, #uid = :uid",
-                    "ExpressionAttributeNames": stats_names | {"#tp": "tp", "#uid": USER_STATS.short("user_id")},
-                    "ExpressionAttributeValues": stats_values | {
+                    "ExpressionAttributeNames": stats_names
+                    | {"#tp": "tp", "#uid": USER_STATS.short("user_id")},
+                    "ExpressionAttributeValues": stats_values
+                    | {
                         ":problem": {"SS": [problem_tried_key]},
                         ":tp": {"S": USER_STATS.entity_type},
                         ":uid": {"S": submission.user_id},

@@ -17,6 +17,7 @@ from algoitny.table.client import Table
 from algoitny.table.codec import ENTITY_TYPE, PROBLEM, TEST_CASE
 from algoitny.table.cursor import CursorCodec
 
+
 class TestCaseRepository:
     __test__ = False
 
@@ -24,7 +25,9 @@ class TestCaseRepository:
         self.table = table
         self.cursors = cursors
 
-    async def add_many(self, *, platform: str, identifier: str, new_cases: Sequence[NewTestCase]) -> BulkAddResult:
+    async def add_many(
+        self, *, platform: str, identifier: str, new_cases: Sequence[NewTestCase]
+    ) -> BulkAddResult:
         """Adds the cases not already present, after the existing ones, in request order."""
         pk = keys.problem_pk(platform, identifier)
         positions = await self._existing_positions(pk)

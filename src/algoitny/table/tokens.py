@@ -28,7 +28,12 @@ class TokenRepository:
         self.table = table
 
     async def start_family(self, family_id: str, *, user_id: str, token_id: str, expires_at: int) -> None:
-        fields = {"user_id": user_id, "current": token_id, "revoked": False, "created_at": int(time.time() * 1000)}
+        fields = {
+            "user_id": user_id,
+            "current": token_id,
+            "revoked": False,
+            "created_at": int(time.time() * 1000),
+        }
         item = TOKEN_FAMILY.encode(fields, keys.token_family_key(family_id))
         item["ttl"] = {"N": str(expires_at)}
         await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
@@ -39,10 +44,17 @@ class TokenRepository:
                 keys.token_family_key(family_id),
                 UpdateExpression="SET #cur = :new, #ttl = :ttl",
                 ConditionExpression="#cur = :presented AND #rev = :false",
-                ExpressionAttributeNames={"#cur": TOKEN_FAMILY.short("current"),
-                                          "#rev": TOKEN_FAMILY.short("revoked"), "#ttl": "ttl"},
-                ExpressionAttributeValues={":new": {"S": new_token_id}, ":presented": {"S": presented},
-                                           ":false": {"BOOL": False}, ":ttl": {"N": str(expires_at)}},
+                ExpressionAttributeNames={
+                    "#cur": TOKEN_FAMILY.short("current"),
+                    "#rev": TOKEN_FAMILY.short("revoked"),
+                    "#ttl": "ttl",
+                },
+                ExpressionAttributeValues={
+                    ":new": {"S": new_token_id},
+                    ":presented": {"S": presented},
+                    ":false": {"BOOL": False},
+                    ":ttl": {"N": str(expires_at)},
+                },
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":

@@ -36,7 +36,9 @@ class UsageRepository:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    async def consume(self, *, subject: str, action: str, limit: int, now: dt.datetime | None = None) -> Usage:
+    async def consume(
+        self, *, subject: str, action: str, limit: int, now: dt.datetime | None = None
+    ) -> Usage:
         """Counts one use, or raises ``QuotaExceeded`` with the current usage."""
         day, resets_at = _day(now or dt.datetime.now(dt.UTC))
         key = keys.usage_key(subject, action, day)
@@ -46,12 +48,19 @@ class UsageRepository:
                 UpdateExpression="ADD #cnt :one SET #tp = :tp, #act = :act, #day = :day, #ttl = :ttl",
                 ConditionExpression="attribute_not_exists(#cnt) OR #cnt < :limit",
                 ExpressionAttributeNames={
-                    "#cnt": USAGE.short("count"), "#tp": ENTITY_TYPE, "#act": USAGE.short("action"),
-                    "#day": USAGE.short("day"), "#ttl": "ttl",
+                    "#cnt": USAGE.short("count"),
+                    "#tp": ENTITY_TYPE,
+                    "#act": USAGE.short("action"),
+                    "#day": USAGE.short("day"),
+                    "#ttl": "ttl",
                 },
                 ExpressionAttributeValues={
-                    ":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":tp": {"S": USAGE.entity_type},
-                    ":act": {"S": action}, ":day": {"S": day}, ":ttl": {"N": str(resets_at + _TTL_GRACE_S)},
+                    ":one": {"N": "1"},
+                    ":limit": {"N": str(limit)},
+                    ":tp": {"S": USAGE.entity_type},
+                    ":act": {"S": action},
+                    ":day": {"S": day},
+                    ":ttl": {"N": str(resets_at + _TTL_GRACE_S)},
                 },
                 ReturnValues="UPDATED_NEW",
             )

@@ -32,8 +32,12 @@ def _now_ms() -> int:
 
 
 def _pointer_put(key: dict[str, str], user_id: str) -> Item:
-    return {"Put": {"Item": USER_POINTER.encode({"user_id": user_id}, key),
-                    "ConditionExpression": "attribute_not_exists(PK)"}}
+    return {
+        "Put": {
+            "Item": USER_POINTER.encode({"user_id": user_id}, key),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
 
 
 class UserRepository:
@@ -64,8 +68,14 @@ class UserRepository:
         user.email = user.email.lower()
         user.created_at = user.last_login_at = _now_ms()
         operations: list[Item] = [
-            {"Put": {"Item": USER.encode(asdict(user), keys.user_key(user.user_id) | keys.user_list_keys(user.email)),
-                     "ConditionExpression": "attribute_not_exists(PK)"}},
+            {
+                "Put": {
+                    "Item": USER.encode(
+                        asdict(user), keys.user_key(user.user_id) | keys.user_list_keys(user.email)
+                    ),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
             _pointer_put(keys.email_key(user.email), user.user_id),
         ]
         if user.google_id:
@@ -74,13 +84,20 @@ class UserRepository:
         return user
 
     async def link_google_id(self, user: User, google_id: str) -> User:
-        await self._transact([
-            _pointer_put(keys.google_key(google_id), user.user_id),
-            {"Update": {"Key": typed_key(keys.user_key(user.user_id)), "UpdateExpression": "SET #g = :g",
+        await self._transact(
+            [
+                _pointer_put(keys.google_key(google_id), user.user_id),
+                {
+                    "Update": {
+                        "Key": typed_key(keys.user_key(user.user_id)),
+                        "UpdateExpression": "SET #g = :g",
                         "ConditionExpression": "attribute_exists(PK)",
                         "ExpressionAttributeNames": {"#g": USER.short("google_id")},
-                        "ExpressionAttributeValues": {":g": {"S": google_id}}}},
-        ])
+                        "ExpressionAttributeValues": {":g": {"S": google_id}},
+                    }
+                },
+            ]
+        )
         user.google_id = google_id
         return user
 
@@ -124,8 +141,14 @@ class UserRepository:
     async def list_users(self, *, email_prefix: str | None, limit: int, cursor: str | None) -> Page:
         query_id = f"users:{email_prefix or ''}"
         condition = "GSI1PK = :pk" + (" AND begins_with(GSI1SK, :prefix)" if email_prefix else "")
-        values = {":pk": {"S": keys.USERS}} | ({":prefix": {"S": email_prefix.lower()}} if email_prefix else {})
-        request: dict[str, Any] = {"IndexName": keys.GSI1, "KeyConditionExpression": condition,
-                                   "ExpressionAttributeValues": values, "Limit": limit}
+        values = {":pk": {"S": keys.USERS}} | (
+            {":prefix": {"S": email_prefix.lower()}} if email_prefix else {}
+        )
+        request: dict[str, Any] = {
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+            "Limit": limit,
+        }
         items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[User(**USER.decode(item)) for item in items], next_cursor=next_cursor)

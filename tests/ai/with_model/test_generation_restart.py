@@ -26,19 +26,32 @@ RUNS = 12
 
 
 async def _start_worker(settings) -> asyncio.subprocess.Process:
-    env = worker_env(settings, ALGOITNY_JUDGE__LEASE_S="2", ALGOITNY_AI__API_KEY=TEST_KEY,
-                     ALGOITNY_AI__BASE_URL=settings.ai.base_url)
+    env = worker_env(
+        settings,
+        ALGOITNY_JUDGE__LEASE_S="2",
+        ALGOITNY_AI__API_KEY=TEST_KEY,
+        ALGOITNY_AI__BASE_URL=settings.ai.base_url,
+    )
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "algoitny.cli", "worker", env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "algoitny.cli",
+        "worker",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 async def test_sigkill_mid_generation_then_restart(live_api, settings, gemini):
     gemini.answer({"script": SLOW_GENERATOR})
     async with httpx.AsyncClient(base_url=f"http://{live_api}", timeout=60) as client:
         await create_problem(client, "restart")
-        response = await client.post("/api/problems/custom/restart/generation-jobs", headers=ADMIN,
-                                     json={"counts": {"small": 4, "medium": 4, "max": 4}})
+        response = await client.post(
+            "/api/problems/custom/restart/generation-jobs",
+            headers=ADMIN,
+            json={"counts": {"small": 4, "medium": 4, "max": 4}},
+        )
         job_id = response.json()["job_id"]
         watcher = asyncio.ensure_future(follow(live_api, response.json()["websocket"], timeout=240))
         first = await _start_worker(settings)
@@ -51,10 +64,15 @@ async def test_sigkill_mid_generation_then_restart(live_api, settings, gemini):
                 partial = await EventLog(redis).history(job_id)
             # What any worker does when it starts: the running job has a live lease, so it is left alone.
             reclaimed = await lease.reclaim_stale(
-                redis, settings.redis.queue_name, lease_s=2,
-                in_progress_timeout_s=settings.judge.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S)
+                redis,
+                settings.redis.queue_name,
+                lease_s=2,
+                in_progress_timeout_s=settings.judge.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
+            )
             assert reclaimed == []
-            assert (await client.get(f"/api/generation-jobs/{job_id}", headers=ADMIN)).json()["status"] == "running"
+            assert (await client.get(f"/api/generation-jobs/{job_id}", headers=ADMIN)).json()[
+                "status"
+            ] == "running"
 
             first.send_signal(signal.SIGKILL)
             await first.wait()

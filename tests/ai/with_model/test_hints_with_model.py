@@ -23,8 +23,12 @@ async def client(live_api):
 
 async def _problem_with_tests(client, identifier: str) -> None:
     await create_problem(client, identifier, samples=0)
-    cases = [{"input": f"{a} {b}\n", "output": f"{a + b}\n"} for a, b in [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6)]]
-    await client.post(f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases}, headers=ADMIN)
+    cases = [
+        {"input": f"{a} {b}\n", "output": f"{a + b}\n"} for a, b in [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6)]
+    ]
+    await client.post(
+        f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases}, headers=ADMIN
+    )
 
 
 async def test_prompt_carries_code_failing_tests_and_the_hidden_reference(client, live_api, worker, gemini):
@@ -34,17 +38,24 @@ async def test_prompt_carries_code_failing_tests_and_the_hidden_reference(client
     first = await client.post(f"/api/submissions/{submission}/hints")
     assert first.status_code == 200, first.text
     assert first.json() | {"submission_id": None} == {
-        "submission_id": None, "hints": HINTS["hints"], "source": "ai", "cached": False, "current_count": 1,
-        "limit": first.json()["limit"]}
+        "submission_id": None,
+        "hints": HINTS["hints"],
+        "source": "ai",
+        "cached": False,
+        "current_count": 1,
+        "limit": first.json()["limit"],
+    }
 
-    sent, = gemini.received
+    (sent,) = gemini.received
     prompt = sent.prompt
     assert f"```python\n{WRONG}```" in prompt, "the code as text, verbatim"
     assert base64.b64encode(WRONG.encode()).decode()[:20] not in prompt
     assert "Result: WA — 1 of 5 tests passed" in prompt
     for index, (a, out) in enumerate([(3, 7), (4, 9), (5, 11)], start=2):
-        assert f"### Failed test #{index}: WA\nInput:\n```\n{a} {a}\n```\nExpected output:\n```\n{2 * a}\n```\n" \
-               f"The student's output:\n```\n{out}\n```" in prompt
+        assert (
+            f"### Failed test #{index}: WA\nInput:\n```\n{a} {a}\n```\nExpected output:\n```\n{2 * a}\n```\n"
+            f"The student's output:\n```\n{out}\n```" in prompt
+        )
     assert "6 6" not in prompt, "at most three failing tests"
     assert f"## {DO_NOT_REVEAL}\n```python\n{REFERENCE}```" in prompt
     assert "N/A" not in prompt and "without giving the answer away" in sent.system
@@ -71,7 +82,9 @@ async def test_nothing_failed_means_no_model_call(client, live_api, worker, gemi
 
 async def test_problem_hints_generated_by_an_admin_read_by_anyone(api, gemini):
     await create_problem(api, "ph")
-    levels = [{"title": t, "hint": f"{t}: think"} for t in ("approach", "insight", "pitfalls", "implementation")]
+    levels = [
+        {"title": t, "hint": f"{t}: think"} for t in ("approach", "insight", "pitfalls", "implementation")
+    ]
     gemini.answer({"levels": levels})
     made = await api.post("/api/problems/custom/ph/hints/generate", headers=ADMIN)
     assert made.status_code == 200 and made.json()["source"] == "ai" and made.json()["total_levels"] == 4

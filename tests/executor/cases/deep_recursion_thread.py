@@ -3,7 +3,7 @@
 import sys
 import threading
 
-sys.setrecursionlimit(10 ** 6)
+sys.setrecursionlimit(10**6)
 threading.stack_size(256 * 1024 * 1024)
 
 

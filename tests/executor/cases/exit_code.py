@@ -1,3 +1,4 @@
 import sys
+
 print("partial")
 sys.exit(7)

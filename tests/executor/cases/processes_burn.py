@@ -1,4 +1,5 @@
 import os
+
 for _ in range(4):
     if os.fork() == 0:
         break

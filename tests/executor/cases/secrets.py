@@ -12,8 +12,16 @@ for pid in os.listdir("/proc"):
                     found.append(f"/proc/{pid}/environ")
         except OSError:
             pass
-for path in ("/etc/shadow", "/etc/passwd", "/root/.bashrc", "/proc/1/root/etc/shadow",
-             "/home", "/var/lib", "/work", "/sys/kernel"):
+for path in (
+    "/etc/shadow",
+    "/etc/passwd",
+    "/root/.bashrc",
+    "/proc/1/root/etc/shadow",
+    "/home",
+    "/var/lib",
+    "/work",
+    "/sys/kernel",
+):
     try:
         if os.path.isdir(path):
             os.listdir(path)

@@ -8,8 +8,11 @@ for path in ("/proc/self/fd/0", "/proc/1/fd/0"):
         fd = os.open(path, os.O_RDWR)
     except OSError:
         continue
-    for attempt in (lambda: os.write(fd, b"tampered"), lambda: os.ftruncate(fd, 0),
-                    lambda: os.ftruncate(fd, 1 << 20)):
+    for attempt in (
+        lambda: os.write(fd, b"tampered"),
+        lambda: os.ftruncate(fd, 0),
+        lambda: os.ftruncate(fd, 1 << 20),
+    ):
         try:
             attempt()
             changed.append(path)

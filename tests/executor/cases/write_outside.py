@@ -1,9 +1,17 @@
 # Tries to write everywhere; only /box and /tmp (private tmpfs) may accept.
-import os
 
 escaped = []
-for path in ("/usr/escape", "/etc/escape", "/prog/escape", "/escape", "/proc/escape",
-             "/dev/escape", "/var/tmp/escape", "/root/escape", "/home/escape"):
+for path in (
+    "/usr/escape",
+    "/etc/escape",
+    "/prog/escape",
+    "/escape",
+    "/proc/escape",
+    "/dev/escape",
+    "/var/tmp/escape",
+    "/root/escape",
+    "/home/escape",
+):
     try:
         with open(path, "w") as f:
             f.write("x")

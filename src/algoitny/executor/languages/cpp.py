@@ -22,8 +22,7 @@ class Cpp(Language):
         return ["/usr/bin/g++"]
 
     def compile_argv(self, source_name: str) -> list[str]:
-        return ["/usr/bin/g++", "-std=gnu++17", "-O2", "-pipe", "-DONLINE_JUDGE",
-                "-o", "main", source_name]
+        return ["/usr/bin/g++", "-std=gnu++17", "-O2", "-pipe", "-DONLINE_JUDGE", "-o", "main", source_name]
 
     def run_argv(self, entry: str, limits: Limits) -> list[str]:
         return ["/prog/main"]

@@ -20,12 +20,17 @@ class Go(Language):
     aliases = ("golang",)
     source_file = "main.go"
     keep = ("main",)
-    env = {"GOCACHE": "/box/.gocache", "GOPATH": "/box/.gopath", "CGO_ENABLED": "0",
-           "GO111MODULE": "off", "GOFLAGS": "-buildvcs=false", "GOTOOLCHAIN": "local"}
+    env = {
+        "GOCACHE": "/box/.gocache",
+        "GOPATH": "/box/.gopath",
+        "CGO_ENABLED": "0",
+        "GO111MODULE": "off",
+        "GOFLAGS": "-buildvcs=false",
+        "GOTOOLCHAIN": "local",
+    }
     out_of_memory_markers = (b"runtime: out of memory",)
     self_test_source = (
-        "package main\nimport \"fmt\"\n"
-        "func main() { var a, b int64; fmt.Scan(&a, &b); fmt.Println(a + b) }\n"
+        'package main\nimport "fmt"\nfunc main() { var a, b int64; fmt.Scan(&a, &b); fmt.Println(a + b) }\n'
     )
 
     def unavailable_reason(self) -> str:

@@ -29,5 +29,9 @@ class JavaScript(Language):
         # recursion segfaults instead of throwing RangeError.
         # Half of it: a 10^6-deep recursion fits at 256 MB, and overflowing it throws.
         stack_kb = max(984, limits.memory_mb * 1024 // 2)
-        return ["/usr/bin/node", f"--max-old-space-size={limits.memory_mb}",
-                f"--stack-size={stack_kb}", "/prog/main.js"]
+        return [
+            "/usr/bin/node",
+            f"--max-old-space-size={limits.memory_mb}",
+            f"--stack-size={stack_kb}",
+            "/prog/main.js",
+        ]

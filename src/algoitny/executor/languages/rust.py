@@ -54,8 +54,9 @@ def _mirror(sysroot: str, box_root: Path) -> Path:
         target.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
         os.chmod(target.parent, 0o755)
         for part in ("bin", "lib"):
-            shutil.copytree(os.path.join(sysroot, part), target / part,
-                            copy_function=_link_or_copy, symlinks=True)
+            shutil.copytree(
+                os.path.join(sysroot, part), target / part, copy_function=_link_or_copy, symlinks=True
+            )
         os.chmod(target, 0o755)
         stamp.write_text(sysroot)
     return target
@@ -72,7 +73,7 @@ class Rust(Language):
         "use std::io::Read;\nfn main() { let mut s = String::new();\n"
         "  std::io::stdin().read_to_string(&mut s).unwrap();\n"
         "  let v: Vec<i64> = s.split_whitespace().map(|x| x.parse().unwrap()).collect();\n"
-        "  println!(\"{}\", v[0] + v[1]); }\n"
+        '  println!("{}", v[0] + v[1]); }\n'
     )
 
     def unavailable_reason(self) -> str:
@@ -91,8 +92,7 @@ class Rust(Language):
 
     def compile_argv(self, source_name: str) -> list[str]:
         rustc = "/usr/bin/rustc" if _sysroot() == "/usr" else f"{INSIDE}/bin/rustc"
-        return [rustc, "-O", "--edition", "2021", "-C", "codegen-units=4",
-                "-o", "main", source_name]
+        return [rustc, "-O", "--edition", "2021", "-C", "codegen-units=4", "-o", "main", source_name]
 
     def run_argv(self, entry: str, limits: Limits) -> list[str]:
         return ["/prog/main"]
