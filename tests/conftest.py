@@ -10,6 +10,7 @@ loudly; nothing here skips.
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -131,7 +132,8 @@ async def live_api(settings: Settings) -> AsyncIterator[str]:
         await task
 
 
-EXECUTOR_UID_BASE = 61000
+# Concurrent test sessions on one host (several checkouts) set distinct bases.
+EXECUTOR_UID_BASE = int(os.environ.get("ALGOITNY_TEST_UID_BASE", "61000"))
 EXECUTOR_SLOTS = 2
 
 
