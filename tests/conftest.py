@@ -166,12 +166,18 @@ async def worker(settings: Settings, executor_runtime):
     """A real arq worker, in this process, judging with the real sandbox."""
     import asyncio
 
-    from arq.worker import Worker
-
-    from algoitny.worker import worker_settings
+    from algoitny.resources import open_redis
+    from algoitny.services import workers
+    from algoitny.worker import Worker, worker_settings
 
     arq_worker = Worker(**(worker_settings(settings) | {"handle_signals": False}))
     task = asyncio.ensure_future(arq_worker.async_run())
+    redis = open_redis(settings)
+    # Submissions are refused (no_worker) until a worker has announced itself.
+    while not await workers.live(redis, settings.redis.queue_name):
+        assert not task.done(), task.exception()
+        await asyncio.sleep(0.05)
+    await redis.aclose()
     try:
         yield arq_worker
     finally:
@@ -182,6 +188,28 @@ async def worker(settings: Settings, executor_runtime):
             await asyncio.sleep(0.05)
         await arq_worker.close()
         task.cancel()
+
+
+@pytest.fixture
+async def announced_worker(settings: Settings):
+    """A worker announcement (this host's languages) for tests of accepting work that need
+    no judging: the API accepts submissions, and they wait in this test's own queue."""
+    from algoitny.executor import languages
+    from algoitny.resources import open_redis
+    from algoitny.services import workers
+
+    redis = open_redis(settings)
+    announcement = workers.WorkerAnnouncement(
+        worker_id=workers.new_worker_id(),
+        languages=tuple(i.id for i in languages() if i.available),
+        slots=1,
+        max_jobs=1,
+        version="test",
+    )
+    await workers.announce(redis, settings.redis.queue_name, announcement, ttl_s=3600)
+    yield announcement
+    await workers.withdraw(redis, settings.redis.queue_name, announcement.worker_id)
+    await redis.aclose()
 
 
 @pytest.fixture

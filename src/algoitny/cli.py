@@ -38,11 +38,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from arq.worker import run_worker
+    from algoitny.worker import run_worker
 
-    from algoitny.worker import worker_settings
-
-    run_worker(worker_settings())
+    run_worker()
     return 0
 
 

@@ -6,6 +6,7 @@ The hierarchy, whole::
     ├── BadRequest                      400 bad_request
     │   ├── InvalidCursor               400 invalid_cursor
     │   ├── UnsupportedLanguage         400 unsupported_language
+    │   │   └── LanguageUnavailable     400 language_unavailable
     │   ├── ProblemHasNoTests           400 problem_has_no_tests
     │   ├── ReferenceSolutionMissing    400 reference_solution_missing
     │   └── ProblemHasNoSamples         400 problem_has_no_samples
@@ -38,7 +39,8 @@ The hierarchy, whole::
     ├── RateLimited                     429 rate_limited
     ├── AiFailed                        503 ai_failed
     └── ServiceUnavailable              503 service_unavailable
-        └── NotReady                    503 not_ready
+        ├── NotReady                    503 not_ready
+        └── NoWorker                    503 no_worker
 
 Codes produced outside this hierarchy (by the exception handlers in
 ``routes/errors.py``): ``validation_error`` (422), ``route_not_found`` (404),
@@ -77,6 +79,13 @@ class InvalidCursor(BadRequest):
 class UnsupportedLanguage(BadRequest):
     code = "unsupported_language"
     default_message = "This language is unknown or not installed on the judge."
+
+
+class LanguageUnavailable(UnsupportedLanguage):
+    """Known, but no live worker announces its toolchain (``details`` lists what they have)."""
+
+    code = "language_unavailable"
+    default_message = "No live worker can judge this language right now."
 
 
 class ProblemHasNoTests(BadRequest):
@@ -257,3 +266,10 @@ class ServiceUnavailable(AlgoItnyError):
 class NotReady(ServiceUnavailable):
     code = "not_ready"
     default_message = "A dependency of the service is down."
+
+
+class NoWorker(ServiceUnavailable):
+    """No worker has announced itself lately: a submission would wait in the queue unseen."""
+
+    code = "no_worker"
+    default_message = "No judging worker is running; try again once one is up."

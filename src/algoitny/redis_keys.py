@@ -7,6 +7,11 @@ algoitny:results:{task_id}  hash     index → finished test result (JSON): the 
                                      exactly the tests whose events were published
 algoitny:task:{task_id}     hash     a custom run: its owner, language, code and stdin
 algoitny:lease:{task_id}    string   the worker holding the task; expires unless renewed
+algoitny:workers:{queue}    zset     worker id → when its announcement expires (epoch s): who to
+                                     read without SCAN; members past their score are dead
+algoitny:worker:{queue}:{worker_id}
+                            string   the worker's announcement (JSON: languages, slots, version);
+                                     TTL 3 heartbeats, so a dead worker disappears by itself
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ EVENTS = PREFIX + "events:"
 RESULTS = PREFIX + "results:"
 TASK = PREFIX + "task:"
 LEASE = PREFIX + "lease:"
+WORKERS = PREFIX + "workers:"
+WORKER = PREFIX + "worker:"
 
 # Arq's own prefix for "a worker is running this job" (arq.constants.in_progress_key_prefix).
 ARQ_IN_PROGRESS = "arq:in-progress:"
@@ -41,3 +48,11 @@ def task(task_id: str) -> str:
 
 def lease(task_id: str) -> str:
     return LEASE + task_id
+
+
+def workers(queue_name: str) -> str:
+    return WORKERS + queue_name
+
+
+def worker(queue_name: str, worker_id: str) -> str:
+    return f"{WORKER}{queue_name}:{worker_id}"

@@ -4,6 +4,12 @@ Shared clients are opened in ``on_startup`` (the same ``Resources`` as the
 API) and closed in ``on_shutdown``. Jobs are ``async def job(ctx, ...)`` and
 idempotent: arq may run a job more than once, and a crashed worker's job is
 resumed by the next worker (see ``services/lease.py``).
+
+``Worker`` is arq's worker made to outlive Redis: a lost connection (Redis
+restarted, a network blip) is logged, waited out with jittered exponential
+backoff, and the poll loop resumes on a fresh connection, instead of ending
+``run_worker``. While up, the worker announces itself (``services/workers.py``)
+every few seconds: the languages whose toolchains it has, its slots, its version.
 """
 
 from __future__ import annotations
@@ -12,13 +18,19 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import random
 from typing import Any
 
+import arq.worker
 from arq import Retry, func
+from arq.connections import create_pool, log_redis_info
+from arq.utils import poll
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from algoitny import executor
+from algoitny import __version__, executor
 from algoitny.resources import arq_redis_settings, open_resources
-from algoitny.services import ai_jobs, generation, judge, lease, reference, run
+from algoitny.services import ai_jobs, generation, judge, lease, reference, run, workers
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
 from algoitny.settings import Settings, get_settings
 
@@ -29,6 +41,72 @@ ARQ_IN_PROGRESS_EXTRA_S = 10
 # Unexpected failures are retried this many times (after 2, 4, 8, 16 s) before the
 # submission ends as IE. Crashes of the worker itself are recovered by leases, not counted here.
 ERROR_RETRIES = 4
+# Reconnecting to Redis: the first wait, doubled per failed attempt up to the last, ±50 % jitter
+# so a fleet of workers does not reconnect in lockstep.
+RECONNECT_FIRST_S = 0.5
+RECONNECT_MAX_S = 15.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+class Worker(arq.worker.Worker):
+    """arq's worker, with a main loop that survives Redis outages (see the module docstring)."""
+
+    async def main(self) -> None:
+        started = False
+        backoff = RECONNECT_FIRST_S
+        while True:
+            try:
+                if self._pool is None:
+                    self._pool = await create_pool(
+                        self.redis_settings,
+                        job_deserializer=self.job_deserializer,
+                        job_serializer=self.job_serializer,
+                        default_queue_name=self.queue_name,
+                        expires_extra_ms=self.expires_extra_ms,
+                    )
+                else:
+                    await self.pool.ping()
+                if not started:
+                    log.info(
+                        "starting worker for %d functions: %s", len(self.functions), ", ".join(self.functions)
+                    )
+                    await log_redis_info(self.pool, log.info)
+                    self.ctx["redis"] = self.pool
+                    if self.on_startup:
+                        await self.on_startup(self.ctx)
+                    started = True
+                elif backoff > RECONNECT_FIRST_S:
+                    log.info("Redis is back; resuming")
+                async for _ in poll(self.poll_delay_s):
+                    await self._poll_iteration()
+                    backoff = RECONNECT_FIRST_S
+                    if self.burst and await self._burst_finished():
+                        return
+            except REDIS_DOWN as exc:
+                wait = backoff * random.uniform(0.5, 1.5)
+                log.warning(
+                    "Redis is unreachable (%s: %s); reconnecting in %.1f s", type(exc).__name__, exc, wait
+                )
+                if self._pool is not None:
+                    # Drop every connection: after a restart they are all dead.
+                    with contextlib.suppress(Exception):
+                        await self.pool.connection_pool.disconnect()
+                await asyncio.sleep(wait)
+                backoff = min(backoff * 2, RECONNECT_MAX_S)
+
+    async def _burst_finished(self) -> bool:
+        if 0 <= self.max_burst_jobs <= self._jobs_started() or await self.pool.zcard(self.queue_name) == 0:
+            await asyncio.gather(*self.tasks.values())
+            return True
+        return False
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        except REDIS_DOWN:  # stopping during an outage: arq's bookkeeping keys cannot be removed
+            if self.on_shutdown and "exit_stack" in self.ctx:
+                await self.on_shutdown(self.ctx)
+            self._pool = None
 
 
 async def _reclaim_forever(ctx: dict[str, Any]) -> None:
@@ -47,21 +125,43 @@ async def _reclaim_forever(ctx: dict[str, Any]) -> None:
         await asyncio.sleep(judge_settings.lease_s / 2)
 
 
+def _judged_languages() -> tuple[str, ...]:
+    """The languages whose toolchain this host has (probes the disk: call in a thread)."""
+    return tuple(info.id for info in executor.languages() if info.available)
+
+
 async def on_startup(ctx: dict[str, Any]) -> None:
     # Build the sandbox runtime now (it checks the host and compiles its launcher),
     # so a broken host fails the worker at start, not the first submission.
-    slots = ctx["settings"].judge.slots
+    settings: Settings = ctx["settings"]
+    slots = settings.judge.slots
     if slots:
         executor.configure(dataclasses.replace(executor.ExecutorConfig.from_env(), slots=slots))
-    await asyncio.to_thread(executor.get_runtime)
+    runtime = await asyncio.to_thread(executor.get_runtime)
     stack = contextlib.AsyncExitStack()
-    ctx["resources"] = await stack.enter_async_context(open_resources(ctx["settings"]))
+    resources = ctx["resources"] = await stack.enter_async_context(open_resources(settings))
     ctx["exit_stack"] = stack
     ctx["reclaimer"] = asyncio.ensure_future(_reclaim_forever(ctx))
+    announcement = ctx["announcement"] = workers.WorkerAnnouncement(
+        worker_id=workers.new_worker_id(),
+        languages=await asyncio.to_thread(_judged_languages),
+        slots=runtime.config.slots,
+        max_jobs=settings.judge.worker_jobs,
+        version=__version__,
+    )
+    log.info("worker %s judges %s", announcement.worker_id, ", ".join(announcement.languages))
+    ctx["heartbeat"] = asyncio.ensure_future(
+        workers.heartbeat_forever(resources.redis, settings.redis.queue_name, announcement)
+    )
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     ctx["reclaimer"].cancel()
+    ctx["heartbeat"].cancel()
+    with contextlib.suppress(Exception):  # Redis may be down; the announcement then expires alone
+        await workers.withdraw(
+            ctx["resources"].redis, ctx["settings"].redis.queue_name, ctx["announcement"].worker_id
+        )
     await executor.get_runtime().idle()  # finish removing the last runs' cgroups
     await ctx["exit_stack"].aclose()
 
@@ -124,3 +224,10 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
         # On SIGTERM, stop taking jobs and give running ones this long to finish.
         "job_completion_wait": 10,
     }
+
+
+def run_worker(settings: Settings | None = None) -> Worker:
+    """``algoitny worker``: runs until SIGTERM/SIGINT, outliving Redis outages."""
+    worker = Worker(**worker_settings(settings))
+    worker.run()
+    return worker

@@ -18,9 +18,10 @@ async def google_keys():
 
 
 @pytest.fixture
-async def auth_api(settings, google_keys):
+async def auth_api(settings, google_keys, announced_worker):
     """The app with Google sign-in pointed at the loopback key server, dev sign-in on,
-    and two signing keys (k-old verifies only, k-new signs)."""
+    and two signing keys (k-old verifies only, k-new signs); a worker is announced, so
+    submissions are accepted."""
     settings.auth = settings.auth.model_copy(
         update={
             "google_client_ids": [CLIENT_ID],

@@ -11,6 +11,7 @@ import httpx
 
 from algoitny.events import EventLog
 from algoitny.resources import open_redis
+from algoitny.services import workers
 from algoitny.table import keys
 from tests.judging.helpers import ADMIN, create_problem, follow, types, worker_env
 
@@ -32,7 +33,16 @@ async def _start_worker(settings) -> asyncio.subprocess.Process:
     )
 
 
+async def _until_announced(redis, settings, worker: asyncio.subprocess.Process) -> None:
+    while not await workers.live(redis, settings.redis.queue_name):
+        assert worker.returncode is None, "the worker exited before announcing itself"
+        await asyncio.sleep(0.1)
+
+
 async def test_sigkill_mid_submission_then_restart(live_api, settings, table):
+    redis = open_redis(settings)
+    first = await _start_worker(settings)
+    await _until_announced(redis, settings, first)
     async with httpx.AsyncClient(base_url=f"http://{live_api}", timeout=60) as client:
         await create_problem(client, "crash", tests=TESTS)
         accepted = (
@@ -48,8 +58,6 @@ async def test_sigkill_mid_submission_then_restart(live_api, settings, table):
             )
         ).json()
     watcher = asyncio.ensure_future(follow(live_api, accepted["websocket"], timeout=180))
-    first = await _start_worker(settings)
-    redis = open_redis(settings)
     partial: list[dict] = []
     while types(partial).count("test") < 4:
         assert not watcher.done() and first.returncode is None

@@ -181,7 +181,7 @@ async def test_private_code_is_for_its_owner(client, live_api, worker, api):
         ),
     ],
 )
-async def test_bad_submissions_are_refused_and_not_counted(api, body, status, code):
+async def test_bad_submissions_are_refused_and_not_counted(api, announced_worker, body, status, code):
     for identifier in ("v", "empty"):
         await api.post(
             "/api/problems",
@@ -203,7 +203,7 @@ async def test_bad_submissions_are_refused_and_not_counted(api, body, status, co
     assert ok.json()["usage"]["current_count"] == 1, "a refused request does not count"
 
 
-async def test_quota_is_exact_under_concurrency(api, settings):
+async def test_quota_is_exact_under_concurrency(api, settings, announced_worker):
     settings.quota.anonymous_executions = 7
     await api.post(
         "/api/problems", json={"platform": "custom", "problem_identifier": "q", "title": "t"}, headers=ADMIN

@@ -6,13 +6,36 @@ from algoitny.settings import RedisSettings
 
 
 async def test_live(api):
-    assert (await api.get("/health/live")).json() == {"status": "ok", "checks": {}}
+    assert (await api.get("/health/live")).json() == {
+        "status": "ok",
+        "checks": {},
+        "workers_alive": None,
+        "queue_depth": None,
+    }
 
 
-async def test_ready_when_all_up(api):
+async def test_ready_when_all_up(api, announced_worker):
     response = await api.get("/health/ready")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"table": "ok", "redis": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"table": "ok", "redis": "ok", "workers": "ok: 1 alive"},
+        "workers_alive": 1,
+        "queue_depth": 0,
+    }
+
+
+async def test_ready_says_no_live_worker_and_counts_the_queue(api, settings):
+    from algoitny.resources import open_redis
+
+    redis = open_redis(settings)
+    await redis.enqueue_job("ping", _job_id="waiting")  # a job nobody takes
+    await redis.aclose()
+    response = await api.get("/health/ready")
+    assert response.status_code == 200, "the API still serves reads"
+    body = response.json()
+    assert body["status"] == "degraded" and body["workers_alive"] == 0 and body["queue_depth"] == 1
+    assert body["checks"]["workers"].startswith("no live worker")
 
 
 async def _ready_with(settings):
@@ -30,6 +53,7 @@ async def test_ready_says_redis_is_down(settings):
     error = response.json()["error"]
     assert error["code"] == "not_ready" and "redis" in error["message"]
     assert error["details"]["table"] == "ok" and error["details"]["redis"].startswith("down")
+    assert error["details"]["workers_alive"] is None and error["details"]["workers"].startswith("unknown")
 
 
 async def test_ready_says_table_is_missing(settings):

@@ -61,6 +61,18 @@ async def test_get_submission(problems, submissions):
         await submissions.get(new_task_id())
 
 
+async def test_discard_unqueued_submission(problems, submissions):
+    created = await _submission(problems, submissions)
+    assert await submissions.discard(created.submission_id)
+    with pytest.raises(SubmissionNotFound):
+        await submissions.get(created.submission_id)
+    assert not await submissions.discard(created.submission_id), "gone already"
+    judged = await _submission(problems, submissions)
+    assert await submissions.finish(judged, Summary("AC", 1, 0, 1), problem_tried_key="k")
+    assert not await submissions.discard(judged.submission_id), "a judged submission stays"
+    assert (await submissions.get(judged.submission_id)).status == "done"
+
+
 async def test_get_submission_with_results(problems, submissions):
     created = await _submission(problems, submissions)
     await submissions.save_results(created.submission_id, [_record(i, passed=i != 1) for i in range(3)])

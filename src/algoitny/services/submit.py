@@ -1,24 +1,33 @@
 """Accepting work: a judged submission or a custom-input run.
 
-Both validate, count against the daily quota (given back if anything after
-the count fails), record the task, publish its ``queued`` event and enqueue
-one arq job whose id is the task id (so a retried enqueue is a no-op).
+Both validate, check that some live worker can judge the language (the
+workers' announcements, ``services/workers.py``: ``no_worker`` when none is
+alive, ``language_unavailable`` when none has the toolchain), count against
+the daily quota (given back if anything after the count fails), record the
+task, publish its ``queued`` event and enqueue one arq job whose id is the
+task id (so a retried enqueue is a no-op). If publishing or enqueueing fails
+after the task was recorded, the record is discarded again: a 503 never leaves
+a submission ``queued`` in the history with no job behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from algoitny import redis_keys
 from algoitny.deps import Caller
 from algoitny.domain import Problem, Submission, Usage
-from algoitny.errors import ProblemHasNoTests, UnsupportedLanguage
-from algoitny.executor import UnknownLanguage, get_language, languages
+from algoitny.errors import LanguageUnavailable, NoWorker, ProblemHasNoTests, UnsupportedLanguage
+from algoitny.executor import UnknownLanguage, get_language
 from algoitny.resources import Resources
-from algoitny.services import quota
+from algoitny.services import quota, workers
 from algoitny.services.ids import new_task_id
+
+log = logging.getLogger(__name__)
 
 JUDGE_JOB = "judge_submission"
 RUN_JOB = "run_custom"
@@ -30,27 +39,39 @@ class Accepted:
     usage: Usage
 
 
-@functools.cache
-def _available() -> dict[str, str]:
-    """Language id → reason it is unavailable ("" when available); probed once."""
-    return {info.id: ("" if info.available else info.reason) for info in languages()}
-
-
-def resolve_language(name: str) -> str:
+async def resolve_language(resources: Resources, name: str) -> str:
+    """The language id, if some live worker announces it. Reads Redis before anything is
+    stored, so a Redis outage refuses the request (503) with nothing left behind."""
     try:
         language = get_language(name)
     except UnknownLanguage as exc:
         raise UnsupportedLanguage(str(exc)) from exc
-    reason = _available().get(language.id, "unknown")
-    if reason:
-        raise UnsupportedLanguage(f"{language.id} is not available on this judge: {reason}")
+    alive = await workers.live(resources.redis, resources.settings.redis.queue_name)
+    if not alive:
+        raise NoWorker()
+    judged = workers.judged_languages(alive)
+    if language.id not in judged:
+        raise LanguageUnavailable(
+            f"No live worker can judge {language.id} right now (they judge: {', '.join(sorted(judged))}).",
+            details={"available": sorted(judged)},
+        )
     return language.id
 
 
-async def _accept(resources: Resources, caller: Caller, task_id: str, job: str, *, check, record) -> Usage:
+async def _accept(
+    resources: Resources,
+    caller: Caller,
+    task_id: str,
+    job: str,
+    *,
+    check: Callable[[], Awaitable[Any]],
+    record: Callable[[Any], Awaitable[None]],
+    discard: Callable[[], Awaitable[None]],
+) -> Usage:
     """Counts the request and runs ``check()`` (validation reads) at the same time; a failed
     check gives the count back and wins over a quota refusal. Then records the task and
-    publishes ``queued`` together, and enqueues the job (only once the task is recorded)."""
+    publishes ``queued`` together, and enqueues the job (only once the task is recorded);
+    if either fails, ``discard()`` takes the record back (best effort) and the count too."""
     counted, checked = await asyncio.gather(
         quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota),
         check(),
@@ -68,6 +89,10 @@ async def _accept(resources: Resources, caller: Caller, task_id: str, job: str, 
         )
         await resources.redis.enqueue_job(job, task_id, _job_id=task_id)
     except BaseException:
+        try:
+            await discard()
+        except Exception:  # the outage that failed the enqueue may fail this too; say so
+            log.exception("task %s was recorded but not queued, and could not be discarded", task_id)
         await quota.refund(resources.usage, caller, quota.EXECUTE)
         raise
     return counted
@@ -83,7 +108,7 @@ async def submit(
     code: str,
     public: bool,
 ) -> Accepted:
-    language_id = resolve_language(language)
+    language_id = await resolve_language(resources, language)
     task_id = new_task_id()
 
     async def check() -> Problem:
@@ -105,14 +130,17 @@ async def submit(
         )
         await resources.submissions.create(submission)
 
-    usage = await _accept(resources, caller, task_id, JUDGE_JOB, check=check, record=record)
+    async def discard() -> None:
+        await resources.submissions.discard(task_id)
+
+    usage = await _accept(resources, caller, task_id, JUDGE_JOB, check=check, record=record, discard=discard)
     return Accepted(task_id, usage)
 
 
 async def start_run(
     resources: Resources, caller: Caller, *, language: str, code: str, stdin: str
 ) -> Accepted:
-    language_id = resolve_language(language)
+    language_id = await resolve_language(resources, language)
     task_id = new_task_id()
 
     async def check() -> None:
@@ -134,5 +162,8 @@ async def start_run(
             pipe.expire(key, redis_keys.TASK_TTL_S)
             await pipe.execute()
 
-    usage = await _accept(resources, caller, task_id, RUN_JOB, check=check, record=record)
+    async def discard() -> None:
+        await resources.redis.delete(redis_keys.task(task_id))
+
+    usage = await _accept(resources, caller, task_id, RUN_JOB, check=check, record=record, discard=discard)
     return Accepted(task_id, usage)

@@ -58,6 +58,7 @@ missing here)::
     record applied migration                 table  PK=MIGRATION, SK=STEP#{n}                       MigrationLog.record
     create submission                        table  Put HIST#{sid}/META, not exists                 SubmissionRepository.create
     get submission                           table  PK=HIST#{sid}, SK=META                          SubmissionRepository.get
+    discard unqueued submission              table  Delete HIST#{sid}/META if status = queued       SubmissionRepository.discard
     get submission with results              table  PK=HIST#{sid} (whole partition)                 SubmissionRepository.get_with_results
     get test result                          table  PK=HIST#{sid}, SK=RES#{index}                   SubmissionRepository.get_result
     save test results                        table  BatchWrite RES# items (25 per request)          SubmissionRepository.save_results

@@ -60,6 +60,22 @@ class SubmissionRepository:
         await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
         return submission
 
+    async def discard(self, submission_id: str) -> bool:
+        """Deletes a submission that was never queued (its enqueue failed); False if it is gone
+        or already past ``queued``."""
+        try:
+            await self.table.delete(
+                keys.submission_key(submission_id),
+                ConditionExpression="#sts = :queued",
+                ExpressionAttributeNames={"#sts": SUBMISSION.short("status")},
+                ExpressionAttributeValues={":queued": {"S": SubmissionStatus.QUEUED.value}},
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     async def get(self, submission_id: str, *, consistent: bool = False) -> Submission:
         item = await self.table.get(keys.submission_key(submission_id), consistent=consistent)
         if item is None:
