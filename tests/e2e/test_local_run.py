@@ -70,6 +70,10 @@ def _children_of(pid: int) -> list[int]:
     return found
 
 
+def _alive(pids: list[int]) -> list[int]:
+    return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
+
 async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
     port = _free_port_block()
     base = f"http://127.0.0.1:{port}"
@@ -96,7 +100,7 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
     output = await _stop(process)
     assert process.returncode == 0, output
     assert "stopped DynamoDB Local" in output and "stopped redis-server" in output
-    assert not [pid for pid in children if Path(f"/proc/{pid}").exists()], "a child outlived `algoitny run`"
+    assert not _alive(children), "a child outlived `algoitny run`"
 
     process = await _start(tmp_path, port)
     try:
@@ -110,3 +114,75 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
             assert me.status_code == 200, "the session (signing key, token family) survives a restart"
     finally:
         await _stop(process)
+
+
+def _child_with(parent: int, word: str) -> int | None:
+    """The child of ``parent`` whose command line contains ``word``."""
+    for pid in _children_of(parent):
+        try:
+            if word in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode():
+                return pid
+        except OSError:
+            continue
+    return None
+
+
+async def _replaced(parent: int, word: str, old: int) -> int:
+    """Until the supervisor has started a new ``word`` child in place of ``old``."""
+    for _ in range(1200):  # a bound (~120 s), not a timing assertion
+        pid = _child_with(parent, word)
+        if pid not in (None, old):
+            return pid
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{word} was not restarted")
+
+
+async def test_run_restarts_a_killed_worker_and_redis_and_still_judges(tmp_path):
+    port = _free_port_block()
+    process = await _start(tmp_path, port)
+    try:
+        worker = _child_with(process.pid, "algoitny.cli worker")
+        assert worker is not None
+        os.kill(worker, signal.SIGKILL)  # as the OOM killer would
+        await _replaced(process.pid, "algoitny.cli worker", worker)
+        redis = _child_with(process.pid, "redis-server")
+        assert redis is not None
+        os.kill(redis, signal.SIGKILL)
+        await _replaced(process.pid, "redis-server", redis)
+
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+            for _ in range(1200):  # until Redis answers again and a worker has announced itself
+                ready = await client.get("/health/ready")
+                if ready.status_code == 200 and ready.json()["workers_alive"]:
+                    break
+                await asyncio.sleep(0.1)
+            assert ready.status_code == 200 and ready.json()["workers_alive"], ready.text
+            signed_in = await client.post("/api/auth/dev/", json={"email": DEV_ADMIN_EMAIL})
+            admin = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+            body = {"platform": "custom", "problem_identifier": "ab", "title": "A+B"}
+            assert (await client.post("/api/problems", json=body, headers=admin)).status_code == 201
+            cases = [{"input": f"{i} 2\n", "output": f"{i + 2}\n"} for i in range(3)]
+            added = await client.post(
+                "/api/problems/custom/ab/test-cases", json={"test_cases": cases}, headers=admin
+            )
+            assert added.status_code == 201, added.text
+            code = "a, b = map(int, input().split())\nprint(a + b)\n"
+            accepted = await client.post(
+                "/api/execute/",
+                json={"platform": "custom", "problem_identifier": "ab", "code": code, "language": "python"},
+                headers=admin,
+            )
+            assert accepted.status_code == 202, accepted.text
+            for _ in range(1200):
+                detail = (
+                    await client.get(f"/api/submissions/{accepted.json()['task_id']}", headers=admin)
+                ).json()
+                if detail["status"] == "done":
+                    break
+                await asyncio.sleep(0.1)
+            assert detail["status"] == "done" and detail["summary"]["verdict"] == "AC", detail
+    finally:
+        output = await _stop(process)
+    assert "worker died (killed by SIGKILL)" in output, output
+    assert "redis-server died (killed by SIGKILL)" in output, output
+    assert process.returncode == 0, output
