@@ -216,6 +216,10 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with aiohttp.ClientSession(base, headers=admin) as http:
             await create_problem(http)
+            for _ in range(600):  # submissions get 503 no_worker until the worker announces itself
+                if (await (await http.get("/health/ready")).json()).get("workers_alive"):
+                    break
+                await asyncio.sleep(0.1)
         async with aiohttp.ClientSession(base) as http:  # submissions are anonymous, like a visitor's
             warmup = await submit_and_follow(http, ws_base)
             seq = await run_phase(proxy, sequential(http, ws_base, args.sequential, args.pause))
