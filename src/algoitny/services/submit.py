@@ -72,6 +72,8 @@ async def _accept(
     check gives the count back and wins over a quota refusal. Then records the task and
     publishes ``queued`` together, and enqueues the job (only once the task is recorded);
     if either fails, ``discard()`` takes the record back (best effort) and the count too."""
+    counted: Usage | BaseException
+    checked: Any
     counted, checked = await asyncio.gather(
         quota.consume(resources.usage, caller, quota.EXECUTE, resources.settings.quota),
         check(),
