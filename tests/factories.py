@@ -18,6 +18,7 @@ def problem(**overrides) -> Problem:
 def problem_body(**overrides) -> dict:
     n = next(_counter)
     body = {"platform": "codeforces", "problem_identifier": f"{n}A", "title": f"Problem {n}", "tags": ["dp"]}
+    body["status"] = "completed"  # released: visible to everyone
     return body | overrides
 
 

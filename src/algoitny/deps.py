@@ -18,7 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from algoitny.domain import Plan, Platform, Submission, User, UserRole
+from algoitny.domain import Plan, Platform, Problem, Submission, User, UserRole
 from algoitny.errors import (
     Forbidden,
     InvalidToken,
@@ -29,6 +29,7 @@ from algoitny.errors import (
     UserNotFound,
 )
 from algoitny.resources import Resources
+from algoitny.services import problems as problem_access
 from algoitny.services.ids import TASK_ID_PATTERN
 from algoitny.settings import Settings
 from algoitny.table import ProblemRepository, SubmissionRepository, TestCaseRepository
@@ -189,6 +190,16 @@ async def problem_key(
 
 
 ProblemKeyDep = Annotated[ProblemKey, Depends(problem_key)]
+
+
+async def visible_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> Problem:
+    """The addressed problem if the caller may see it (drafts and deleted ones: admins only)."""
+    return await problem_access.get_visible(
+        problems, platform=key.platform, identifier=key.identifier, admin=caller.is_admin
+    )
+
+
+VisibleProblem = Annotated[Problem, Depends(visible_problem)]
 
 
 def get_submissions(resources: ResourcesDep) -> SubmissionRepository:

@@ -14,7 +14,7 @@ SOLUTION = "print(sum(map(int, input().split())))"
 async def _problem(client, identifier: str = "quota") -> dict:
     await client.post(
         "/api/problems",
-        json={"platform": "custom", "problem_identifier": identifier, "title": "t"},
+        json={"platform": "custom", "problem_identifier": identifier, "title": "t", "status": "completed"},
         headers=OPERATOR,
     )
     await client.post(

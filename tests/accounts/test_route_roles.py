@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/problems/{platform}/{problem_identifier}"): (200, 200, 200, 200),
     ("PATCH", "/api/problems/{platform}/{problem_identifier}"): (401, 403, 403, 200),
     ("DELETE", "/api/problems/{platform}/{problem_identifier}"): (401, 403, 403, 204),
+    ("POST", "/api/problems/{platform}/{problem_identifier}/restore"): (401, 403, 403, 200),
     ("POST", "/api/problems/{platform}/{problem_identifier}/test-cases"): (401, 403, 403, 201),
     ("PUT", "/api/problems/{platform}/{problem_identifier}/test-cases"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/test-cases"): (401, 403, 403, 200),
@@ -137,6 +138,7 @@ async def _scenario(client, google_keys, worker_ready) -> dict:
             "platform": "custom",
             "problem_identifier": "mx",
             "title": "Matrix",
+            "status": "completed",
             "reference_solution": {"language": "python", "code": REFERENCE},
         },
     )

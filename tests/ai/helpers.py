@@ -34,6 +34,7 @@ async def create_problem(
         "title": f"A+B {identifier}",
         "statement": "Print the sum of two integers a and b.",
         "constraints": "1 <= a, b <= 10^9",
+        "status": "completed",
         **fields,
     }
     if reference:

@@ -185,7 +185,12 @@ async def test_bad_submissions_are_refused_and_not_counted(api, announced_worker
     for identifier in ("v", "empty"):
         await api.post(
             "/api/problems",
-            json={"platform": "custom", "problem_identifier": identifier, "title": "t"},
+            json={
+                "platform": "custom",
+                "problem_identifier": identifier,
+                "title": "t",
+                "status": "completed",
+            },
             headers=ADMIN,
         )
     await api.post(
@@ -206,7 +211,9 @@ async def test_bad_submissions_are_refused_and_not_counted(api, announced_worker
 async def test_quota_is_exact_under_concurrency(api, settings, announced_worker):
     settings.quota.anonymous_executions = 7
     await api.post(
-        "/api/problems", json={"platform": "custom", "problem_identifier": "q", "title": "t"}, headers=ADMIN
+        "/api/problems",
+        json={"platform": "custom", "problem_identifier": "q", "title": "t", "status": "completed"},
+        headers=ADMIN,
     )
     await api.post(
         "/api/problems/custom/q/test-cases",

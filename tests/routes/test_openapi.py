@@ -12,6 +12,7 @@ OPERATION_IDS = {
     "get_problem",
     "update_problem",
     "delete_problem",
+    "restore_problem",
     "add_test_cases",
     "replace_test_cases",
     "list_test_cases",

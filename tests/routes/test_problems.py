@@ -70,9 +70,11 @@ async def test_list_filters_and_pages(api, admin):
     assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
     completed = (await api.get("/api/problems", params={"status": "completed", "tag": "graphs"})).json()
     assert len(completed["items"]) == 2 and {p["status"] for p in completed["items"]} == {"completed"}
-    first = (await api.get("/api/problems", params={"limit": 3})).json()
+    first = (await api.get("/api/problems", params={"limit": 3}, headers=admin)).json()
     assert len(first["items"]) == 3 and first["next_cursor"]
-    second = (await api.get("/api/problems", params={"limit": 3, "cursor": first["next_cursor"]})).json()
+    second = (
+        await api.get("/api/problems", params={"limit": 3, "cursor": first["next_cursor"]}, headers=admin)
+    ).json()
     assert len(second["items"]) == 1 and second["next_cursor"] is None
     atcoder = (await api.get("/api/problems", params={"platform": "atcoder"})).json()
     assert [p["platform"] for p in atcoder["items"]] == ["atcoder"]
@@ -93,3 +95,61 @@ async def test_review_flags_are_for_admins_and_make_a_queue(api, admin):
     assert [p["problem_identifier"] for p in queue] == [flagged["problem_identifier"]]
     assert queue[0]["review_flags"] == ["statement unclear"]
     assert (await api.get("/api/problems", params={"flagged": True})).status_code == 401
+
+
+async def test_drafts_are_for_admins_only(api, admin):
+    draft = factories.problem_body(status="draft", statement="unreleased", legacy_id=901)
+    released = factories.problem_body()
+    for body in (draft, released):
+        assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    path = f"/api/problems/codeforces/{draft['problem_identifier']}"
+    cases = {"test_cases": [{"input": "1\n", "output": "1\n", "kind": "sample"}]}
+    assert (await api.post(f"{path}/test-cases", json=cases, headers=admin)).status_code == 201
+    missing = "/api/problems/codeforces/never1"
+    for url in (path, "/api/problems/legacy/901", f"{path}/samples", f"{path}/hints"):
+        hidden = await api.get(url)
+        assert hidden.status_code == 404, url
+        assert hidden.json() == (await api.get(url.replace(path, missing))).json() or url.endswith("901")
+    sample_id = (await api.get(f"{path}/samples", headers=admin)).json()[0]["test_case_id"]
+    assert (await api.get(f"{path}/test-cases/{sample_id}")).status_code == 404
+    assert (await api.get(path, headers=admin)).json()["statement"] == "unreleased"
+    execute = {"platform": "codeforces", "problem_identifier": draft["problem_identifier"]}
+    execute |= {"code": "print(1)", "language": "python"}
+    refused = await api.post("/api/execute/", json=execute)
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "problem_not_found"
+    listed = (await api.get("/api/problems")).json()["items"]
+    assert [p["problem_identifier"] for p in listed] == [released["problem_identifier"]]
+    assert (await api.get("/api/problems", params={"status": "draft"})).json()["items"] == []
+    as_admin = (await api.get("/api/problems", headers=admin)).json()["items"]
+    assert len(as_admin) == 2
+    published = await api.patch(path, json={"status": "completed"}, headers=admin)
+    assert published.status_code == 200
+    assert (await api.get(path)).status_code == 200
+    assert (await api.get(f"{path}/samples")).status_code == 200
+
+
+async def test_deleted_problem_is_for_admins_and_can_be_restored(api, admin):
+    body = factories.problem_body(tags=["graphs"], legacy_id=902)
+    path = f"/api/problems/codeforces/{body['problem_identifier']}"
+    assert (await api.post("/api/problems", json=body, headers=admin)).status_code == 201
+    cases = {"test_cases": [{"input": "1\n", "output": "1\n"}]}
+    assert (await api.post(f"{path}/test-cases", json=cases, headers=admin)).status_code == 201
+    assert (await api.delete(path, headers=admin)).status_code == 204
+    assert (await api.get(path)).status_code == 404
+    seen = await api.get(path, headers=admin)
+    assert seen.status_code == 200 and seen.json()["test_case_count"] == 1
+    again = await api.post("/api/problems", json=body, headers=admin)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "problem_exists"
+    assert "restore" in again.json()["error"]["message"]
+    assert (await api.post(f"{path}/restore")).status_code == 401
+    restored = await api.post(f"{path}/restore", headers=admin)
+    assert restored.status_code == 200, restored.text
+    assert (await api.get(path)).status_code == 200
+    assert (await api.get("/api/problems/legacy/902")).status_code == 200
+    by_tag = (await api.get("/api/problems", params={"tag": "graphs"})).json()["items"]
+    assert [p["problem_identifier"] for p in by_tag] == [body["problem_identifier"]]
+    assert (await api.post(f"{path}/restore", headers=admin)).status_code == 200, (
+        "restoring twice is harmless"
+    )
+    missing = await api.post("/api/problems/codeforces/never2/restore", headers=admin)
+    assert missing.status_code == 404

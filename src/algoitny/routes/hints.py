@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ResourcesDep, VisibleSubmission
+from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ResourcesDep, VisibleProblem, VisibleSubmission
 from algoitny.errors import HintsNotFound
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.ai import ProblemHintsRead, ProblemHintsUpdate, SubmissionHintsRead
@@ -73,6 +73,7 @@ def _problem_hints_read(hints: ProblemHints, levels: int | None = None) -> Probl
 )
 async def get_problem_hints(
     key: ProblemKeyDep,
+    problem: VisibleProblem,
     resources: ResourcesDep,
     levels: Annotated[int | None, Query(ge=1, le=5, description="Reveal only the first n levels.")] = None,
 ):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, admin_user
+from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, VisibleProblem, admin_user
 from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
@@ -94,9 +94,14 @@ async def list_problems(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Response:
     """Problems newest first, filtered by platform, tag and status (admins also by review
-    flags: `flagged=true` is the review queue); follow `next_cursor`."""
+    flags: `flagged=true` is the review queue); follow `next_cursor`. Drafts are listed for
+    admins only; everyone else sees released (`completed`) problems."""
     if flagged is not None and not caller.is_admin:
         await admin_user(caller)
+    if not caller.is_admin:
+        if status == ProblemStatus.DRAFT:
+            return json_body(ProblemPage(items=[], next_cursor=None))
+        status = ProblemStatus.COMPLETED
     page = await problems.list_problems(
         platform=platform, tag=tag, status=status, flagged=flagged, limit=limit, cursor=cursor
     )
@@ -109,9 +114,9 @@ async def list_problems(
 
 
 @router.get("/{platform}/{problem_identifier}", response_model=ProblemRead, responses=errors(401, 404))
-async def get_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> Response:
-    """One problem, by platform and identifier, or `legacy/{old id}`."""
-    problem = await problems.get(platform=key.platform, identifier=key.identifier)
+async def get_problem(problem: VisibleProblem, caller: CallerDep) -> Response:
+    """One problem, by platform and identifier, or `legacy/{old id}`. Drafts and deleted
+    problems are for admins only (404 for everyone else)."""
     return json_body(problem_read(problem, admin_view=caller.is_admin))
 
 
@@ -139,3 +144,17 @@ async def delete_problem(key: ProblemKeyDep, problems: ProblemsDep, admin: Admin
     """Soft-delete (admin): the problem leaves every list and read; history keeps pointing at it."""
     await problems.delete(platform=key.platform, identifier=key.identifier)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{platform}/{problem_identifier}/restore",
+    response_model=ProblemRead,
+    responses=errors(401, 403, 404),
+)
+async def restore_problem(key: ProblemKeyDep, problems: ProblemsDep, admin: AdminDep) -> ProblemRead:
+    """Undo a soft delete (admin): the problem is back in lists and reads with its tags and
+    test cases. Restoring a live problem changes nothing. A deleted identifier cannot be
+    created again (409 `problem_exists`): restore it, then update it."""
+    return problem_read(
+        await problems.restore(platform=key.platform, identifier=key.identifier), admin_view=True
+    )

@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 
-from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, TestCasesDep, admin_user
+from algoitny.deps import (
+    AdminDep,
+    CallerDep,
+    ProblemKeyDep,
+    ProblemsDep,
+    TestCasesDep,
+    VisibleProblem,
+    admin_user,
+)
 from algoitny.domain import NewTestCase, TestCase, TestCaseKind
 from algoitny.routes.problems import problem_read
 from algoitny.routes.responses import errors, json_body
@@ -111,11 +119,10 @@ async def _may_read_test_case(test_case_id: TestCaseId, caller: CallerDep) -> st
 async def get_test_case(
     key: ProblemKeyDep,
     test_case_id: Annotated[str, Depends(_may_read_test_case)],
-    problems: ProblemsDep,
+    problem: VisibleProblem,
     test_cases: TestCasesDep,
 ) -> Response:
-    """One test case in full. Samples are readable by anyone."""
-    await problems.get(platform=key.platform, identifier=key.identifier)
+    """One test case in full. Samples of released problems are readable by anyone."""
     found = await test_cases.get(platform=key.platform, identifier=key.identifier, test_case_id=test_case_id)
     return json_body(test_case_read(found))
 
@@ -136,10 +143,9 @@ async def delete_test_case(
 
 @router.get("/samples", response_model=list[TestCaseRead], responses=errors(404))
 async def list_samples(
-    key: ProblemKeyDep, problems: ProblemsDep, test_cases: TestCasesDep
+    key: ProblemKeyDep, problem: VisibleProblem, test_cases: TestCasesDep
 ) -> list[TestCaseRead]:
-    """The problem's sample test cases, in full, for anyone."""
-    await problems.get(platform=key.platform, identifier=key.identifier)
+    """The problem's sample test cases, in full, for anyone (drafts: admins only)."""
     samples = await test_cases.list_samples(platform=key.platform, identifier=key.identifier)
     return [test_case_read(s) for s in samples]
 

@@ -21,9 +21,16 @@ from typing import Any
 from algoitny import redis_keys
 from algoitny.deps import Caller
 from algoitny.domain import Problem, Submission, Usage
-from algoitny.errors import LanguageUnavailable, NoWorker, ProblemHasNoTests, UnsupportedLanguage
+from algoitny.errors import (
+    LanguageUnavailable,
+    NoWorker,
+    ProblemHasNoTests,
+    ProblemNotFound,
+    UnsupportedLanguage,
+)
 from algoitny.executor import UnknownLanguage, get_language
 from algoitny.resources import Resources
+from algoitny.services import problems as problem_access
 from algoitny.services import quota, workers
 from algoitny.services.ids import new_task_id
 
@@ -115,6 +122,8 @@ async def submit(
 
     async def check() -> Problem:
         problem = await resources.problems.get(platform=platform, identifier=identifier)
+        if not caller.is_admin and not problem_access.is_released(problem):
+            raise ProblemNotFound()  # drafts are judged for admins only
         if problem.test_case_count == 0:
             raise ProblemHasNoTests()
         return problem

@@ -49,7 +49,16 @@ class ProblemRepository:
         ]
         if problem.legacy_id is not None:
             operations.append(self._legacy_put(problem))
-        await self._transact(operations)
+        try:
+            await self._transact(operations)
+        except ProblemExists:
+            old = await self.table.get(key, consistent=True)
+            if old is not None and _to_problem(old).deleted:
+                raise ProblemExists(
+                    "A deleted problem holds this identifier: restore it "
+                    "(POST /api/problems/{platform}/{identifier}/restore) and update it instead."
+                ) from None
+            raise
         return problem
 
     def _tag_puts(self, problem: Problem, tags: list[str]) -> list[Item]:
@@ -79,7 +88,7 @@ class ProblemRepository:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = exc.response.get("CancellationReasons", [])
-            for operation, reason in zip(operations, reasons):
+            for operation, reason in zip(operations, reasons, strict=False):
                 if reason.get("Code") != "ConditionalCheckFailed":
                     continue
                 ((kind, body),) = operation.items()
@@ -91,12 +100,15 @@ class ProblemRepository:
                 raise ProblemNotFound() from exc
             raise
 
-    async def get(self, *, platform: str, identifier: str, consistent: bool = False) -> Problem:
+    async def get(
+        self, *, platform: str, identifier: str, consistent: bool = False, include_deleted: bool = False
+    ) -> Problem:
+        """A live problem; a soft-deleted one too with ``include_deleted`` (for admins)."""
         item = await self.table.get(keys.problem_key(platform, identifier), consistent=consistent)
         if item is None:
             raise ProblemNotFound()
         problem = _to_problem(item)
-        if problem.deleted:
+        if problem.deleted and not include_deleted:
             raise ProblemNotFound()
         return problem
 
@@ -167,6 +179,43 @@ class ProblemRepository:
             {"Delete": {"Key": typed_key({"PK": key["PK"], "SK": keys.tag_sk(t)})}} for t in current.tags
         ]
         await self._transact(operations)
+
+    async def restore(self, *, platform: str, identifier: str) -> Problem:
+        """Undoes a soft delete: back in every list, its tags indexed again. A live problem is
+        returned as it is (restoring twice is harmless)."""
+        current = await self.get(
+            platform=platform, identifier=identifier, consistent=True, include_deleted=True
+        )
+        if not current.deleted:
+            return current
+        now = _now_ms()
+        list_keys = keys.problem_list_keys(platform, identifier, current.created_at)
+        names = {"#del": PROBLEM.short("deleted"), "#upd": PROBLEM.short("updated_at")}
+        values: dict[str, Any] = {":false": {"BOOL": False}, ":true": {"BOOL": True}, ":now": {"N": str(now)}}
+        sets = ["#del = :false", "#upd = :now"]
+        for index, (name, value) in enumerate(list_keys.items()):
+            names[f"#k{index}"] = name
+            values[f":k{index}"] = {"S": value}
+            sets.append(f"#k{index} = :k{index}")
+        operations: list[Item] = [
+            {
+                "Update": {
+                    "Key": typed_key(keys.problem_key(platform, identifier)),
+                    "UpdateExpression": "SET " + ", ".join(sets),
+                    "ConditionExpression": "attribute_exists(PK) AND #del = :true",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            *self._tag_puts(current, current.tags),
+        ]
+        try:
+            await self._transact(operations)
+        except ProblemNotFound:
+            # Restored (or deleted for good) by someone else meanwhile: answer with what is there now.
+            return await self.get(platform=platform, identifier=identifier, consistent=True)
+        current.deleted, current.updated_at = False, now
+        return current
 
     async def list_problems(
         self,
