@@ -33,6 +33,8 @@ def _api(args: argparse.Namespace) -> int:
         log_level="info",
         access_log=settings.api.access_log,
         ws="websockets-sansio",
+        # Forwarded headers are judged by the app against clients.trusted_proxies, not by uvicorn.
+        proxy_headers=False,
     )
     return 0
 

@@ -18,6 +18,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from algoitny import client_identity
 from algoitny.domain import Plan, Platform, Problem, Submission, User, UserRole
 from algoitny.errors import (
     Forbidden,
@@ -75,9 +76,17 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class Caller:
     role: Role
-    subject: str  # who is counted and owns submissions: a user id, or ``ip:{address}``
+    subject: str  # who is counted against quotas: a user id, or ``ip:{client address}``
     user: User | None = None
     plan: Plan | None = None
+    # Who owns submissions: the user id, or for anonymous callers the hash of the owner
+    # token they presented (``anon:{sha256}``); None for an anonymous caller without one.
+    owner: str | None = None
+    anonymous_token: str | None = None  # the token itself, to hand back at submit
+
+    def __post_init__(self) -> None:
+        if self.role != Role.ANONYMOUS and self.owner is None:
+            object.__setattr__(self, "owner", self.subject)
 
     @property
     def is_admin(self) -> bool:
@@ -103,7 +112,10 @@ async def current_caller(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
-        return Caller(Role.ANONYMOUS, f"ip:{request.client.host if request.client else 'unknown'}")
+        address = client_identity.request_address(request, resources.settings.clients)
+        token = client_identity.presented_token(request)
+        owner = client_identity.anonymous_owner(token) if token else None
+        return Caller(Role.ANONYMOUS, f"ip:{address}", owner=owner, anonymous_token=token)
     token = credentials.credentials
     operator = resources.settings.admin_token
     if operator and secrets.compare_digest(token.encode(), operator.get_secret_value().encode()):
@@ -217,7 +229,11 @@ async def visible_submission(
     """A public submission for anyone; a private one for its owner and admins only
     (everyone else gets 404, so private ids are not even confirmed)."""
     submission = await submissions.get(submission_id)
-    if submission.public or caller.is_admin or caller.subject == submission.user_id:
+    if (
+        submission.public
+        or caller.is_admin
+        or (caller.owner is not None and caller.owner == submission.user_id)
+    ):
         return submission
     raise SubmissionNotFound()
 

@@ -7,10 +7,11 @@ standard AWS credential chain and real DynamoDB are used.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +33,27 @@ class ApiSettings(BaseModel):
     port: int = 8000
     max_body_bytes: int = Field(default=256 * 1024 * 1024, description="Largest request body accepted.")
     access_log: bool = Field(default=False, description="uvicorn's per-request log line.")
+
+
+class ClientSettings(BaseModel):
+    """Telling callers apart (see ``client_identity.py``)."""
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
+        "(e.g. `[\"10.0.0.0/8\"]`); empty = the TCP peer is the client.",
+    )
+    anonymous_cookie_secure: bool = Field(
+        default=False, description="Mark the anonymous-owner cookie Secure (set it when served over HTTPS)."
+    )
+    anonymous_cookie_max_age_s: int = Field(default=365 * 24 * 3600, gt=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            ipaddress.ip_network(entry, strict=False)  # raises ValueError: a typo fails at start-up
+        return entries
 
 
 class QuotaSettings(BaseModel):
@@ -114,6 +136,7 @@ class Settings(BaseSettings):
     table: TableSettings = TableSettings()
     redis: RedisSettings = RedisSettings()
     api: ApiSettings = ApiSettings()
+    clients: ClientSettings = ClientSettings()
     quota: QuotaSettings = QuotaSettings()
     judge: JudgeSettings = JudgeSettings()
     ai: AiSettings = AiSettings()

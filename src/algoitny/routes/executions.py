@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect, status
 
+from algoitny.client_identity import remember_anonymous_token
 from algoitny.deps import CallerDep, ResourcesDep
 from algoitny.domain import Usage
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
@@ -24,12 +25,15 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_BAD_REQUEST = 4400
 
 
-def _accepted(accepted: submitting.Accepted) -> Accepted:
+def _accepted(accepted: submitting.Accepted, response: Response, resources) -> Accepted:
     usage: Usage = accepted.usage
+    if accepted.anonymous_token is not None:
+        remember_anonymous_token(response, accepted.anonymous_token, resources.settings.clients)
     return Accepted(
         task_id=accepted.task_id,
         usage=QuotaUsage(current_count=usage.count, limit=usage.limit, resets_at=usage.resets_at),
         websocket=WS_PATH.format(task_id=accepted.task_id),
+        anonymous_token=accepted.anonymous_token,
     )
 
 
@@ -39,7 +43,9 @@ def _accepted(accepted: submitting.Accepted) -> Accepted:
     response_model=Accepted,
     responses=errors(400, 401, 404, 413, 429),
 )
-async def execute_code(body: ExecuteRequest, resources: ResourcesDep, caller: CallerDep) -> Accepted:
+async def execute_code(
+    body: ExecuteRequest, resources: ResourcesDep, caller: CallerDep, response: Response
+) -> Accepted:
     """Judge code against every test of a problem. Follow the returned `websocket` path
     for `queued`, `compiling`, `compiled`/`compile_error`, one `test` per test, `done`
     (event format: docs/events.md; the app description has a summary)."""
@@ -56,7 +62,7 @@ async def execute_code(body: ExecuteRequest, resources: ResourcesDep, caller: Ca
         code=body.code,
         public=body.is_code_public,
     )
-    return _accepted(accepted)
+    return _accepted(accepted, response, resources)
 
 
 @router.post(
@@ -65,12 +71,14 @@ async def execute_code(body: ExecuteRequest, resources: ResourcesDep, caller: Ca
     response_model=Accepted,
     responses=errors(400, 401, 413, 429),
 )
-async def run_code(body: RunRequest, resources: ResourcesDep, caller: CallerDep) -> Accepted:
+async def run_code(
+    body: RunRequest, resources: ResourcesDep, caller: CallerDep, response: Response
+) -> Accepted:
     """Run code once on your own stdin (no judging); streams `run` then `done`."""
     accepted = await submitting.start_run(
         resources, caller, language=body.language, code=body.code, stdin=body.stdin
     )
-    return _accepted(accepted)
+    return _accepted(accepted, response, resources)
 
 
 @router.websocket(WS_PATH, name="follow_execution")

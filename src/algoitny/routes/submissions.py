@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
+from algoitny.client_identity import is_anonymous_owner
 from algoitny.deps import CallerDep, SubmissionsDep, TestCasesDep, VisibleSubmission
 from algoitny.domain import Submission, TestRecord
 from algoitny.errors import NotFound
@@ -23,13 +24,16 @@ from algoitny.schemas.executions import (
 
 router = APIRouter(prefix="/api/submissions", tags=["history"])
 
+ANONYMOUS = "anonymous"
+
 Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
 def _list_item(submission: Submission) -> dict:
     return {
         "submission_id": submission.submission_id,
-        "user_id": submission.user_id,
+        # Anonymous owners are token hashes (older ones client IPs): never shown.
+        "user_id": ANONYMOUS if is_anonymous_owner(submission.user_id) else submission.user_id,
         "platform": submission.platform,
         "problem_identifier": submission.identifier,
         "problem_title": submission.problem_title,
@@ -59,8 +63,11 @@ def _page(page) -> SubmissionPage:
 async def list_my_submissions(
     submissions: SubmissionsDep, caller: CallerDep, limit: PageLimit = 20, cursor: Cursor = None
 ):
-    """The caller's submissions, newest first."""
-    return json_body(_page(await submissions.list_mine(caller.subject, limit=limit, cursor=cursor)))
+    """The caller's submissions, newest first. Anonymous callers see the ones made with the
+    owner token they send (`X-Anonymous-Token` or the cookie set at submit); none without it."""
+    if caller.owner is None:
+        return json_body(SubmissionPage(items=[], next_cursor=None))
+    return json_body(_page(await submissions.list_mine(caller.owner, limit=limit, cursor=cursor)))
 
 
 @router.get("/public", response_model=SubmissionPage, responses=errors(400, 401))

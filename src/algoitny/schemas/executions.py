@@ -72,6 +72,12 @@ class Accepted(BaseModel):
     task_id: str
     usage: QuotaUsage
     websocket: str = Field(description="Path of the WebSocket that streams this task's events.")
+    anonymous_token: str | None = Field(
+        default=None,
+        description="Anonymous callers only: the owner token of this task. Send it back as "
+        "`X-Anonymous-Token` (browsers also get it as an HttpOnly cookie) to list and open your "
+        "anonymous submissions; keep it secret.",
+    )
 
 
 class LanguageRead(BaseModel):

@@ -41,7 +41,7 @@ class HintsOutcome:
 
 
 async def submission_hints(resources: Resources, caller: Caller, submission: Submission) -> HintsOutcome:
-    if not (caller.is_admin or caller.subject == submission.user_id):
+    if not (caller.is_admin or (caller.owner is not None and caller.owner == submission.user_id)):
         raise NotSubmissionOwner()
     if submission.status != SubmissionStatus.DONE:
         raise SubmissionNotFinished()

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from algoitny import redis_keys
+from algoitny import client_identity, redis_keys
 from algoitny.deps import Caller
 from algoitny.domain import Problem, Submission, Usage
 from algoitny.errors import (
@@ -44,6 +44,16 @@ RUN_JOB = "run_custom"
 class Accepted:
     task_id: str
     usage: Usage
+    anonymous_token: str | None = None  # anonymous callers: the token that owns this task
+
+
+def _owner(caller: Caller) -> tuple[str, str | None]:
+    """The owner key to record, and (anonymous callers) the token behind it — the one they
+    presented, or a new one when they had none."""
+    if caller.owner is not None:
+        return caller.owner, caller.anonymous_token
+    token = client_identity.new_anonymous_token()
+    return client_identity.anonymous_owner(token), token
 
 
 async def resolve_language(resources: Resources, name: str) -> str:
@@ -119,6 +129,7 @@ async def submit(
 ) -> Accepted:
     language_id = await resolve_language(resources, language)
     task_id = new_task_id()
+    owner, token = _owner(caller)
 
     async def check() -> Problem:
         problem = await resources.problems.get(platform=platform, identifier=identifier)
@@ -131,7 +142,7 @@ async def submit(
     async def record(problem: Problem) -> None:
         submission = Submission(
             submission_id=task_id,
-            user_id=caller.subject,
+            user_id=owner,
             platform=platform,
             identifier=identifier,
             problem_title=problem.title,
@@ -145,7 +156,7 @@ async def submit(
         await resources.submissions.discard(task_id)
 
     usage = await _accept(resources, caller, task_id, JUDGE_JOB, check=check, record=record, discard=discard)
-    return Accepted(task_id, usage)
+    return Accepted(task_id, usage, token)
 
 
 async def start_run(
@@ -153,6 +164,7 @@ async def start_run(
 ) -> Accepted:
     language_id = await resolve_language(resources, language)
     task_id = new_task_id()
+    owner, token = _owner(caller)
 
     async def check() -> None:
         return None
@@ -164,7 +176,7 @@ async def start_run(
                 key,
                 mapping={
                     "kind": "run",
-                    "owner": caller.subject,
+                    "owner": owner,
                     "language": language_id,
                     "code": code,
                     "stdin": stdin,
@@ -177,4 +189,4 @@ async def start_run(
         await resources.redis.delete(redis_keys.task(task_id))
 
     usage = await _accept(resources, caller, task_id, RUN_JOB, check=check, record=record, discard=discard)
-    return Accepted(task_id, usage)
+    return Accepted(task_id, usage, token)
