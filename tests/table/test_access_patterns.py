@@ -7,6 +7,7 @@ code honest with each other.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 
@@ -199,6 +200,59 @@ async def test_add_test_cases_in_bulk(problems, test_cases):
     more = await test_cases.add_many(**key, new_cases=factories.new_cases(3, prefix="x"))
     assert more.test_case_count == 1203
     assert (await problems.get(**key)).test_case_count == 1203
+
+
+async def test_add_test_cases_in_bulk_concurrently_counts_exactly(problems, test_cases):
+    created = await problems.create(factories.problem())
+    key = {"platform": created.platform, "identifier": created.identifier}
+    shared = factories.new_cases(20, prefix="shared")
+    batches = [factories.new_cases(60, prefix=f"b{n}-") + shared for n in range(4)]
+    results = await asyncio.gather(*(test_cases.add_many(**key, new_cases=batch) for batch in batches))
+    unique = 4 * 60 + 20
+    added = [case_id for result in results for case_id in result.added]
+    assert len(added) == len(set(added)) == unique, "every case added by exactly one request"
+    assert (await problems.get(**key)).test_case_count == unique
+    found = (await problems.get_with_test_cases(**key)).test_cases
+    assert len(found) == unique
+    assert len({t.position for t in found}) == unique, "no two cases share a position"
+    for batch, result in zip(batches, results, strict=True):
+        assert len(result.added) + len(result.existing) == len(batch)
+    later = await test_cases.add_many(**key, new_cases=factories.new_cases(2, prefix="later"))
+    assert later.test_case_count == unique + 2
+    positions = {t.test_case_id: t.position for t in (await problems.get_with_test_cases(**key)).test_cases}
+    assert min(positions[i] for i in later.added) > max(t.position for t in found), "appended after"
+
+
+async def test_concurrent_deletes_of_one_test_case_count_once(problems, test_cases):
+    created = await problems.create(factories.problem())
+    key = {"platform": created.platform, "identifier": created.identifier}
+    result = await test_cases.add_many(**key, new_cases=factories.new_cases(3))
+    outcomes = await asyncio.gather(
+        *(test_cases.delete(**key, test_case_id=result.added[0]) for _ in range(3)), return_exceptions=True
+    )
+    assert sorted(type(o).__name__ for o in outcomes) == ["TestCaseNotFound", "TestCaseNotFound", "int"]
+    assert (await problems.get(**key)).test_case_count == 2
+
+
+async def test_restore_soft_deleted_problem(problems):
+    created = await problems.create(factories.problem(tags=["graphs"], legacy_id=4242))
+    key = {"platform": created.platform, "identifier": created.identifier}
+    await problems.delete(**key)
+    with pytest.raises(ProblemNotFound):
+        await problems.get(**key)
+    assert (await problems.get(**key, include_deleted=True)).deleted
+    with pytest.raises(ProblemExists):
+        await problems.create(factories.problem(**key))
+    restored = await problems.restore(**key)
+    assert not restored.deleted
+    assert (await problems.get(**key)).title == created.title
+    assert [p.identifier for p in (await problems.list_problems(tag="graphs", limit=5)).items] == [
+        created.identifier
+    ]
+    assert (await problems.get_by_legacy_id(4242)).identifier == created.identifier
+    assert (await problems.restore(**key)).deleted is False
+    with pytest.raises(ProblemNotFound):
+        await problems.restore(platform="baekjoon", identifier="never")
 
 
 async def test_list_test_cases(problems, test_cases):

@@ -31,7 +31,10 @@ Items::
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
 Deleted problems lose their GSI attributes (sparse indexes), so lists never
-see them. A problem's partition sorts ``META`` < ``TAG#…`` < ``TC#…``: one
+see them; restoring puts them back. A problem's META also holds ``nxp``, the next
+free test-case position: bulk adds take a range with one atomic ``ADD``, and each
+test-case head is put (if absent) in the transaction that ``ADD``s ``tcc``, so the
+count stays exact under concurrent adds. A problem's partition sorts ``META`` < ``TAG#…`` < ``TC#…``: one
 Query of the partition reads the problem with all its test cases.
 
 Access patterns (one row per pattern the code uses; ``tests/table`` holds one
@@ -45,15 +48,16 @@ missing here)::
     create problem                           table  TransactWrite META+TAG#+PROBID#, not exists     ProblemRepository.create
     update problem                           table  TransactWrite META, TAG# and PROBID# items      ProblemRepository.update
     soft-delete problem                      table  Update META, remove GSI keys, drop TAG# items   ProblemRepository.delete
+    restore soft-deleted problem             table  Update META, GSI keys back, put TAG# items      ProblemRepository.restore
     list problems                            GSI1   GSI1PK=PROBS, newest first                      ProblemRepository.list_problems
     list problems by platform                GSI2   GSI2PK=PLAT#{p}, newest first                   ProblemRepository.list_problems
     list problems by tag                     GSI1   GSI1PK=TAG#{t}, then BatchGet META             ProblemRepository.list_problems
     get problem with all test cases          table  PK=PROB#{p}#{i} (whole partition)               ProblemRepository.get_with_test_cases
-    add test cases in bulk                   table  Query TC# ids, BatchWrite new TC# items, SET tcc TestCaseRepository.add_many
+    add test cases in bulk                   table  Query TC# ids, ADD nxp, chunks, heads+ADD tcc    TestCaseRepository.add_many
     list test cases                          table  PK=PROB#{p}#{i}, SK begins_with TC#             TestCaseRepository.list_test_cases
     list samples                             table  PK=PROB#{p}#{i}, SK begins_with TC#s            TestCaseRepository.list_samples
     get test case                            table  PK=PROB#{p}#{i}, SK begins_with TC#{id}         TestCaseRepository.get
-    delete test case                         table  BatchWrite delete of TC#{id}[#…] items          TestCaseRepository.delete
+    delete test case                         table  TransactWrite head+ADD tcc -1, chunks deleted   TestCaseRepository.delete
     replace all test cases                   table  delete every TC# item, then add_many            TestCaseRepository.replace_all
     record applied migration                 table  PK=MIGRATION, SK=STEP#{n}                       MigrationLog.record
     create submission                        table  Put HIST#{sid}/META, not exists                 SubmissionRepository.create

@@ -13,11 +13,12 @@ test cases in order, and a 2 MB + 2 MB case of incompressible text needs about
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from algoitny.domain import NewTestCase, TestCase, TestCaseKind, TestCaseSummary
 from algoitny.table import keys
@@ -26,6 +27,31 @@ from algoitny.table.codec import ENTITY_TYPE, TEST_CASE, TEST_CASE_CHUNK, from_d
 INLINE_LIMIT = 300_000
 CHUNK_BYTES = 350_000
 PREVIEW_CHARS = 1024
+# Compressing, hashing or decompressing more than this many characters runs in a thread:
+# 2 MB takes ~0.2 s of CPU, which would stall every other request on the event loop.
+OFFLOAD_CHARS = 64 * 1024
+
+T = TypeVar("T")
+
+
+async def offload(size: int, work: Callable[[], T]) -> T:
+    """Runs CPU-bound ``work`` in a thread when ``size`` (characters or bytes) is big."""
+    if size <= OFFLOAD_CHARS:
+        return work()
+    return await asyncio.to_thread(work)
+
+
+def total_chars(cases: Iterable[NewTestCase]) -> int:
+    return sum(len(case.input) + len(case.output) for case in cases)
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """About how many bytes an item weighs (its blobs dominate)."""
+    size = 0
+    for name, value in item.items():
+        ((_, inner),) = value.items()
+        size += len(name) + (len(inner) if isinstance(inner, bytes | str) else 16)
+    return size
 
 
 def test_case_id(new: NewTestCase) -> str:
@@ -94,12 +120,15 @@ def decode_test_cases(items: Iterable[dict[str, Any]]) -> list[TestCase]:
     """Heads and chunks, in sort-key order → whole test cases, by position."""
     assemblies: dict[str, _Assembly] = {}
     current: _Assembly | None = None
+    head_sk = ""
     for item in items:
         if is_head(item):
             fields = TEST_CASE.decode(item)
             current = _Assembly(fields, [], [])
             assemblies[fields["test_case_id"]] = current
-        elif is_chunk(item) and current is not None:
+            head_sk = item["SK"]["S"] + "#"
+        elif is_chunk(item) and current is not None and item["SK"]["S"].startswith(head_sk):
+            # (a chunk whose head was never written — an interrupted add — belongs to no one)
             stream = item["SK"]["S"].rsplit("#", 1)[1][0]
             data = from_dynamo(item[TEST_CASE_CHUNK.short("data")])
             (current.input_parts if stream == "I" else current.output_parts).append(data)

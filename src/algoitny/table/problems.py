@@ -75,6 +75,7 @@ class ProblemRepository:
         ]
 
     def _legacy_put(self, problem: Problem) -> Item:
+        assert problem.legacy_id is not None
         item = LEGACY_ID.encode(
             {"platform": problem.platform, "identifier": problem.identifier, "legacy_id": problem.legacy_id},
             keys.legacy_id_key(problem.legacy_id),
