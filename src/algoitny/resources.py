@@ -23,7 +23,7 @@ from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
-from algoitny.settings import Settings, TableSettings
+from algoitny.settings import Settings, TableClientSettings, TableSettings
 from algoitny.table import (
     CursorCodec,
     PlanRepository,
@@ -40,14 +40,17 @@ from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
 
 
-def dynamodb_client_kwargs(table: TableSettings) -> dict[str, Any]:
+def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | None = None) -> dict[str, Any]:
+    """``client`` picks the timeouts and retries (``table.api`` or ``table.worker``); the
+    default is the worker's patient one (scripts, migrations)."""
+    client = client or table.worker
     kwargs: dict[str, Any] = {
         "region_name": table.region,
         "config": Config(
-            retries={"max_attempts": 5, "mode": "standard"},
+            retries={"total_max_attempts": client.max_attempts, "mode": "standard"},
             max_pool_connections=64,
-            connect_timeout=3,
-            read_timeout=20,
+            connect_timeout=client.connect_timeout_s,
+            read_timeout=client.read_timeout_s,
         ),
     }
     if table.endpoint_url:
@@ -59,10 +62,10 @@ def dynamodb_client_kwargs(table: TableSettings) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def open_dynamodb(table: TableSettings):
+async def open_dynamodb(table: TableSettings, client: TableClientSettings | None = None):
     session = aioboto3.Session()
-    async with session.client("dynamodb", **dynamodb_client_kwargs(table)) as client:
-        yield client
+    async with session.client("dynamodb", **dynamodb_client_kwargs(table, client)) as dynamodb:
+        yield dynamodb
 
 
 def arq_redis_settings(url: str) -> ArqRedisSettings:
@@ -103,9 +106,11 @@ class Resources:
 
 
 @contextlib.asynccontextmanager
-async def open_resources(settings: Settings):
+async def open_resources(settings: Settings, *, worker: bool = False):
+    """The API's clients fail fast; the worker's (``worker=True``) retry longer."""
     async with contextlib.AsyncExitStack() as stack:
-        dynamodb = await stack.enter_async_context(open_dynamodb(settings.table))
+        table_client = settings.table.worker if worker else settings.table.api
+        dynamodb = await stack.enter_async_context(open_dynamodb(settings.table, table_client))
         redis = open_redis(settings)
         stack.push_async_callback(redis.connection_pool.disconnect)
         stack.push_async_callback(redis.aclose)

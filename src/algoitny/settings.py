@@ -15,12 +15,34 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class TableClientSettings(BaseModel):
+    """Timeouts and retry budget of one DynamoDB client (botocore's ``standard`` retries).
+    The defaults are the API's: it fails fast, so a caller gets 503 within about two
+    seconds of the table becoming unreachable (a table that accepts connections but never
+    answers: read timeout × attempts, ~4 s) instead of a hang."""
+
+    connect_timeout_s: float = Field(default=1.0, gt=0, description="Opening a connection to the table.")
+    read_timeout_s: float = Field(default=2.0, gt=0, description="Waiting for the answer to one request.")
+    max_attempts: int = Field(default=2, ge=1, description="Tries of one request in all (1 = no retry).")
+
+
+class WorkerTableClientSettings(TableClientSettings):
+    """The worker waits longer and retries more: the writes it makes (results, the final
+    count) must not be lost to a blip."""
+
+    connect_timeout_s: float = Field(default=3.0, gt=0)
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    max_attempts: int = Field(default=10, ge=1)
+
+
 class TableSettings(BaseModel):
     name: str = "algoitny"
     region: str = "us-east-1"
     endpoint_url: str | None = Field(
         default=None, description="DynamoDB Local's URL; unset for real DynamoDB."
     )
+    api: TableClientSettings = TableClientSettings()
+    worker: WorkerTableClientSettings = WorkerTableClientSettings()
 
 
 class RedisSettings(BaseModel):
@@ -41,7 +63,7 @@ class ClientSettings(BaseModel):
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
-        "(e.g. `[\"10.0.0.0/8\"]`); empty = the TCP peer is the client.",
+        '(e.g. `["10.0.0.0/8"]`); empty = the TCP peer is the client.',
     )
     anonymous_cookie_secure: bool = Field(
         default=False, description="Mark the anonymous-owner cookie Secure (set it when served over HTTPS)."

@@ -139,7 +139,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
         executor.configure(dataclasses.replace(executor.ExecutorConfig.from_env(), slots=slots))
     runtime = await asyncio.to_thread(executor.get_runtime)
     stack = contextlib.AsyncExitStack()
-    resources = ctx["resources"] = await stack.enter_async_context(open_resources(settings))
+    resources = ctx["resources"] = await stack.enter_async_context(open_resources(settings, worker=True))
     ctx["exit_stack"] = stack
     ctx["reclaimer"] = asyncio.ensure_future(_reclaim_forever(ctx))
     announcement = ctx["announcement"] = workers.WorkerAnnouncement(
