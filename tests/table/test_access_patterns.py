@@ -189,6 +189,20 @@ async def test_get_problem_with_all_test_cases(problems, test_cases, dynamodb):
     assert {c["KeyConditionExpression"] for c in calls} == {"PK = :pk"}, "one Query (paginated), no N+1"
 
 
+async def test_get_problem_for_judging(problems, test_cases):
+    created = await problems.create(factories.problem())
+    key = {"platform": created.platform, "identifier": created.identifier}
+    big = NewTestCase(input="7 " * 800_000, output="ok\n")
+    await test_cases.add_many(**key, new_cases=factories.new_cases(3) + [big])
+    problem, packed = await problems.get_for_judging(**key)
+    assert problem.identifier == created.identifier
+    assert [p.position for p in packed] == sorted(p.position for p in packed)
+    assert len(packed[-1].packed_input) < len(big.input) // 100, "held compressed"
+    assert packed[-1].input_bytes() == big.input.encode() and packed[-1].output == "ok\n"
+    whole = (await problems.get_with_test_cases(**key)).test_cases
+    assert [p.unpack() for p in packed] == whole
+
+
 async def test_add_test_cases_in_bulk(problems, test_cases):
     created = await problems.create(factories.problem())
     key = {"platform": created.platform, "identifier": created.identifier}

@@ -27,6 +27,7 @@ from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.executor import Checker, Limits, TestResult, compile_source, run_tests
 from algoitny.executor import TestCase as ExecutorTestCase
 from algoitny.resources import Resources
+from algoitny.table.payloads import PackedTestCase
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _cut(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit]
 
 
-def to_record(result: TestResult, test_case: TestCase, *, detailed: bool) -> TestRecord:
+def to_record(result: TestResult, test_case: TestCase | PackedTestCase, *, detailed: bool) -> TestRecord:
     passed = result.verdict.value == "AC"
     record = TestRecord(
         index=int(result.name),
@@ -128,12 +129,12 @@ class Judgement:
         events = self.resources.events
         self.published = {e["type"] for e in await events.history(self.task_id)}
         try:
-            bundle = await self.resources.problems.get_with_test_cases(
+            # Test cases stay compressed; each is unpacked only while it runs (see _judge_tests).
+            problem, tests = await self.resources.problems.get_for_judging(
                 platform=self.submission.platform, identifier=self.submission.identifier
             )
         except ProblemNotFound:
             return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
-        tests = bundle.test_cases
         await self.publish_once({"type": "compiling"})
         compiled = await compile_source(self.submission.language, self.submission.code)
         try:
@@ -145,22 +146,24 @@ class Judgement:
                 summary = Summary(verdict, 0, len(tests), len(tests), compile_message=compiled.message)
                 return await self.finish(summary)
             await self.publish_once({"type": "compiled", "message": compiled.message[:EXCERPT_CHARS]})
-            records = await self._judge_tests(compiled, bundle.problem, tests)
+            records = await self._judge_tests(compiled, problem, tests)
         finally:
             await compiled.cleanup()
         return await self.finish(summarize(records, len(tests)))
 
-    async def _judge_tests(self, compiled, problem: Problem, tests: list[TestCase]) -> list[TestRecord]:
+    async def _judge_tests(self, compiled, problem: Problem, tests: list[PackedTestCase]) -> list[TestRecord]:
         events = self.resources.events
         finished = await events.finished_results(self.task_id)
         records = [TestRecord(**fields) for fields in finished.values()]
         unsaved = list(records)  # a rerun cannot know which were stored; rewriting is harmless
         detailed = sum(1 for r in records if r.input_excerpt is not None)
-        remaining = [
-            ExecutorTestCase(name=str(index), input=tc.input.encode(), expected=tc.output.encode())
+        # A generator: the runner pulls a test as a slot frees, so only the tests in flight
+        # are held decompressed.
+        remaining = (
+            ExecutorTestCase(name=str(index), input=tc.input_bytes(), expected=tc.output_bytes())
             for index, tc in enumerate(tests)
             if index not in finished
-        ]
+        )
         slots = self.resources.settings.judge.slots
         async for result in run_tests(compiled, remaining, limits_for(problem), checker_for(problem), slots):
             index = int(result.name)

@@ -116,8 +116,53 @@ class _Assembly:
     output_parts: list[bytes]
 
 
+@dataclass
+class PackedTestCase:
+    """A stored test case with its texts still compressed; ``input``/``output`` decompress
+    on each access. The judge holds these (compressed, usually far smaller) and unpacks one
+    test at a time as it runs it, instead of every test's text at once."""
+
+    __test__ = False
+
+    test_case_id: str
+    kind: str
+    position: int
+    packed_input: bytes
+    packed_output: bytes
+    created_at: int = 0
+
+    @property
+    def input(self) -> str:
+        return zlib.decompress(self.packed_input).decode()
+
+    @property
+    def output(self) -> str:
+        return zlib.decompress(self.packed_output).decode()
+
+    def input_bytes(self) -> bytes:
+        return zlib.decompress(self.packed_input)
+
+    def output_bytes(self) -> bytes:
+        return zlib.decompress(self.packed_output)
+
+    def unpack(self) -> TestCase:
+        return TestCase(
+            test_case_id=self.test_case_id,
+            kind=self.kind,
+            position=self.position,
+            input=self.input,
+            output=self.output,
+            created_at=self.created_at,
+        )
+
+
 def decode_test_cases(items: Iterable[dict[str, Any]]) -> list[TestCase]:
     """Heads and chunks, in sort-key order → whole test cases, by position."""
+    return [packed.unpack() for packed in pack_test_cases(items)]
+
+
+def pack_test_cases(items: Iterable[dict[str, Any]]) -> list[PackedTestCase]:
+    """Heads and chunks, in sort-key order → test cases by position, texts still compressed."""
     assemblies: dict[str, _Assembly] = {}
     current: _Assembly | None = None
     head_sk = ""
@@ -137,7 +182,11 @@ def decode_test_cases(items: Iterable[dict[str, Any]]) -> list[TestCase]:
     return test_cases
 
 
-def _assemble(assembly: _Assembly) -> TestCase:
+def stored_bytes(items: Iterable[dict[str, Any]]) -> int:
+    return sum(item_size(item) for item in items)
+
+
+def _assemble(assembly: _Assembly) -> PackedTestCase:
     fields = assembly.fields
     if "input_chunks" in fields:
         packed_in, packed_out = b"".join(assembly.input_parts), b"".join(assembly.output_parts)
@@ -148,12 +197,12 @@ def _assemble(assembly: _Assembly) -> TestCase:
             raise ValueError(f"test case {fields['test_case_id']} is missing chunks")
     else:
         packed_in, packed_out = fields["input"], fields["output"]
-    return TestCase(
+    return PackedTestCase(
         test_case_id=fields["test_case_id"],
         kind=fields["kind"],
         position=fields["position"],
-        input=zlib.decompress(packed_in).decode(),
-        output=zlib.decompress(packed_out).decode(),
+        packed_input=packed_in,
+        packed_output=packed_out,
         created_at=fields.get("created_at", 0),
     )
 

@@ -274,6 +274,15 @@ class ProblemRepository:
 
     async def get_with_test_cases(self, *, platform: str, identifier: str) -> ProblemWithTestCases:
         """One Query over the problem's partition: META, tags, then every test case."""
+        problem, packed = await self.get_for_judging(platform=platform, identifier=identifier)
+        size = sum(len(p.packed_input) + len(p.packed_output) for p in packed)
+        test_cases = await payloads.offload(size * 4, lambda: [p.unpack() for p in packed])
+        return ProblemWithTestCases(problem=problem, test_cases=test_cases)
+
+    async def get_for_judging(
+        self, *, platform: str, identifier: str
+    ) -> tuple[Problem, list[payloads.PackedTestCase]]:
+        """The same Query, test cases left compressed: the judge unpacks one at a time."""
         items = [
             item
             async for item in self.table.query_all(
@@ -286,7 +295,6 @@ class ProblemRepository:
         problem = _to_problem(items[0])
         if problem.deleted:
             raise ProblemNotFound()
-        test_cases = payloads.decode_test_cases(
-            item for item in items if item["SK"]["S"].startswith(keys.TEST_CASE_PREFIX)
-        )
-        return ProblemWithTestCases(problem=problem, test_cases=test_cases)
+        heads = [item for item in items if item["SK"]["S"].startswith(keys.TEST_CASE_PREFIX)]
+        del items
+        return problem, payloads.pack_test_cases(heads)

@@ -250,7 +250,7 @@ class TestCaseRepository:
                 ExpressionAttributeValues={":pk": {"S": pk}, ":p": {"S": sk_prefix}},
             )
         ]
-        return payloads.decode_test_cases(items)
+        return await payloads.offload(payloads.stored_bytes(items), lambda: payloads.decode_test_cases(items))
 
     async def delete(self, *, platform: str, identifier: str, test_case_id: str) -> int:
         """Deletes the case and its chunks; returns the new test-case count."""
