@@ -162,6 +162,28 @@ async def admin_user(caller: CallerDep) -> Caller:
 AdminDep = Annotated[Caller, Depends(admin_user)]
 
 
+async def identified_caller(caller: CallerDep) -> Caller:
+    """Anyone but an anonymous caller: a signed-in user, or an admin (the operator token too)."""
+    if caller.role == Role.ANONYMOUS:
+        raise NotAuthenticated()
+    return caller
+
+
+IdentifiedDep = Annotated[Caller, Depends(identified_caller)]
+
+
+async def problem_registrar(caller: CallerDep) -> Caller:
+    """An admin, or a signed-in user whose plan has ``can_register_problems``."""
+    if caller.role == Role.ANONYMOUS:
+        raise NotAuthenticated()
+    if not caller.is_admin and not problem_access.may_register(caller.plan):
+        raise Forbidden("Your plan does not include registering problems.")
+    return caller
+
+
+RegistrarDep = Annotated[Caller, Depends(problem_registrar)]
+
+
 class ProblemPlatform(StrEnum):
     """A platform, or ``legacy`` to address a problem by its old integer id."""
 
@@ -207,7 +229,11 @@ ProblemKeyDep = Annotated[ProblemKey, Depends(problem_key)]
 async def visible_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: CallerDep) -> Problem:
     """The addressed problem if the caller may see it (drafts and deleted ones: admins only)."""
     return await problem_access.get_visible(
-        problems, platform=key.platform, identifier=key.identifier, admin=caller.is_admin
+        problems,
+        platform=key.platform,
+        identifier=key.identifier,
+        admin=caller.is_admin,
+        viewer=caller.user.user_id if caller.user else None,
     )
 
 

@@ -50,6 +50,7 @@ class Problem:
     solution_language: str | None = None
     status: str = ProblemStatus.DRAFT
     review_flags: list[str] = field(default_factory=list)
+    created_by: str | None = None  # the user who registered it (plans with can_register_problems)
     deleted: bool = False
     execution_count: int = 0
     test_case_count: int = 0

@@ -6,7 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ProblemsDep, VisibleProblem, admin_user
+from algoitny.deps import (
+    AdminDep,
+    CallerDep,
+    IdentifiedDep,
+    ProblemKeyDep,
+    ProblemsDep,
+    RegistrarDep,
+    VisibleProblem,
+    admin_user,
+)
 from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
@@ -18,6 +27,7 @@ from algoitny.schemas.problems import (
     ReferenceSolution,
     checker_spec,
 )
+from algoitny.services import problems as problem_access
 
 router = APIRouter(prefix="/api/problems", tags=["problems"])
 
@@ -76,9 +86,14 @@ def _domain_fields(body: ProblemCreate | ProblemUpdate, present: set[str]) -> di
     response_model=ProblemRead,
     responses=errors(401, 403, 409, 413),
 )
-async def create_problem(body: ProblemCreate, problems: ProblemsDep, admin: AdminDep) -> ProblemRead:
-    """Create a problem (admin). 409 if the platform+identifier or legacy id is taken."""
+async def create_problem(body: ProblemCreate, problems: ProblemsDep, caller: RegistrarDep) -> ProblemRead:
+    """Create a problem: admins, or users whose plan has `can_register_problems` — theirs
+    is a draft queued for admin review (`flagged=true`) that only an admin publishes.
+    409 if the platform+identifier or legacy id is taken (a deleted problem's too: restore it)."""
     problem = Problem(**_domain_fields(body, set(ProblemCreate.model_fields)))
+    if not caller.is_admin:
+        assert caller.user is not None
+        problem = problem_access.registered_by_user(problem, caller.user.user_id)
     return problem_read(await problems.create(problem), admin_view=True)
 
 
@@ -126,10 +141,20 @@ async def get_problem(problem: VisibleProblem, caller: CallerDep) -> Response:
     responses=errors(401, 403, 404, 409, 413),
 )
 async def update_problem(
-    key: ProblemKeyDep, body: ProblemUpdate, problems: ProblemsDep, admin: AdminDep
+    key: ProblemKeyDep, body: ProblemUpdate, problems: ProblemsDep, caller: IdentifiedDep
 ) -> ProblemRead:
-    """Change the fields present in the body (admin)."""
+    """Change the fields present in the body (admin; the author of a user-registered draft
+    may change its content, not its status or review flags)."""
     changes = _domain_fields(body, body.model_fields_set)
+    if not caller.is_admin:
+        assert caller.user is not None
+        await problem_access.author_changes(
+            problems,
+            platform=key.platform,
+            identifier=key.identifier,
+            user_id=caller.user.user_id,
+            changes=changes,
+        )
     problem = await problems.update(platform=key.platform, identifier=key.identifier, changes=changes)
     return problem_read(problem, admin_view=True)
 

@@ -133,8 +133,9 @@ async def submit(
 
     async def check() -> Problem:
         problem = await resources.problems.get(platform=platform, identifier=identifier)
-        if not caller.is_admin and not problem_access.is_released(problem):
-            raise ProblemNotFound()  # drafts are judged for admins only
+        viewer = caller.user.user_id if caller.user else None
+        if not problem_access.may_see(problem, admin=caller.is_admin, viewer=viewer):
+            raise ProblemNotFound()  # drafts are judged for admins (and their author) only
         if problem.test_case_count == 0:
             raise ProblemHasNoTests()
         return problem

@@ -146,6 +146,7 @@ PROBLEM = EntityCodec(
         "solution_language": "lng",
         "status": "sts",
         "review_flags": "rvf",
+        "created_by": "cby",
         "deleted": "del",
         "execution_count": "exc",
         "test_case_count": "tcc",

@@ -15,7 +15,15 @@ from algoitny.table.client import Item, Table, typed_key
 from algoitny.table.codec import LEGACY_ID, PROBLEM, PROBLEM_TAG
 from algoitny.table.cursor import CursorCodec
 
-_IMMUTABLE = {"platform", "identifier", "created_at", "execution_count", "test_case_count", "deleted"}
+_IMMUTABLE = {
+    "platform",
+    "identifier",
+    "created_at",
+    "created_by",
+    "execution_count",
+    "test_case_count",
+    "deleted",
+}
 _PROBLEM_FIELDS = {f.name for f in fields(Problem)}
 
 
