@@ -40,7 +40,7 @@ def test_every_repository_method_is_in_the_access_pattern_table():
     repositories = [obj for name, obj in vars(table_package).items() if name.endswith("Repository")]
     assert len(repositories) >= 5
     for repository in (*repositories, MigrationLog):
-        for name, member in inspect.getmembers(repository, inspect.iscoroutinefunction):
+        for name, _member in inspect.getmembers(repository, inspect.iscoroutinefunction):
             if not name.startswith("_"):
                 assert f"{repository.__name__}.{name}" in documented, f"{repository.__name__}.{name} missing"
 
