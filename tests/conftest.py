@@ -23,7 +23,7 @@ from algoitny.app import create_app
 from algoitny.localstack import free_port, start_dynamodb, start_redis
 from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
-from algoitny.settings import RedisSettings, Settings, TableSettings
+from algoitny.settings import RedisSettings, Settings, TableSettings, WorkerTableClientSettings
 from algoitny.table import CursorCodec, ProblemRepository, Table, TestCaseRepository
 
 ADMIN_TOKEN = "test-admin-token"
@@ -59,7 +59,10 @@ async def settings(services: Services, dynamodb) -> AsyncIterator[Settings]:
     name = f"t-{uuid.uuid4().hex[:12]}"
     await migrate(dynamodb, name)
     yield Settings(
-        table=TableSettings(name=name, endpoint_url=services.dynamodb_url),
+        # The API's fail-fast table client is meant for DynamoDB; DynamoDB Local on a shared
+        # test machine takes seconds under the 200-way races, so tests give the API the
+        # worker's patient client. tests/routes/test_table_outage.py checks the defaults.
+        table=TableSettings(name=name, endpoint_url=services.dynamodb_url, api=WorkerTableClientSettings()),
         redis=RedisSettings(url=services.redis_url, queue_name=f"q-{name}"),
         admin_token=SecretStr(ADMIN_TOKEN),
         cursor_secret=SecretStr("test-cursor-secret"),
