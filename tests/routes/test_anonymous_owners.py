@@ -56,7 +56,9 @@ async def _mine(client: httpx.AsyncClient, headers: dict | None = None) -> list[
     return [item["submission_id"] for item in page.json()["items"]]
 
 
-async def test_two_anonymous_clients_behind_one_address_keep_their_private_submissions_apart(settings):
+async def test_two_anonymous_clients_behind_one_address_keep_their_private_submissions_apart(
+    settings, announced_worker
+):
     async with clients(settings, ["198.51.100.7", "198.51.100.7"]) as (alice, bob):
         await _problem(alice)
         first = await alice.post("/api/execute/", json=_execute())
@@ -92,7 +94,7 @@ async def test_two_anonymous_clients_behind_one_address_keep_their_private_submi
         assert set(await _mine(alice, {ANONYMOUS_HEADER: token})) == {task, again.json()["task_id"]}
 
 
-async def test_a_public_anonymous_submission_shows_no_owner(settings):
+async def test_a_public_anonymous_submission_shows_no_owner(settings, announced_worker):
     async with clients(settings, ["198.51.100.8", "198.51.100.9"]) as (alice, bob):
         await _problem(alice)
         task = (await alice.post("/api/execute/", json=_execute(public=True))).json()["task_id"]
@@ -102,7 +104,7 @@ async def test_a_public_anonymous_submission_shows_no_owner(settings):
         assert [(s["submission_id"], s["user_id"]) for s in feed] == [(task, "anonymous")]
 
 
-async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_quota_key(settings):
+async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_quota_key(settings, announced_worker):
     settings.quota.anonymous_executions = 1
     settings.clients.trusted_proxies = ["10.0.0.0/8"]
     async with clients(settings, ["203.0.113.5"]) as (client,):
@@ -115,7 +117,7 @@ async def test_forwarded_for_from_an_untrusted_peer_does_not_change_the_quota_ke
         assert spoofed.status_code == 429 and spoofed.json()["error"]["code"] == "rate_limited"
 
 
-async def test_forwarded_for_from_a_trusted_proxy_is_the_quota_key(settings):
+async def test_forwarded_for_from_a_trusted_proxy_is_the_quota_key(settings, announced_worker):
     settings.quota.anonymous_executions = 1
     settings.clients.trusted_proxies = ["10.0.0.0/8"]
     async with clients(settings, ["10.1.2.3"]) as (proxy,):

@@ -97,7 +97,7 @@ async def test_review_flags_are_for_admins_and_make_a_queue(api, admin):
     assert (await api.get("/api/problems", params={"flagged": True})).status_code == 401
 
 
-async def test_drafts_are_for_admins_only(api, admin):
+async def test_drafts_are_for_admins_only(api, admin, announced_worker):
     draft = factories.problem_body(status="draft", statement="unreleased", legacy_id=901)
     released = factories.problem_body()
     for body in (draft, released):
