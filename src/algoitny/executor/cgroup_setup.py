@@ -51,9 +51,10 @@ def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
     if not missing:
         try:
             parents = [mounts.v1_own[c] / PARENT for c in V1_NEEDED]
+            cpu_index = _v1_cpu(mounts, parents)
             for p in parents:
                 p.mkdir(exist_ok=True)
-            return CgroupV1(parents)
+            return CgroupV1(parents, cpu_index)
         except OSError as exc:
             problems.append(f"cgroup v1: {_explain(exc)}")
     else:
@@ -61,6 +62,18 @@ def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
     raise SandboxUnavailable(
         "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): " + "; ".join(problems)
     )
+
+
+def _v1_cpu(mounts: CgroupMounts, parents: list[Path]) -> int | None:
+    """Where runs get their CPU weight: cpuacct's directory when cpu shares its hierarchy
+    (``cpu,cpuacct``), else a directory of their own in cpu's (appended to ``parents``)."""
+    cpu = mounts.v1_own.get("cpu")
+    if cpu is None:
+        return None
+    if cpu == mounts.v1_own["cpuacct"]:
+        return V1_NEEDED.index("cpuacct")
+    parents.append(cpu / PARENT)
+    return len(parents) - 1
 
 
 def _explain(exc: OSError) -> str:
