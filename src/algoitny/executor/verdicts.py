@@ -22,7 +22,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     AC = "AC"
     WA = "WA"
     TLE = "TLE"
