@@ -9,6 +9,7 @@ formats them.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,12 @@ def test_v1_with_cpu_and_cpuacct_together_uses_one_directory_for_both(tmp_path):
 def test_v1_without_cpu_mounted_runs_without_a_weight(tmp_path):
     driver = cgroup_setup.detect(v1_mounts(tmp_path, "pids", "memory", "cpuacct"))
     assert isinstance(driver, CgroupV1) and driver.cpu_index is None and len(driver.parents) == 3
+
+
+def test_the_runs_parent_weighs_one_default_share_per_cpu(tmp_path):
+    mounts = v1_mounts(tmp_path, "pids", "memory", "cpuacct", "cpu")
+    (tmp_path / "cpu" / "algoitny").mkdir()
+    (tmp_path / "cpu" / "algoitny" / "cpu.shares").write_text("1024\n")
+    cgroup_setup.detect(mounts)
+    expected = min(V1_CPU_SHARES * (os.cpu_count() or 1), 262144)
+    assert (tmp_path / "cpu" / "algoitny" / "cpu.shares").read_text().split() == [str(expected)]

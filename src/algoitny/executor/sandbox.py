@@ -211,7 +211,10 @@ async def run_sandboxed(
         except ProcessLookupError:  # bwrap gave up during its setup
             await watch.finish(grace=5.0)
             return _internal(watch, "bwrap failed: " + watch.stderr_text())
-        os.write(block_w, b"x")
+        try:
+            os.write(block_w, b"x")
+        except BrokenPipeError:  # bwrap's setup already failed: run() collects its message
+            pass
         await watch.run()
         stats = group.stats()
         status = watch.main_exit_code()
