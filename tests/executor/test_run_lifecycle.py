@@ -11,6 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from algoitny.executor import Limits, TestCase, Verdict, compile_source, run_once, run_tests
 from algoitny.executor.bwrap import Layout
 from algoitny.executor.execution import run_verdict
@@ -63,6 +65,8 @@ int main(int argc, char **argv) {
 ZOMBIE_PROBE = r"""
 import asyncio, ctypes, json, os, sys
 from pathlib import Path
+
+import pytest
 
 # A subreaper like the worker as a container's PID 1: what our runs orphan comes to us.
 ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
@@ -294,3 +298,25 @@ async def test_each_run_has_a_cpu_group_of_its_own_with_its_weight(runtime):
         assert (cpu_dir / "cpu.shares").read_text().strip() == str(V1_CPU_SHARES)
     finally:
         await group.remove()
+
+
+async def test_a_box_abandoned_before_its_start_is_killed_and_reaped(runtime):
+    """bwrap killed between its clone and its report: its PID 1 (now our child, as the slot's
+    uid) would run the program outside the cgroup once the block pipe closes."""
+    from algoitny.executor.process import reap
+    from algoitny.executor.spawn import kill_orphans_of
+
+    slot = await runtime.pool.acquire()
+    try:
+        # A bare spawn (it does not block); reaped below by pidfd, not by Popen or asyncio.
+        stray = subprocess.Popen(  # noqa: ASYNC220
+            ["/bin/sleep", "100"], user=slot.uid, group=slot.gid, extra_groups=[]
+        )
+        pidfds = kill_orphans_of(slot.uid)
+        assert len(pidfds) == 1
+        await asyncio.gather(*(reap(fd) for fd in pidfds))
+        with pytest.raises(ProcessLookupError):  # a zombie could still be signalled
+            os.kill(stray.pid, 0)
+        stray.returncode = -9  # reaped by us, not by Popen
+    finally:
+        runtime.pool.release(slot)

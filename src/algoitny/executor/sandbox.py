@@ -36,7 +36,7 @@ from .process import Watch, decode_status, reap
 from .runtime import get_runtime
 from .seccomp import SEALS, filter_fd
 from .slots import Slot
-from .spawn import Child, child_fd_numbers, launch, launch_popen, slot_netns
+from .spawn import Child, child_fd_numbers, kill_orphans_of, launch, launch_popen, slot_netns
 
 _STDERR_KEEP = 64 * 1024
 _PR_SET_PDEATHSIG = 1
@@ -144,6 +144,7 @@ async def run_sandboxed(
     child_fds: list[int] = []  # the child's copies, closed right after the spawn
     child: Child | None = None
     watch: Watch | None = None
+    unblocked = False
     try:
         stdin_fd = _memfd(stdin)
         child_fds.append(stdin_fd)
@@ -211,6 +212,7 @@ async def run_sandboxed(
         except ProcessLookupError:  # bwrap gave up during its setup
             await watch.finish(grace=5.0)
             return _internal(watch, "bwrap failed: " + watch.stderr_text())
+        unblocked = True
         try:
             os.write(block_w, b"x")
         except BrokenPipeError:  # bwrap's setup already failed: run() collects its message
@@ -259,14 +261,19 @@ async def run_sandboxed(
     finally:
         for fd in child_fds:
             os.close(fd)
-        box_fd = None
+        box_fds = []
         if watch is not None:
+            if not unblocked:  # PID 1 must die before the block pipe closes: see kill_orphans_of
+                watch.kill()
             box_fd = watch.take_box_fd()
+            box_fds += [box_fd] if box_fd is not None else []
             watch.close()
         if child is not None:
             child.kill_and_reap()
-        if box_fd is not None:  # bwrap is gone: its PID 1 is ours (or init's) to reap
-            rt.in_background(reap(box_fd))
+            if not unblocked and not box_fds:
+                box_fds += kill_orphans_of(slot.uid)
+        for fd in box_fds:  # bwrap is gone: its PID 1 is ours (or init's) to reap
+            rt.in_background(reap(fd))
         for fd in parent_fds:
             try:
                 os.close(fd)
