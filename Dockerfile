@@ -5,7 +5,7 @@ FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        bubblewrap libseccomp2 gcc g++ openjdk-17-jdk-headless nodejs \
+        tini bubblewrap libseccomp2 gcc g++ openjdk-17-jdk-headless nodejs \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -16,6 +16,7 @@ RUN pip install --no-cache-dir .
 
 ENV ALGOITNY_API__HOST=0.0.0.0
 EXPOSE 8000
-# `algoitny api`, `algoitny worker` or `algoitny migrate`
-ENTRYPOINT ["algoitny"]
+# `algoitny api`, `algoitny worker` or `algoitny migrate`. tini is PID 1: it forwards signals
+# and reaps any orphan that is not ours (the executor reaps its own boxes as a subreaper).
+ENTRYPOINT ["tini", "--", "algoitny"]
 CMD ["api"]

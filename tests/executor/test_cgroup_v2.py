@@ -9,13 +9,14 @@ formats them.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 import pytest
 
 from algoitny.executor import SandboxUnavailable, cgroup_setup
 from algoitny.executor.cgroup_paths import CgroupMounts, read_mounts
-from algoitny.executor.cgroups import CgroupStats, CgroupV1, CgroupV2
+from algoitny.executor.cgroups import V1_CPU_SHARES, V2_CPU_WEIGHT, CgroupStats, CgroupV1, CgroupV2
 
 RUN_FILES = (
     "cgroup.procs",
@@ -28,18 +29,21 @@ RUN_FILES = (
     "memory.current",
     "memory.events",
     "cgroup.kill",
+    "cpu.weight",
 )
 
 
 class FakeV2(CgroupV2):
     """mkdir on cgroupfs creates the interface files: so does this fake."""
 
+    files = RUN_FILES
+
     def _mkdirs(self, name: str) -> list[Path]:
         dirs = []
         for parent in self.parents:
             d = parent / name
             d.mkdir()
-            for file in RUN_FILES:
+            for file in self.files:
                 (d / file).touch()
             dirs.append(d)
         return dirs
@@ -161,3 +165,77 @@ def test_mountinfo_escapes_are_decoded(tmp_path):
     escaped = str(spaced).replace(" ", "\\040")
     mounts = read_mounts(f"40 30 0:27 / {escaped} rw - cgroup2 cgroup2 rw\n", "0::/job\n")
     assert mounts.v2_own == spaced / "job" and mounts.v2_controllers == {"memory", "pids"}
+
+
+def test_v2_run_group_gets_the_cpu_weight_when_cpu_is_delegated(tmp_path):
+    group = FakeV2([tmp_path]).create("u1-ab", memory_bytes=1 << 20, pids=2)
+    assert (group.dirs[0] / "cpu.weight").read_text() == str(V2_CPU_WEIGHT)
+
+
+def test_v2_without_the_cpu_controller_still_creates_run_groups(tmp_path):
+    class NoCpu(FakeV2):
+        files = tuple(f for f in RUN_FILES if f != "cpu.weight")
+
+    group = NoCpu([tmp_path]).create("u1-ab", memory_bytes=1 << 20, pids=2)
+    assert not (group.dirs[0] / "cpu.weight").exists()
+    assert (group.dirs[0] / "pids.max").read_text() == "2"
+
+
+V1_FILES = {
+    "pids": ("cgroup.procs", "pids.max"),
+    "memory": ("cgroup.procs", "memory.limit_in_bytes", "memory.memsw.limit_in_bytes"),
+    "cpuacct": ("cgroup.procs", "cpuacct.usage"),
+    "cpu": ("cgroup.procs", "cpu.shares"),
+}
+
+
+class FakeV1(CgroupV1):
+    def _mkdirs(self, name: str) -> list[Path]:
+        dirs = []
+        for parent in self.parents:
+            d = parent / name
+            d.mkdir()
+            for controller in parent.parent.name.split(","):
+                for file in V1_FILES[controller]:
+                    (d / file).touch()
+            dirs.append(d)
+        return dirs
+
+
+def v1_mounts(tmp_path: Path, *hierarchies: str) -> CgroupMounts:
+    own = {}
+    for hierarchy in hierarchies:
+        (tmp_path / hierarchy).mkdir()
+        for controller in hierarchy.split(","):
+            own[controller] = tmp_path / hierarchy
+    return CgroupMounts(v1_own=own)
+
+
+def test_v1_with_a_separate_cpu_hierarchy_gives_each_run_a_cpu_group_with_shares(tmp_path):
+    driver = cgroup_setup.detect(v1_mounts(tmp_path, "pids", "memory", "cpuacct", "cpu"))
+    assert isinstance(driver, CgroupV1) and driver.cpu_index == 3
+    assert driver.parents[3] == tmp_path / "cpu" / "algoitny"
+    group = FakeV1(driver.parents, driver.cpu_index).create("u1-ab", memory_bytes=1 << 20, pids=2)
+    assert group.paths[3] == str(tmp_path / "cpu" / "algoitny" / "u1-ab")
+    assert (group.dirs[3] / "cpu.shares").read_text() == str(V1_CPU_SHARES)
+
+
+def test_v1_with_cpu_and_cpuacct_together_uses_one_directory_for_both(tmp_path):
+    driver = cgroup_setup.detect(v1_mounts(tmp_path, "pids", "memory", "cpu,cpuacct"))
+    assert isinstance(driver, CgroupV1) and driver.cpu_index == 2 and len(driver.parents) == 3
+    group = FakeV1(driver.parents, driver.cpu_index).create("u1-ab", memory_bytes=1 << 20, pids=2)
+    assert (group.dirs[2] / "cpu.shares").read_text() == str(V1_CPU_SHARES)
+
+
+def test_v1_without_cpu_mounted_runs_without_a_weight(tmp_path):
+    driver = cgroup_setup.detect(v1_mounts(tmp_path, "pids", "memory", "cpuacct"))
+    assert isinstance(driver, CgroupV1) and driver.cpu_index is None and len(driver.parents) == 3
+
+
+def test_the_runs_parent_weighs_one_default_share_per_cpu(tmp_path):
+    mounts = v1_mounts(tmp_path, "pids", "memory", "cpuacct", "cpu")
+    (tmp_path / "cpu" / "algoitny").mkdir()
+    (tmp_path / "cpu" / "algoitny" / "cpu.shares").write_text("1024\n")
+    cgroup_setup.detect(mounts)
+    expected = min(V1_CPU_SHARES * (os.cpu_count() or 1), 262144)
+    assert (tmp_path / "cpu" / "algoitny" / "cpu.shares").read_text().split() == [str(expected)]

@@ -34,7 +34,9 @@ def test_a_clean_run_leaves_the_verdict_to_the_checker():
         ({"wall_timed_out": True, "exit_code": None, "signal": "SIGKILL"}, Verdict.TLE),
         ({"oom_killed": True, "signal": "SIGKILL", "exit_code": None, "output_exceeded": True}, Verdict.MLE),
         ({"runtime_out_of_memory": True, "exit_code": 1}, Verdict.MLE),
-        ({"memory_kb": 65536, "signal": "SIGSEGV", "exit_code": None}, Verdict.MLE),
+        # The peak alone (page cache counts) is no OOM kill: the kernel's word decides.
+        ({"memory_kb": 65536, "signal": "SIGSEGV", "exit_code": None}, Verdict.RE),
+        ({"memory_kb": 65536, "signal": "SIGKILL", "exit_code": None}, Verdict.RE),
         ({"output_exceeded": True, "signal": "SIGKILL", "exit_code": None}, Verdict.OLE),
         ({"exit_code": 1}, Verdict.RE),
         ({"exit_code": None, "signal": "SIGSEGV"}, Verdict.RE),

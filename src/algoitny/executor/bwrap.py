@@ -5,7 +5,8 @@ Inside the box:
 - ``/usr`` (and the merged-usr ``/bin``, ``/lib``… links) read-only; from ``/etc`` only
   the loader cache, ``alternatives`` and what a language asks for (Java's config);
   nothing of ``/root``, ``/home``, ``/var``, ``/run`` or the worker's files.
-- ``/proc`` of the box's own PID namespace; ``/dev`` with null, zero, full, random and
+- ``/proc`` of the box's own PID namespace, with an empty file over ``/proc/cmdline`` (the
+  host kernel's command line); ``/dev`` with null, zero, full, random and
   urandom only, and a private size-capped tmpfs at ``/dev/shm``.
 - ``/box``: the working directory. A size-capped tmpfs for test runs, or the slot's
   compile box (host directory) for compilations. ``/tmp``: a size-capped tmpfs.
@@ -67,8 +68,9 @@ def build_argv(
     *,
     tmp_bytes: int,
     seccomp_fd: int,
-    info_fd: int,
+    status_fd: int,
     block_fd: int,
+    empty_file: str,
     file_fds: list[int],
     new_netns: bool,
 ) -> list[str]:
@@ -88,13 +90,18 @@ def build_argv(
     a = [
         bwrap,
         *unshare,
-        "--die-with-parent",
+        # No --die-with-parent: it would SIGKILL the box's PID 1 (and any process the program
+        # left running) the moment bwrap exits after the main process, racing their output.
+        # bwrap itself dies with the worker (the launcher sets its parent-death signal).
         "--new-session",
         "--hostname",
         "box",
         *_SYSTEM,
         "--proc",
         "/proc",
+        "--ro-bind",
+        empty_file,
+        "/proc/cmdline",
     ]
     for dev in _DEVICES:
         a += ["--dev-bind", f"/dev/{dev}", f"/dev/{dev}"]
@@ -133,7 +140,7 @@ def build_argv(
         a += ["--ro-bind", str(layout.program_dir), "/prog"]
     for host, dest in layout.ro_binds:
         a += ["--ro-bind", host, dest]
-    for fd, dest in zip(file_fds, layout.files):
+    for fd, dest in zip(file_fds, layout.files, strict=True):
         a += ["--ro-bind-data", str(fd), dest]
     # The root (bwrap's own tmpfs holding the mount points) becomes read-only: only
     # /box and /tmp, both size-capped, accept writes.
@@ -142,8 +149,10 @@ def build_argv(
         "/",
         "--seccomp",
         str(seccomp_fd),
-        "--info-fd",
-        str(info_fd),
+        # One JSON object per line: the box's PID 1 first, then the program's exit status,
+        # written only once the program was exec'd. bwrap closes it in the box.
+        "--json-status-fd",
+        str(status_fd),
         "--block-fd",
         str(block_fd),
         "--chdir",

@@ -16,15 +16,17 @@ Everything takes plain paths, so tests drive it with a fake cgroupfs directory.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from .cgroup_paths import CgroupMounts, read_mounts
-from .cgroups import PARENT, CgroupDriver, CgroupV1, CgroupV2, _write
+from .cgroups import PARENT, V1_CPU_SHARES, V2_CPU_WEIGHT, CgroupDriver, CgroupV1, CgroupV2, _write
 from .errors import SandboxUnavailable
 
 V2_NEEDED = ("memory", "pids")
 V1_NEEDED = ("pids", "memory", "cpuacct")
 WORKER_LEAF = "algoitny-worker"
+_CPUS = os.cpu_count() or 1
 
 
 def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
@@ -51,9 +53,12 @@ def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
     if not missing:
         try:
             parents = [mounts.v1_own[c] / PARENT for c in V1_NEEDED]
+            cpu_index = _v1_cpu(mounts, parents)
             for p in parents:
                 p.mkdir(exist_ok=True)
-            return CgroupV1(parents)
+            if cpu_index is not None:
+                _weigh_parent(parents[cpu_index] / "cpu.shares", min(V1_CPU_SHARES * _CPUS, 262144))
+            return CgroupV1(parents, cpu_index)
         except OSError as exc:
             problems.append(f"cgroup v1: {_explain(exc)}")
     else:
@@ -61,6 +66,18 @@ def detect(mounts: CgroupMounts | None = None) -> CgroupDriver:
     raise SandboxUnavailable(
         "no usable cgroup hierarchy (need root and memory+pids+cpu accounting): " + "; ".join(problems)
     )
+
+
+def _v1_cpu(mounts: CgroupMounts, parents: list[Path]) -> int | None:
+    """Where runs get their CPU weight: cpuacct's directory when cpu shares its hierarchy
+    (``cpu,cpuacct``), else a directory of their own in cpu's (appended to ``parents``)."""
+    cpu = mounts.v1_own.get("cpu")
+    if cpu is None:
+        return None
+    if cpu == mounts.v1_own["cpuacct"]:
+        return V1_NEEDED.index("cpuacct")
+    parents.append(cpu / PARENT)
+    return len(parents) - 1
 
 
 def _explain(exc: OSError) -> str:
@@ -90,7 +107,17 @@ def prepare_v2(own: Path) -> Path:
     parent = own / PARENT
     parent.mkdir(exist_ok=True)
     _write(parent / "cgroup.subtree_control", wanted)
+    _weigh_parent(parent / "cpu.weight", min(V2_CPU_WEIGHT * _CPUS, 10000))
     return parent
+
+
+def _weigh_parent(path: Path, weight: int) -> None:
+    """All runs share the parent's weight against the host's other groups (on v1 at the
+    root, each busy task of the host counts as one such group). One default weight per CPU
+    keeps runs together on a par with as many busy tasks as there are CPUs, as they were
+    before runs had CPU groups; each run's own weight only divides that among runs."""
+    if path.exists():  # absent without the cpu controller (and on a fake cgroupfs)
+        _write(path, str(weight))
 
 
 def _evacuate(own: Path) -> None:

@@ -3,16 +3,22 @@
 Two drivers behind one interface, picked by ``cgroup_setup.detect()``:
 
 - v2 (most hosts): one directory per run under our own cgroup, ``memory.max`` +
-  ``memory.swap.max=0``, ``pids.max``, CPU from ``cpu.stat``, peak from ``memory.peak``,
+  ``memory.swap.max=0``, ``pids.max``, ``cpu.weight`` (when the cpu controller is
+  delegated), CPU from ``cpu.stat``, peak from ``memory.peak``,
   OOM kills from ``memory.events``, and ``cgroup.kill`` for the tree.
 - v1 / hybrid (this development machine): a directory per run in each of the memory
-  (under our own memory cgroup), pids and cpuacct hierarchies; ``memory.limit_in_bytes``
-  + ``memory.memsw.limit_in_bytes``, ``cpuacct.usage``, ``memory.max_usage_in_bytes``,
+  (under our own memory cgroup), pids, cpuacct and cpu hierarchies (cpu when mounted; one
+  directory when cpu and cpuacct share a hierarchy); ``memory.limit_in_bytes``
+  + ``memory.memsw.limit_in_bytes``, ``cpu.shares``, ``cpuacct.usage``, ``memory.max_usage_in_bytes``,
   ``oom_kill`` from ``memory.oom_control``.
 
-Groups are named ``u<uid>-<seq>``: a slot's uid is held by one process at a time (see
-``slots``), so names never collide, and a restarted worker can sweep what a crashed one
-left behind for the same uid.
+Groups are named ``u<uid>-<random hex>``: a slot's uid is held by one process at a time (see
+``slots``), so a restarted worker can sweep what a crashed one left behind for the same
+uid, and the random part tells a program nothing about other runs.
+
+The CPU weight is what makes runs fair to each other: every run is a group of its own
+with the same weight, so a run's share of the CPU does not shrink with the number of
+threads a neighbour starts (without it, only the kernel's autogroup, when on, helped).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PARENT = "algoitny"
+V1_CPU_SHARES = 1024  # the kernel's default weight, written so that every run has it
+V2_CPU_WEIGHT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,13 +180,21 @@ class CgroupDriver:
 
 
 class CgroupV1(CgroupDriver):
+    """``parents``: pids (first: procs() and kill() read it), memory, cpuacct, then cpu when
+    the cpu controller has a hierarchy of its own (``cpu_index`` says which holds it)."""
+
     version = "v1"
     _memsw: bool | None = None
 
+    def __init__(self, parents: list[Path], cpu_index: int | None = None) -> None:
+        super().__init__(parents)
+        self.cpu_index = cpu_index
+
     def create(self, name: str, *, memory_bytes: int, pids: int) -> RunGroup:
-        # pids first: procs() and kill() read the pids hierarchy.
         group = RunGroup(self, self._mkdirs(name))
-        pid_dir, memory, _ = group.paths
+        pid_dir, memory = group.paths[:2]
+        if self.cpu_index is not None:
+            _write(group.paths[self.cpu_index] + "/cpu.shares", str(V1_CPU_SHARES))
         _write(memory + "/memory.limit_in_bytes", str(memory_bytes))
         if self._memsw is None:  # the same for every group: look once
             self._memsw = os.path.exists(memory + "/memory.memsw.limit_in_bytes")
@@ -201,7 +217,10 @@ class CgroupV1(CgroupDriver):
             cpu_ns=self.cpu_ns(group),
             peak_bytes=_read_int(memory + "/memory.max_usage_in_bytes"),
             oom_kills=_keyed(memory + "/memory.oom_control", "oom_kill"),
-            limit_hits=_read_int(memory + "/memory.failcnt"),
+            # With swap accounting the memory+swap counter (same limit) is charged first and
+            # usually is the one that fails.
+            limit_hits=_read_int(memory + "/memory.failcnt")
+            + (_read_int(memory + "/memory.memsw.failcnt") if self._memsw else 0),
         )
 
     def freeze_forks(self, group: RunGroup) -> None:
@@ -223,6 +242,8 @@ class CgroupV2(CgroupDriver):
         if os.path.exists(d + "/memory.oom.group"):  # 4.19+
             _write(d + "/memory.oom.group", "1")
         _write(d + "/pids.max", str(pids))
+        if os.path.exists(d + "/cpu.weight"):  # only when the cpu controller is delegated
+            _write(d + "/cpu.weight", str(V2_CPU_WEIGHT))
         return group
 
     def cpu_ns(self, group: RunGroup) -> int:

@@ -58,6 +58,9 @@ class Watch:
         self.cpu_timed_out = self.wall_timed_out = self.killed_by_us = False
         self.box = None  # type: int | None
         self._box_fd: int | None = None
+        self._status_r: int | None = None
+        self._status = bytearray()
+        self._main_done = False
         self.wall_ms = 0
         self._start = time.monotonic()
         self._timer: asyncio.TimerHandle | None = None
@@ -88,51 +91,105 @@ class Watch:
             self.loop.remove_reader(fd)
             self._readers.remove(fd)
 
-    async def box_pid(self, info_r: int) -> int | None:
-        """The PID (on the host) of the box's PID-1, from bwrap's --info-fd."""
-        buf = bytearray()
+    async def box_pid(self, status_r: int) -> int | None:
+        """The PID (on the host) of the box's PID-1: the first line of bwrap's --json-status-fd."""
+        self._status_r = status_r
         done = self.loop.create_future()
 
-        def on_info() -> None:
-            try:
-                chunk = os.read(info_r, 4096)
-            except OSError:
-                chunk = b""
-            buf.extend(chunk)
-            if (not chunk or b"}" in buf) and not done.done():
+        def on_status() -> None:
+            if (not self._read_status(status_r) or b"\n" in self._status) and not done.done():
                 done.set_result(None)
 
-        self._add_reader(info_r, on_info)
+        self._add_reader(status_r, on_status)
         try:
             await asyncio.wait({done, self._exited}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self._remove_reader(info_r)
+            self._remove_reader(status_r)
         try:
-            self.box = int(json.loads(bytes(buf))["child-pid"])
-            # A pidfd: the box's PID 1 is reaped by others, so its number may be reused.
+            self.box = int(json.loads(bytes(self._status).partition(b"\n")[0])["child-pid"])
+            # A pidfd: once reaped, the box's PID 1's number may be reused.
             self._box_fd = os.pidfd_open(self.box)
         except (ValueError, KeyError, TypeError, ProcessLookupError):
             return None
         return self.box
 
-    async def run(self) -> None:
-        """Until bwrap reports the program's exit; then take what it wrote and end the box.
+    def _read_status(self, fd: int) -> int:
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            return -1
+        except OSError:
+            chunk = b""
+        if len(self._status) < 65536:  # bwrap writes two short lines
+            self._status += chunk
+        return len(chunk)
 
-        bwrap exits as soon as its PID 1 has reaped the program, and everything the
-        program wrote is in our pipes by then. We do not wait for the pipes' EOF: PID 1
-        holds them until its namespaces are torn down (an RCU grace period or more), and
-        any orphan still holding them is killed with the box anyway.
+    def main_exit_code(self) -> int | None:
+        """The program's exit status as bwrap reported it (128 + N for signal N), out of band.
+
+        bwrap writes it only if it got as far as exec'ing the program, and before it exits,
+        so once it has exited the line is in the pipe. None: bwrap failed on its own (its
+        message is on stderr, which nothing of the program wrote to). The program's own
+        stderr never decides this: it cannot reach the status descriptor.
+        """
+        if self._status_r is None:
+            return None
+        os.set_blocking(self._status_r, False)
+        while self._read_status(self._status_r) > 0:
+            pass
+        for line in bytes(self._status).splitlines()[1:]:
+            try:
+                report = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(report, dict) and isinstance(report.get("exit-code"), int):
+                return int(report["exit-code"])
+        return None
+
+    async def run(self) -> None:
+        """Until every process of the run has ended; then take what they wrote and end the box.
+
+        bwrap exits as soon as its PID 1 has reaped the main process. If nothing else is
+        left in the cgroup (the box's PID 1 aside), everything the run wrote is in our
+        pipes by then: we drain them without waiting for EOF, which PID 1's namespace
+        teardown delays (an RCU grace period or more). If processes the program started
+        are still running, the run is not over: the box's PID 1 outlives bwrap until the
+        last of them exits, and we keep reading until then, so their output always counts,
+        under the same CPU, output and process limits. The wall limit still holds: whatever
+        is left when it fires is killed, and the main process's status decides the verdict.
         """
         self._start = time.monotonic()
         self._schedule(self.limits.time_limit_s / _CPUS)
         await self._exited
         self.wall_ms = int((time.monotonic() - self._start) * 1000)
+        if self._box_fd is not None and any(pid != self.box for pid in self.group.procs()):
+            self._main_done = True
+            await self._wait_leftovers()
         if self._timer is not None:
             self._timer.cancel()
         self._signal_box()
         for fd in (self.out_r, self.err_r):
             if fd is not None:
                 self._drain(fd)
+
+    async def _wait_leftovers(self) -> None:
+        """The slow path: the box's PID 1 exits when its last process has; then the pipes close."""
+        assert self._box_fd is not None
+        box_gone = self.loop.create_future()
+
+        def on_box_exit() -> None:
+            if not box_gone.done():
+                box_gone.set_result(None)
+
+        self._add_reader(self._box_fd, on_box_exit)
+        try:
+            await box_gone
+        finally:
+            self._remove_reader(self._box_fd)
+        eof = {self._out_eof, self._err_eof}
+        _, pending = await asyncio.wait(eof, timeout=5)
+        if pending:  # cannot happen once every writer is gone; never hang a slot on it
+            self.kill()
 
     def _drain(self, fd: int) -> None:
         budget = _DRAIN_BYTES  # what one pipe can hold; more would come from orphans
@@ -161,7 +218,9 @@ class Watch:
             self.cpu_timed_out = True
             self.kill()
         elif elapsed >= self.limits.wall_limit_s:
-            self.wall_timed_out = True
+            # Past the main process's exit, leftovers running into the wall limit are just
+            # stopped: the main process's status has decided the run already.
+            self.wall_timed_out = not self._main_done
             self.kill()
         else:
             cpu_left = (limit_ns - cpu) / 1e9 / _CPUS
@@ -227,6 +286,11 @@ class Watch:
         data = self._err if self.err_r is not None else self._out
         return data[:4096].decode(errors="replace").strip()
 
+    def take_box_fd(self) -> int | None:
+        """Hand over the pidfd of the box's PID 1 (to ``reap``); the caller closes it."""
+        fd, self._box_fd = self._box_fd, None
+        return fd
+
     def close(self) -> None:
         for fd in list(self._readers):
             self._remove_reader(fd)
@@ -236,3 +300,36 @@ class Watch:
         if self._box_fd is not None:
             os.close(self._box_fd)
             self._box_fd = None
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+async def reap(pidfd: int) -> None:
+    """Reap the box's PID 1 by its pidfd once it has exited, then close the pidfd.
+
+    bwrap exits before its PID 1, which is then re-parented to the nearest subreaper: us
+    (the runtime makes the executor one), or a container's PID 1, which may be us too.
+    Unreaped, each run would leave a zombie. ``waitid(P_PIDFD)`` touches only that process,
+    never the children asyncio or subprocess wait for. ECHILD: another process reaps it.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        for _ in range(120):  # it was SIGKILLed: seconds at most; never hold idle() forever
+            try:
+                if os.waitid(os.P_PIDFD, pidfd, os.WEXITED | os.WNOHANG) is not None:  # noqa: ASYNC222
+                    return
+            except ChildProcessError:
+                return
+            exited: asyncio.Future[None] = loop.create_future()
+            loop.add_reader(pidfd, _settle, exited)
+            try:
+                await asyncio.wait_for(exited, timeout=1.0)  # the timeout only re-checks
+            except TimeoutError:
+                pass
+            finally:
+                loop.remove_reader(pidfd)
+    finally:
+        os.close(pidfd)

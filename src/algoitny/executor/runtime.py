@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import itertools
+import ctypes
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -46,14 +47,15 @@ class Runtime:
         config.box_root.mkdir(parents=True, exist_ok=True)
         self.pool = SlotPool(config)
         self.launcher = launcher.build(config.box_root)
-        self._seq = itertools.count(1)
+        _become_subreaper()
         self._cleanups: set[asyncio.Future[None]] = set()
         self._groups: set[RunGroup] = set()
         atexit.register(self._remove_leftovers)
         self._swept: set[int] = set()
 
     def next_name(self, uid: int) -> str:
-        return f"u{uid}-{next(self._seq)}"
+        """``u<uid>-`` (what the sweep matches) and a random suffix a program cannot predict."""
+        return f"u{uid}-{secrets.token_hex(8)}"
 
     async def sweep(self, uid: int) -> None:
         """Once per uid: remove cgroups a crashed worker left behind for it."""
@@ -102,6 +104,20 @@ class Runtime:
         """Wait for background clean-ups (cgroup removal) to finish."""
         while self._cleanups:
             await asyncio.gather(*list(self._cleanups), return_exceptions=True)
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> None:
+    """Orphans of our children (the box's PID 1, once bwrap exits) become our children.
+
+    So each is reaped by us (``process.reap``, by pidfd) wherever the worker runs, instead
+    of by whatever init the host has, or by nobody when the worker is a container's PID 1.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SandboxUnavailable(f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(ctypes.get_errno())}")
 
 
 def configure(config: ExecutorConfig) -> None:

@@ -4,34 +4,44 @@ One call, one run: ``await run_sandboxed(layout, limits, stdin, slot)``. The seq
 
 1. a fresh cgroup for the run (memory, pids, CPU accounting);
 2. ``bwrap`` started as the slot's unprivileged uid, which builds the namespaces and
-   mounts, reports the box's PID-1 on ``--info-fd``, then waits on ``--block-fd``;
+   mounts, reports the box's PID-1 on ``--json-status-fd``, then waits on ``--block-fd``;
 3. we move that PID-1 into the cgroup and set its rlimits, then unblock it: every
    process of the program is born inside the cgroup, seccomp already applied;
 4. stdout/stderr are read by us with hard caps; CPU time is watched from the cgroup;
-   the wall clock is a backstop;
-5. at the end every process left in the cgroup is killed (the PID namespace dies
-   with its PID-1 anyway), the cgroup's counters are read, and it is removed.
+   the wall clock is a backstop; the run lasts until its last process has exited;
+5. the program's exit status comes from bwrap's status descriptor (no status there:
+   bwrap itself failed, IE); every process left in the cgroup is killed, the cgroup's
+   counters are read, it is removed, and the box's PID 1 is reaped, all off the
+   run's path.
 
 The sandbox knows nothing about languages or verdicts: it reports facts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import resource
+import signal
+import stat
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .bwrap import Layout, build_argv
 from .models import Limits
-from .process import Watch, decode_status
+from .process import Watch, decode_status, reap
 from .runtime import get_runtime
 from .seccomp import SEALS, filter_fd
 from .slots import Slot
-from .spawn import Child, child_fd_numbers, launch, launch_popen, slot_netns
+from .spawn import Child, child_fd_numbers, kill_orphans_of, launch, launch_popen, slot_netns
 
 _STDERR_KEEP = 64 * 1024
+_PR_SET_PDEATHSIG = 1
+_empty_files: dict[str, str] = {}
+_empty_lock = threading.Lock()
 
 
 @dataclass(slots=True)
@@ -81,8 +91,28 @@ def _limit_self(rlimits: list[tuple[int, int]]) -> Callable[[], None]:
     def apply() -> None:
         for which, value in rlimits:
             resource.setrlimit(which, (value, value))
+        # After the uid change, which clears it: bwrap dies with the worker (see launcher).
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
     return apply
+
+
+def _empty_file(box_root: Path) -> str:
+    """A root-owned empty read-only file, bound over the box's ``/proc/cmdline``."""
+    key = str(box_root)
+    with _empty_lock:
+        if key not in _empty_files:
+            path = box_root / "empty"
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o444)
+            try:
+                st = os.fstat(fd)
+                if st.st_size or st.st_uid != 0 or not stat.S_ISREG(st.st_mode):
+                    raise OSError(f"{path} must be an empty root-owned file")
+                os.fchmod(fd, 0o444)
+            finally:
+                os.close(fd)
+            _empty_files[key] = str(path)
+        return _empty_files[key]
 
 
 def _memfd(data: bytes) -> int:
@@ -114,6 +144,7 @@ async def run_sandboxed(
     child_fds: list[int] = []  # the child's copies, closed right after the spawn
     child: Child | None = None
     watch: Watch | None = None
+    unblocked = False
     try:
         stdin_fd = _memfd(stdin)
         child_fds.append(stdin_fd)
@@ -126,10 +157,10 @@ async def run_sandboxed(
             err_r, err_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
             parent_fds.append(err_r)
             child_fds.append(err_w)
-        info_r, info_w = os.pipe2(os.O_CLOEXEC)
+        status_r, status_w = os.pipe2(os.O_CLOEXEC)
         block_r, block_w = os.pipe2(os.O_CLOEXEC)
-        parent_fds += [info_r, block_w]
-        child_fds += [info_w, block_r]
+        parent_fds += [status_r, block_w]
+        child_fds += [status_w, block_r]
         seccomp_fd = filter_fd()
         child_fds.append(seccomp_fd)
         file_fds = [_memfd(data) for data in layout.files.values()]
@@ -140,15 +171,16 @@ async def run_sandboxed(
                 # The program's own pipe: owned by its uid, so that reopening it by name
                 # (/dev/stdout, /proc/self/fd/1: Node's writeFileSync('/dev/stdout')) works.
                 os.fchown(fd, slot.uid, slot.gid)
-        passed = [info_w, block_r, seccomp_fd, *file_fds]
-        info_n, block_n, seccomp_n, *file_ns = child_fd_numbers(passed, rt.launcher)
+        passed = [status_w, block_r, seccomp_fd, *file_fds]
+        status_n, block_n, seccomp_n, *file_ns = child_fd_numbers(passed, rt.launcher)
         argv = build_argv(
             rt.bwrap,
             layout,
             tmp_bytes=limits.tmp_bytes,
             seccomp_fd=seccomp_n,
-            info_fd=info_n,
+            status_fd=status_n,
             block_fd=block_n,
+            empty_file=_empty_file(rt.config.box_root),
             file_fds=file_ns,
             new_netns=rt.launcher is None,
         )
@@ -171,7 +203,7 @@ async def run_sandboxed(
             os.close(fd)
         child_fds.clear()
         watch = Watch(child, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP)
-        box_pid = await watch.box_pid(info_r)
+        box_pid = await watch.box_pid(status_r)
         if box_pid is None:
             await watch.finish(grace=5.0)
             return _internal(watch, "bwrap failed to start: " + watch.stderr_text())
@@ -180,13 +212,18 @@ async def run_sandboxed(
         except ProcessLookupError:  # bwrap gave up during its setup
             await watch.finish(grace=5.0)
             return _internal(watch, "bwrap failed: " + watch.stderr_text())
-        os.write(block_w, b"x")
+        unblocked = True
+        try:
+            os.write(block_w, b"x")
+        except BrokenPipeError:  # bwrap's setup already failed: run() collects its message
+            pass
         await watch.run()
         stats = group.stats()
-        exit_code, sig = decode_status(child.returncode)
+        status = watch.main_exit_code()
+        if status is None:  # bwrap never exec'd the program: its own message is all stderr holds
+            return _internal(watch, "bwrap failed: " + watch.stderr_text())
+        exit_code, sig = decode_status(status)
         stderr = watch.stderr_bytes()
-        if exit_code == 1 and stderr.startswith(b"bwrap: "):
-            return _internal(watch, stderr.decode(errors="replace").strip())
         return Outcome(
             exit_code=exit_code,
             signal=sig,
@@ -195,8 +232,9 @@ async def run_sandboxed(
             memory_kb=stats.peak_bytes // 1024,
             cpu_timed_out=watch.cpu_timed_out,
             wall_timed_out=watch.wall_timed_out,
-            oom_killed=stats.oom_kills > 0
-            or (sig == "SIGKILL" and stats.limit_hits > 0 and not watch.killed_by_us),
+            # Only the kernel's word: a SIGKILL or exit(137) after the page cache reached the
+            # limit (failcnt up, nothing killed) is the program's own doing.
+            oom_killed=stats.oom_kills > 0,
             memory_limit_hit=stats.limit_hits > 0,
             stdout=watch.stdout_bytes(),
             stdout_exceeded=watch.stdout_exceeded,
@@ -223,10 +261,19 @@ async def run_sandboxed(
     finally:
         for fd in child_fds:
             os.close(fd)
+        box_fds = []
         if watch is not None:
+            if not unblocked:  # PID 1 must die before the block pipe closes: see kill_orphans_of
+                watch.kill()
+            box_fd = watch.take_box_fd()
+            box_fds += [box_fd] if box_fd is not None else []
             watch.close()
         if child is not None:
             child.kill_and_reap()
+            if not unblocked and not box_fds:
+                box_fds += kill_orphans_of(slot.uid)
+        for fd in box_fds:  # bwrap is gone: its PID 1 is ours (or init's) to reap
+            rt.in_background(reap(fd))
         for fd in parent_fds:
             try:
                 os.close(fd)

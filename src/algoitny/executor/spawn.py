@@ -49,6 +49,37 @@ class Child:
                 self.returncode = -signal.SIGKILL
 
 
+def kill_orphans_of(uid: int) -> list[int]:
+    """SIGKILL our children running as ``uid`` that we did not start; return their pidfds.
+
+    For a run abandoned before its program was unblocked: bwrap may have cloned the box's
+    PID 1 without reporting it yet. Once bwrap is dead, that PID 1 is our child (we are a
+    subreaper) and would start the program outside the run's cgroup when the block pipe
+    closes. A slot uid is one run's at a time, so every such child is that run's.
+    """
+    pidfds = []
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid != uid:
+                continue
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rpartition(b")")[2].split()[1])
+            if ppid != me:
+                continue
+            pidfd = os.pidfd_open(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+        try:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        pidfds.append(pidfd)
+    return pidfds
+
+
 def slot_netns(uid: int) -> int:
     """A descriptor on the slot's own empty network namespace, made once per slot.
 

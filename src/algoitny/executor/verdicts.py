@@ -4,8 +4,11 @@ Precedence, first match wins (documented in docs/executor.md):
 
 1. IE  — the sandbox itself failed (could not start, could not account the run).
 2. TLE — CPU time reached the limit, or the wall-clock limit fired.
-3. MLE — the kernel's OOM killer hit the run's cgroup, the peak reached the limit, or the
-         runtime reported running out of memory (Java heap, V8 heap, MemoryError ...).
+3. MLE — the kernel's OOM killer hit the run's cgroup (``oom_kill`` in memory.oom_control
+         or memory.events), or a failed run's runtime reported running out of memory (Java
+         heap, V8 heap, MemoryError ...). Never from the exit status or the peak alone:
+         ``exit(137)`` or a self-inflicted SIGKILL after the page cache filled the limit is
+         the program's doing, RE.
 4. OLE — stdout (or stderr) went past its cap and we stopped the program.
 5. RE  — non-zero exit status or death by a signal.
 6. the checker's answer: AC, WA, or IE when the checker itself failed.
@@ -19,7 +22,7 @@ import enum
 from dataclasses import dataclass
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     AC = "AC"
     WA = "WA"
     TLE = "TLE"
@@ -57,8 +60,6 @@ def classify(facts: RunFacts, *, time_limit_ms: int, memory_limit_kb: int) -> Ve
     if facts.oom_killed or facts.runtime_out_of_memory:
         return Verdict.MLE
     crashed = facts.signal is not None or (facts.exit_code or 0) != 0
-    if crashed and facts.memory_kb >= memory_limit_kb:
-        return Verdict.MLE
     if facts.output_exceeded:
         return Verdict.OLE
     if crashed:
