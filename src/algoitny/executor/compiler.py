@@ -115,9 +115,7 @@ async def compile_source(
         elif outcome.exit_code != 0:
             result.verdict = Verdict.CE
         else:
-            result.artifact_dir = await asyncio.to_thread(
-                _collect, slot.box, language, rt.config.box_root / "artifacts"
-            )
+            result.artifact_dir = await asyncio.to_thread(_collect, slot.box, language, rt.artifact_root)
             problem = language.check_artifact(entry, result.artifact_dir)
             if problem:
                 await result.cleanup()
