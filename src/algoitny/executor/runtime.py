@@ -15,7 +15,6 @@ import itertools
 import os
 import shutil
 import threading
-from pathlib import Path
 
 from . import launcher, spawn
 from .cgroup_setup import detect
@@ -24,7 +23,7 @@ from .config import ExecutorConfig
 from .errors import SandboxUnavailable
 from .reaper import Reaper
 from .slots import SlotPool
-from .sweep import Holder, artifact_dir, sweep_uid
+from .sweep import Holder, sweep_uid
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -49,7 +48,6 @@ class Runtime:
         config.box_root.mkdir(parents=True, exist_ok=True)
         self._swept: set[int] = set()
         self.pool = self._claim_slots(config)
-        self.artifact_root = self._own_artifact_root()
         self.launcher = launcher.build(config.box_root)
         self._seq = itertools.count(1)
         self._cleanups: set[asyncio.Future[None]] = set()
@@ -68,14 +66,6 @@ class Runtime:
             self._swept.add(uid)
 
         return SlotPool(config, on_claim=on_claim, record=me.encode())
-
-    def _own_artifact_root(self) -> Path:
-        """``<box_root>/artifacts/u<first uid>``: ours alone while we hold that uid."""
-        root = artifact_dir(self.config.box_root, self.pool.slots[0].uid)
-        root.parent.mkdir(mode=0o711, exist_ok=True)
-        root.mkdir(mode=0o711, exist_ok=True)
-        os.chmod(root, 0o711)
-        return root
 
     async def sweep(self, uid: int) -> None:
         """Once per uid: remove what a crashed holder left behind (done when it was claimed)."""

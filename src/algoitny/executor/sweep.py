@@ -1,9 +1,8 @@
 """Sweeping what a dead executor process left behind for a uid, when the uid is claimed.
 
 A worker that is SIGKILLed (or whose host lost power) leaves, for each uid it held: run
-cgroups ``u<uid>-*`` in every hierarchy, the contents of its compile box
-``<box_root>/slot-<uid>`` and, for its first uid, its artifact directory
-``<box_root>/artifacts/u<uid>``. The next process whose ``flock`` on the uid succeeds
+cgroups ``u<uid>-*`` in every hierarchy, its compile box ``<box_root>/slot-<uid>`` and
+the artifacts it compiled in that slot, ``<box_root>/artifacts/<uid>-*``. The next process whose ``flock`` on the uid succeeds
 knows the previous holder is gone (the kernel drops the lock with its last descriptor),
 so it sweeps all of that before the slot is handed out; a uid held by a live process is
 never touched, because it cannot be claimed.
@@ -30,9 +29,13 @@ def slot_box(box_root: Path, uid: int) -> Path:
     return box_root / f"slot-{uid}"
 
 
-def artifact_dir(box_root: Path, uid: int) -> Path:
-    """The artifact directory of the process whose first slot is ``uid``."""
-    return box_root / "artifacts" / f"u{uid}"
+def artifacts_of(box_root: Path, uid: int) -> list[Path]:
+    """The artifact directories compiled in slot ``uid`` (named ``<uid>-<uuid>``)."""
+    root = box_root / "artifacts"
+    try:
+        return [root / name for name in os.listdir(root) if name.startswith(f"{uid}-")]
+    except FileNotFoundError:
+        return []
 
 
 def group_prefix(uid: int) -> str:
@@ -108,7 +111,7 @@ def sweep_uid(uid: int, driver: CgroupDriver, box_root: Path, previous: Holder) 
         swept.groups += 1
     roots = [box_root] + ([previous.box_root] if previous.box_root not in (None, box_root) else [])
     for root in roots:
-        for tree in (slot_box(root, uid), artifact_dir(root, uid)):
+        for tree in [slot_box(root, uid), *artifacts_of(root, uid)]:
             if os.path.lexists(tree):
                 wipe_tree(tree)
                 swept.trees += 1
