@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from algoitny.executor.sweep import group_prefix, slot_box
+from algoitny.executor.sweep import Holder, group_prefix, slot_box
 from tests.conftest import DEDICATED_UID_BASE
 
 from .conftest import processes_of
@@ -123,3 +123,16 @@ def test_a_killed_judges_leftovers_are_swept_by_the_next_claimant(runtime, tmp_p
     assert list((first_root / "artifacts").iterdir()) == [], "its artifacts too"
     assert outside.read_text() == "not the sweep's to delete"
     assert tmp_path.is_dir()
+
+
+def test_a_lock_file_record_that_is_not_ours_to_trust_counts_as_nothing():
+    assert Holder.decode(b"") == Holder()
+    assert Holder.decode(b"\xff\xfe not json") == Holder()
+    assert Holder.decode(b'["a", "list"]') == Holder()
+    odd = Holder.decode(
+        b'{"box_root": "relative/boxes", "cgroup_parents": ["/sys/fs/cgroup/pids/algoitny", '
+        b'"/sys/fs/cgroup/pids", "relative/algoitny", 7]}'
+    )
+    assert odd == Holder(box_root=None, cgroup_parents=(Path("/sys/fs/cgroup/pids/algoitny"),))
+    mine = Holder(box_root=Path("/var/lib/algoitny/boxes"), cgroup_parents=(Path("/x/algoitny"),))
+    assert Holder.decode(mine.encode()) == mine
