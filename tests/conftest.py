@@ -135,8 +135,18 @@ async def live_api(settings: Settings) -> AsyncIterator[str]:
         await task
 
 
-# Concurrent test sessions on one host (several checkouts) set distinct bases.
+# Concurrent test sessions on one host (several checkouts) set distinct bases. The session's
+# own runtime uses the first SESSION_UID_COUNT uids; every process a test starts (worker
+# subprocesses, `algoitny run`, `algoitny judge`) gets the next SUBPROCESS_UID_COUNT through
+# the environment, with a box root of its own: a subprocess a test kills leaves its leftovers
+# in its own range (swept by the next subprocess that claims those uids), never in the
+# session's.
 EXECUTOR_UID_BASE = int(os.environ.get("ALGOITNY_TEST_UID_BASE", "61000"))
+SESSION_UID_COUNT = 16
+SUBPROCESS_UID_BASE = EXECUTOR_UID_BASE + SESSION_UID_COUNT
+SUBPROCESS_UID_COUNT = 16
+# The next 16: ranges a single test needs to itself (tests/executor/test_sweep.py).
+DEDICATED_UID_BASE = SUBPROCESS_UID_BASE + SUBPROCESS_UID_COUNT
 EXECUTOR_SLOTS = 2
 
 
@@ -145,7 +155,6 @@ def executor_runtime():
     """The process-wide sandbox runtime, configured once for the whole session: its own box
     root (a temporary directory) and uid range, so a worker on this host is never disturbed.
     Executor tests and in-process workers share it. Nothing skips: a missing tool fails."""
-    import os
     import shutil
     import tempfile
     from pathlib import Path
@@ -158,10 +167,31 @@ def executor_runtime():
         pytest.fail("bubblewrap is not installed (apt-get install bubblewrap)")
     root = Path(tempfile.mkdtemp(prefix="algoitny-executor-tests-"))
     os.chmod(root, 0o711)
-    configure(ExecutorConfig(box_root=root, uid_base=EXECUTOR_UID_BASE, uid_count=16, slots=EXECUTOR_SLOTS))
+    subprocess_env = {
+        "ALGOITNY_EXECUTOR_UID_BASE": str(SUBPROCESS_UID_BASE),
+        "ALGOITNY_EXECUTOR_UID_COUNT": str(SUBPROCESS_UID_COUNT),
+        "ALGOITNY_EXECUTOR_BOX_ROOT": str(root / "subprocesses"),
+    }
+    saved = {name: os.environ.get(name) for name in subprocess_env}
+    os.environ.update(subprocess_env)
+    configure(
+        ExecutorConfig(
+            box_root=root / "session",
+            uid_base=EXECUTOR_UID_BASE,
+            uid_count=SESSION_UID_COUNT,
+            slots=EXECUTOR_SLOTS,
+        )
+    )
     runtime = get_runtime()
-    yield runtime
-    shutil.rmtree(root, ignore_errors=True)
+    try:
+        yield runtime
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

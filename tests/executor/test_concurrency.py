@@ -149,3 +149,21 @@ def test_a_forked_child_claims_its_own_uids(runtime):
     os.waitpid(pid, 0)
     assert child_uids and not child_uids & set(slot_uids(runtime))
     assert get_runtime() is runtime
+
+
+async def test_runs_whose_event_loop_closes_at_once_leave_no_cgroup(runtime):
+    """`algoitny judge` (any `asyncio.run`) closes its loop as soon as its last run returns,
+    e.g. right after a compile error: the runs' cgroups must still be removed, not cancelled
+    with the loop (they used to stay behind, and fail later tests' leftover checks)."""
+
+    def compile_on_a_loop_of_its_own(source: str) -> bool:
+        async def compile_only() -> bool:
+            return (await compile_source("c", source)).ok
+
+        return asyncio.run(compile_only())
+
+    for _ in range(3):
+        assert await asyncio.to_thread(compile_on_a_loop_of_its_own, "int main( {") is False
+    await runtime.idle()
+    assert processes_of(slot_uids(runtime)) == []
+    assert leftover_cgroups(runtime) == []

@@ -64,9 +64,15 @@ def types(events: list[dict]) -> list[str]:
 
 
 def worker_env(settings, **extra: str) -> dict[str, str]:
-    """The environment of an `algoitny worker` subprocess that serves this test's table and queue."""
+    """The environment of an `algoitny worker` subprocess that serves this test's table and queue.
+
+    It inherits the session's ``ALGOITNY_EXECUTOR_*`` (tests/conftest.py): the uid range and
+    box root of subprocesses, never the session's own, so a worker a test kills leaves its
+    cgroups where only the next subprocess worker (which sweeps them on claim) looks.
+    """
     import os
 
+    assert "ALGOITNY_EXECUTOR_UID_BASE" in os.environ, "set by the executor_runtime session fixture"
     return {
         **os.environ,
         "ALGOITNY_TABLE__NAME": settings.table.name,

@@ -116,7 +116,7 @@ async def compile_source(
             result.verdict = Verdict.CE
         else:
             result.artifact_dir = await asyncio.to_thread(
-                _collect, slot.box, language, rt.config.box_root / "artifacts"
+                _collect, slot.box, language, rt.config.box_root / "artifacts", slot.uid
             )
             problem = language.check_artifact(entry, result.artifact_dir)
             if problem:
@@ -149,10 +149,12 @@ def _prepare_box(slot: Slot, files: dict[str, bytes]) -> None:
         os.chown(path, slot.uid, slot.gid)
 
 
-def _collect(box: Path, language: Language, artifacts_root: Path) -> Path:
-    """Copy the kept outputs out of the box; never follow the box's symlinks."""
+def _collect(box: Path, language: Language, artifacts_root: Path, owner: int = 0) -> Path:
+    """Copy the kept outputs out of the box into ``<artifacts_root>/<owner>-<uuid>``; never
+    follow the box's symlinks. ``owner`` (the compiling slot's uid, held by this process
+    for its life) lets the next holder of that uid sweep it if this process dies."""
     artifacts_root.mkdir(mode=0o711, exist_ok=True)
-    target = artifacts_root / uuid.uuid4().hex
+    target = artifacts_root / f"{owner}-{uuid.uuid4().hex}"
     target.mkdir(mode=0o755)
     fd = os.open(box, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     try:

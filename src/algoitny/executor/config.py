@@ -4,7 +4,8 @@ Defaults can be overridden with environment variables, read once when the execut
 is first used (never at import):
 
 - ``ALGOITNY_EXECUTOR_BOX_ROOT`` (default ``/var/lib/algoitny/boxes``): compile boxes
-  (one per slot, wiped before and after each compile) and compiled artifacts.
+  (one per slot, wiped before and after each compile) and compiled artifacts (``artifacts/<uid>-<uuid>``, named after the compiling slot's uid,
+  so that a dead process's are swept with the uid).
 - ``ALGOITNY_EXECUTOR_UID_BASE`` (default 60000) and ``ALGOITNY_EXECUTOR_UID_COUNT``
   (default 64): the unprivileged uids (and gids) handed to slots. Several worker
   processes on one host share the range safely: each slot is claimed with a lock file.

@@ -1,7 +1,8 @@
 """The executor's process-wide state, built on first use and never at import.
 
 One ``Runtime`` per process: the configuration, the cgroup driver, the slot pool and
-the background clean-ups still in flight. ``configure()`` lets a test or the CLI pick
+the background clean-ups still in flight. Each uid is swept of a dead holder's leftovers
+as it is claimed (``sweep``); killed runs' cgroups are removed by the ``reaper`` thread. ``configure()`` lets a test or the CLI pick
 a configuration before the first run; ``get_runtime()`` checks the host and raises
 ``SandboxUnavailable`` with the reason when sandboxes cannot work here.
 """
@@ -15,14 +16,15 @@ import os
 import secrets
 import shutil
 import threading
-import time
 
 from . import launcher, spawn
 from .cgroup_setup import detect
 from .cgroups import CgroupDriver, RunGroup
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
+from .reaper import Reaper
 from .slots import SlotPool
+from .sweep import Holder, sweep_uid
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -45,23 +47,33 @@ class Runtime:
         self.bwrap = bwrap
         self.cgroups: CgroupDriver = detect()
         config.box_root.mkdir(parents=True, exist_ok=True)
-        self.pool = SlotPool(config)
+        self._swept: set[int] = set()
+        self.pool = self._claim_slots(config)
         self.launcher = launcher.build(config.box_root)
         _become_subreaper()
         self._cleanups: set[asyncio.Future[None]] = set()
-        self._groups: set[RunGroup] = set()
+        self.reaper = Reaper()
         atexit.register(self._remove_leftovers)
-        self._swept: set[int] = set()
 
     def next_name(self, uid: int) -> str:
         """``u<uid>-`` (what the sweep matches) and a random suffix a program cannot predict."""
         return f"u{uid}-{secrets.token_hex(8)}"
 
-    async def sweep(self, uid: int) -> None:
-        """Once per uid: remove cgroups a crashed worker left behind for it."""
-        if uid not in self._swept:
+    def _claim_slots(self, config: ExecutorConfig) -> SlotPool:
+        """Claim uids, sweeping each one's dead holder's leftovers before it becomes a slot."""
+        me = Holder(box_root=config.box_root, cgroup_parents=tuple(self.cgroups.parents))
+
+        def on_claim(uid: int, previous: bytes) -> None:
+            sweep_uid(uid, self.cgroups, config.box_root, Holder.decode(previous))
             self._swept.add(uid)
-            await self.cgroups.sweep(f"u{uid}-")
+
+        return SlotPool(config, on_claim=on_claim, record=me.encode())
+
+    async def sweep(self, uid: int) -> None:
+        """Once per uid: remove what a crashed holder left behind (done when it was claimed)."""
+        if uid not in self._swept:
+            await asyncio.to_thread(sweep_uid, uid, self.cgroups, self.config.box_root, Holder())
+            self._swept.add(uid)
 
     def in_background(self, coro) -> None:
         task = asyncio.ensure_future(coro)
@@ -71,39 +83,21 @@ class Runtime:
     def remove_later(self, group: RunGroup) -> None:
         """Remove a killed run's cgroup once its last process is gone, off the run's path.
 
-        If the process exits first (a CLI run, a test session, a worker stopping), the
-        ``atexit`` hook finishes the job, so no cgroup is left behind.
+        The reaper thread does it, whichever event loop the run came from; if the process
+        exits first (a CLI run, a test session, a worker stopping), the ``atexit`` hook
+        finishes the job, so no cgroup is left behind.
         """
-        self._groups.add(group)
-
-        async def remove() -> None:
-            try:
-                await group.remove()
-            finally:
-                self._groups.discard(group)
-
-        self.in_background(remove())
+        self.reaper.put(group)
 
     def _remove_leftovers(self) -> None:
-        deadline = time.monotonic() + 5.0
-        for group in list(self._groups):
-            for d in group.paths:
-                while True:
-                    try:
-                        os.rmdir(d)
-                        break
-                    except FileNotFoundError:
-                        break
-                    except OSError:
-                        if time.monotonic() > deadline:
-                            break
-                        group.kill(passes=1)
-                        time.sleep(0.005)
+        self.reaper.finish(timeout=5.0)
 
     async def idle(self) -> None:
         """Wait for background clean-ups (cgroup removal) to finish."""
-        while self._cleanups:
-            await asyncio.gather(*list(self._cleanups), return_exceptions=True)
+        await asyncio.to_thread(self.reaper.wait)
+        loop = asyncio.get_running_loop()
+        while mine := [t for t in self._cleanups if t.get_loop() is loop]:
+            await asyncio.gather(*mine, return_exceptions=True)
 
 
 _PR_SET_CHILD_SUBREAPER = 36

@@ -6,6 +6,10 @@ come from. Across processes, each slot's uid is claimed with an exclusive ``floc
 ``<lock_dir>/<uid>.lock`` (host-wide, whatever each worker's box root), held for the
 life of the process, so several workers on one host can share a uid range without
 ever sharing a uid, nor sweeping each other's cgroups.
+
+A successful claim means the uid's previous holder is gone: what it left behind (run
+cgroups, compile box, artifacts) is swept by the ``on_claim`` hook before the slot is
+handed out, and the lock file is rewritten with the new holder's record (see ``sweep``).
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import fcntl
+import logging
 import os
 import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
+
+RECORD_BYTES = 64 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +43,25 @@ class Slot:
         return self.uid
 
 
+# Called with a freshly claimed uid and its previous holder's record (b"" if none).
+OnClaim = Callable[[int, bytes], None]
+
+
 class SlotPool:
-    def __init__(self, config: ExecutorConfig) -> None:
+    def __init__(
+        self, config: ExecutorConfig, *, on_claim: OnClaim | None = None, record: bytes = b""
+    ) -> None:
         self._lock = threading.Lock()
         self._free: collections.deque[Slot] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[Slot]] = collections.deque()
         self._lock_fds: list[int] = []
-        self.slots = self._claim(config)
+        self._on_claim = on_claim
+        self._record = record
+        try:
+            self.slots = self._claim(config)
+        except BaseException:
+            self.close()
+            raise
         self._free.extend(self.slots)
 
     def _claim(self, config: ExecutorConfig) -> list[Slot]:
@@ -56,6 +77,12 @@ class SlotPool:
             except BlockingIOError:
                 os.close(fd)
                 continue
+            try:
+                self._take_over(fd, uid)
+            except OSError as exc:  # left dirty by its previous holder: not handed out
+                log.warning("uid %d skipped: its previous holder's leftovers cannot be swept: %s", uid, exc)
+                os.close(fd)
+                continue
             self._lock_fds.append(fd)
             box = config.box_root / f"slot-{uid}"
             box.mkdir(exist_ok=True)
@@ -65,9 +92,17 @@ class SlotPool:
         if not claimed:
             raise SandboxUnavailable(
                 f"all uids {config.uid_base}..{config.uid_base + config.uid_count - 1} "
-                "are claimed by other executor processes"
+                "are claimed by other executor processes (or left unsweepable by a dead one)"
             )
         return claimed
+
+    def _take_over(self, fd: int, uid: int) -> None:
+        """Sweep what the uid's previous holder left, then record ourselves as its holder."""
+        previous = os.pread(fd, RECORD_BYTES, 0)
+        if self._on_claim is not None:
+            self._on_claim(uid, previous)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, self._record, 0)
 
     async def acquire(self) -> Slot:
         with self._lock:
