@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from algoitny import __version__
-from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
 from algoitny.routes import (
     account,
@@ -25,7 +23,10 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
-from algoitny.routes.errors import error_response, install_error_handlers
+from algoitny.routes import docs
+from algoitny.routes.bodies import BodyGuard
+from algoitny.routes.errors import install_error_handlers
+from algoitny.routes.paths import SlashAgnostic
 from algoitny.settings import Settings
 
 DESCRIPTION = """
@@ -42,34 +43,6 @@ increasing `id` and a `type`: `queued`, `compiling`, `compiled` or `compile_erro
 one `test` per test (`index`, `verdict`, `cpu_ms`, `wall_ms`, `memory_kb`) or one
 `run` for a custom run, then `done` with the `summary`. Unknown task: close code 4404.
 """
-
-
-class BodyLimit:
-    """Rejects request bodies over ``max_bytes`` with 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            error = PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
-            response = error_response(error.status, error.code, error.message)
-            return await response(scope, receive, send)
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
-            return message
-
-        await self.app(scope, limited_receive, send)
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -107,6 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        redirect_slashes=False,  # SlashAgnostic serves both forms instead
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -114,6 +90,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     for module in (generation_routes, hint_routes):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    docs.install(app)
+    app.add_middleware(BodyGuard, api=settings.api)
+    app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)
     return app
