@@ -14,6 +14,7 @@ from algoitny.routes import (
     account,
     admin,
     auth,
+    docs,
     executions,
     health,
     languages,
@@ -23,7 +24,6 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
-from algoitny.routes import docs
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
