@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 from algoitny.executor.languages import ALL as _LANGUAGES
 
@@ -19,7 +19,14 @@ Tag = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _+\-.]{0,39}$"),
 ]
 
-LegacyId = Annotated[int, Field(ge=1, le=2**53, description="The old system's integer problem id.")]
+# Request bodies take JSON's own types: `"1000"`, `1.0` or `true` for an integer and `0` or
+# `"yes"` for a boolean are errors, as the published schema says (query parameters stay lax:
+# there every value is a string).
+StrictInt = Annotated[int, Strict()]
+StrictBool = Annotated[bool, Strict()]
+StrictFloat = Annotated[float, Strict()]  # an integer is still a number
+
+LegacyId = Annotated[StrictInt, Field(ge=1, le=2**53, description="The old system's integer problem id.")]
 
 PageLimit = Annotated[int, Field(ge=1, le=100, description="Items per page.")]
 
