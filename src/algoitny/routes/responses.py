@@ -42,7 +42,7 @@ for _status, _codes in _AI_CODES.items():
         ")", "".join(f", `{code}`" for code in _codes) + ")", 1
     )
 
-ALWAYS = (422, 500, 503)
+ALWAYS = (408, 413, 422, 500, 503)  # any request: its body may stall or be too large
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

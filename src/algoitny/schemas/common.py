@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import json
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
@@ -31,10 +32,20 @@ LegacyId = Annotated[StrictInt, Field(ge=1, le=2**53, description="The old syste
 PageLimit = Annotated[int, Field(ge=1, le=100, description="Items per page.")]
 
 
+def _defaults_in_descriptions(schema: dict[str, Any]) -> None:
+    """A request field with a default may be left out. openapi-typescript (default options)
+    makes every property with a `default` required, so request models state their defaults in
+    the description instead: both generators then give an optional field."""
+    for prop in schema.get("properties", {}).values():
+        if isinstance(prop, dict) and "default" in prop:
+            default = json.dumps(prop.pop("default"))
+            prop["description"] = f"{prop.get('description', '')} Default: `{default}`.".lstrip()
+
+
 class StrictModel(BaseModel):
     """Request bodies reject unknown fields, so a typo is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_defaults_in_descriptions)
 
 
 LANGUAGE_IDS = tuple(lang.id for lang in _LANGUAGES)
