@@ -23,7 +23,9 @@ GUARD_S = 60.0
 async def _serve(settings: Settings, **api) -> AsyncIterator[tuple[str, int]]:
     settings.api = settings.api.model_copy(update=api)
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve())
     while not server.started:
