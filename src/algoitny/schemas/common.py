@@ -20,10 +20,19 @@ Tag = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _+\-.]{0,39}$"),
 ]
 
-# Request bodies take JSON's own types: `"1000"`, `1.0` or `true` for an integer and `0` or
-# `"yes"` for a boolean are errors, as the published schema says (query parameters stay lax:
+
+def _json_integer(value: object) -> object:
+    """JSON Schema's `integer` is a number without a fraction (`1000` or `1000.0`), never a
+    string or a boolean; pydantic's lax int also takes `"1000"` and `true`."""
+    if isinstance(value, str | bool):
+        raise ValueError("Input should be a JSON integer, not a string or a boolean")
+    return value
+
+
+# Request bodies take JSON's own types, as the published schema says: `"1000"` or `true`
+# for an integer and `0` or `"yes"` for a boolean are errors (query parameters stay lax:
 # there every value is a string).
-StrictInt = Annotated[int, Strict()]
+StrictInt = Annotated[int, BeforeValidator(_json_integer)]
 StrictBool = Annotated[bool, Strict()]
 StrictFloat = Annotated[float, Strict()]  # an integer is still a number
 
