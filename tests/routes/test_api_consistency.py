@@ -39,7 +39,7 @@ async def test_every_operation_answers_both_slash_forms_without_redirect(api, ad
                 assert response.json()["error"]["code"] != "route_not_found", f"{method} {url}"
 
 
-async def test_the_other_slash_form_reaches_the_same_operation(api):
+async def test_the_other_slash_form_reaches_the_same_operation(api, announced_worker):
     ran = await api.post("/api/run", json=RUN)
     assert ran.status_code == 202, ran.text
     listed = await api.get("/api/problems/")
@@ -78,7 +78,7 @@ async def test_request_bodies_take_json_types_strictly(api, admin, path, body):
     assert response.json()["error"]["code"] == "validation_error"
 
 
-async def test_strict_types_still_accept_the_right_json_types(api, admin):
+async def test_strict_types_still_accept_the_right_json_types(api, admin, announced_worker):
     plan = {"display_name": "P", "daily_executions": "10", "daily_hints": 1}
     assert (await api.put("/api/admin/plans/strict", headers=admin, json=plan)).status_code == 422
     assert (
@@ -113,7 +113,7 @@ async def test_execute_names_a_problem_one_way_only(api):
         assert response.status_code == 422, (body, response.text)
 
 
-async def test_the_code_limit_counts_utf8_bytes(api):
+async def test_the_code_limit_counts_utf8_bytes(api, announced_worker):
     under = await api.post("/api/run/", json={**RUN, "code": "#" + "가" * 21_000})  # 63,001 bytes
     assert under.status_code == 202, under.text
     over = await api.post("/api/run/", json={**RUN, "code": "#" + "가" * 22_000})  # 66,001 bytes
@@ -138,7 +138,7 @@ async def test_dev_sign_in_still_rejects_what_is_not_an_address(settings, email)
     assert response.status_code == 422, response.text
 
 
-async def test_quota_errors_say_when_they_reset_in_iso_8601(settings):
+async def test_quota_errors_say_when_they_reset_in_iso_8601(settings, announced_worker):
     settings.quota = settings.quota.model_copy(update={"anonymous_executions": 1})
     async with app_client(settings) as client:
         assert (await client.post("/api/run/", json=RUN)).status_code == 202
@@ -153,7 +153,7 @@ async def test_quota_errors_say_when_they_reset_in_iso_8601(settings):
     assert int(refused.headers["Retry-After"]) >= 1
 
 
-async def test_an_anonymous_caller_gets_401_not_403(settings, admin):
+async def test_an_anonymous_caller_gets_401_not_403(settings, admin, announced_worker):
     settings.auth = settings.auth.model_copy(update={"dev_login": True})
     async with app_client(settings) as client:
         await client.post(
