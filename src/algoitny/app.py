@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -54,17 +55,18 @@ def _mark_optional_auth(app: FastAPI) -> None:
     say so in the schema (``security: [{}, {HTTPBearer: []}]``) so clients do not demand it."""
     generate = app.openapi
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
+    def openapi() -> dict[str, Any]:
+        schema = app.openapi_schema
+        if schema is None:
             schema = generate()
             for methods in schema.get("paths", {}).values():
                 for operation in methods.values():
                     security = operation.get("security")
                     if security and "403" not in operation.get("responses", {}) and {} not in security:
                         operation["security"] = [{}, *security]
-        return app.openapi_schema
+        return schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings) -> FastAPI:
