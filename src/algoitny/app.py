@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from algoitny import __version__
-from algoitny.errors import PayloadTooLarge
 from algoitny.resources import open_resources
 from algoitny.routes import (
     account,
     admin,
     auth,
+    docs,
     executions,
     health,
     languages,
@@ -25,7 +25,9 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
-from algoitny.routes.errors import error_response, install_error_handlers
+from algoitny.routes.bodies import BodyGuard
+from algoitny.routes.errors import install_error_handlers
+from algoitny.routes.paths import SlashAgnostic
 from algoitny.settings import Settings
 
 DESCRIPTION = """
@@ -44,34 +46,6 @@ one `test` per test (`index`, `verdict`, `cpu_ms`, `wall_ms`, `memory_kb`) or on
 """
 
 
-class BodyLimit:
-    """Rejects request bodies over ``max_bytes`` with 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            error = PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
-            response = error_response(error.status, error.code, error.message)
-            return await response(scope, receive, send)
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise PayloadTooLarge(f"The body may hold at most {self.max_bytes} bytes.")
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
 def _operation_id(route: APIRoute) -> str:
     return route.name
 
@@ -81,17 +55,18 @@ def _mark_optional_auth(app: FastAPI) -> None:
     say so in the schema (``security: [{}, {HTTPBearer: []}]``) so clients do not demand it."""
     generate = app.openapi
 
-    def openapi() -> dict:
-        if app.openapi_schema is None:
+    def openapi() -> dict[str, Any]:
+        schema = app.openapi_schema
+        if schema is None:
             schema = generate()
             for methods in schema.get("paths", {}).values():
                 for operation in methods.values():
                     security = operation.get("security")
                     if security and "403" not in operation.get("responses", {}) and {} not in security:
                         operation["security"] = [{}, *security]
-        return app.openapi_schema
+        return schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -107,6 +82,9 @@ def create_app(settings: Settings) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        redirect_slashes=False,  # SlashAgnostic serves both forms instead
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -114,6 +92,8 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     for module in (generation_routes, hint_routes):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=settings.api.max_body_bytes)
+    docs.install(app)
+    app.add_middleware(BodyGuard, api=settings.api)
+    app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)
     return app

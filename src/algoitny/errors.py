@@ -35,6 +35,7 @@ The hierarchy, whole::
     ├── AiNotFound (NotFound)           404 …
     │   ├── GenerationJobNotFound       404 generation_job_not_found
     │   └── HintsNotFound               404 hints_not_found
+    ├── RequestTimeout                  408 request_timeout
     ├── PayloadTooLarge                 413 payload_too_large
     ├── RateLimited                     429 rate_limited
     ├── AiFailed                        503 ai_failed
@@ -229,6 +230,12 @@ class GenerationJobNotFound(AiNotFound):
 class HintsNotFound(AiNotFound):
     code = "hints_not_found"
     default_message = "No hints yet."
+
+
+class RequestTimeout(AlgoItnyError):
+    status = 408
+    code = "request_timeout"
+    default_message = "The request body did not arrive in time."
 
 
 class PayloadTooLarge(AlgoItnyError):

@@ -53,7 +53,23 @@ class RedisSettings(BaseModel):
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    max_body_bytes: int = Field(default=256 * 1024 * 1024, description="Largest request body accepted.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest request body of most routes (see `body_limits.py`)."
+    )
+    max_problem_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        gt=0,
+        description="Problem writes and custom runs (statements, checker sources, 1 MiB of stdin).",
+    )
+    max_upload_bytes: int = Field(
+        default=256 * 1024 * 1024, gt=0, description="Test-case uploads (add, replace)."
+    )
+    body_idle_timeout_s: float = Field(
+        default=15.0, gt=0, description="A request body that sends nothing for this long gets 408."
+    )
+    body_timeout_s: float = Field(
+        default=300.0, gt=0, description="A request body not complete after this long gets 408."
+    )
     access_log: bool = Field(default=False, description="uvicorn's per-request log line.")
 
 

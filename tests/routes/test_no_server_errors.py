@@ -106,9 +106,9 @@ async def test_junk_never_yields_a_server_error(api, admin, method, path):
 
 
 async def test_oversized_body_is_413(api, admin, settings):
-    small = settings.api.max_body_bytes
+    limit = settings.api.max_problem_body_bytes
     response = await api.post(
-        "/api/problems", headers={**admin, "content-length": str(small + 1)}, content=b"x"
+        "/api/problems", headers={**admin, "content-length": str(limit + 1)}, content=b"x"
     )
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
 

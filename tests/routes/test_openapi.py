@@ -87,3 +87,66 @@ def test_language_enum_lists_ids_only():
     schema = create_app(Settings()).openapi()
     request = schema["components"]["schemas"]["RunRequest"]["properties"]["language"]
     assert request["enum"] == ["python", "c", "cpp", "java", "javascript", "go", "rust"]
+
+
+def _request_schemas(schema: dict):
+    """Every schema a request body can reach (through $ref, unions, items, properties)."""
+    components = schema["components"]["schemas"]
+    seen: set[str] = set()
+    stack = [
+        operation["requestBody"]["content"]["application/json"]["schema"]
+        for methods in schema["paths"].values()
+        for operation in methods.values()
+        if "requestBody" in operation
+    ]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if ref:
+            name = ref.rsplit("/", 1)[1]
+            if name not in seen:
+                seen.add(name)
+                stack.append(components[name])
+            continue
+        yield node
+        for key in ("oneOf", "anyOf", "allOf"):
+            stack.extend(node.get(key, []))
+        stack.extend(node.get("properties", {}).values())
+        if isinstance(node.get("items"), dict):
+            stack.append(node["items"])
+
+
+def test_execute_request_is_a_union_of_models():
+    """A hand-written `oneOf` of `required` lists gave generated clients `body: Any`."""
+    schema = create_app(Settings()).openapi()
+    body = schema["paths"]["/api/execute/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    refs = [variant["$ref"].rsplit("/", 1)[1] for variant in body["oneOf"]]
+    assert sorted(refs) == ["ExecuteByLegacyId", "ExecuteByProblemKey"]
+    components = schema["components"]["schemas"]
+    assert "problem_id" in components["ExecuteByLegacyId"]["required"]
+    assert {"platform", "problem_identifier"} <= set(components["ExecuteByProblemKey"]["required"])
+    for name in refs:
+        assert components[name]["additionalProperties"] is False
+
+
+def test_request_unions_are_made_of_models_and_defaults_are_optional():
+    """No `oneOf` without `$ref` models, and no `default` on a request property: with its
+    default options openapi-typescript makes every property that has one required."""
+    schema = create_app(Settings()).openapi()
+    for node in _request_schemas(schema):
+        for key in ("oneOf", "anyOf"):
+            for variant in node.get(key, []):
+                assert "$ref" in variant or "type" in variant, node
+        for name, prop in node.get("properties", {}).items():
+            assert "default" not in prop, f"request property {name} has a default in the schema"
+            if "Default:" in prop.get("description", ""):
+                assert name not in node.get("required", []), name
+
+
+def test_defaulted_request_fields_say_their_default():
+    schema = create_app(Settings()).openapi()
+    stdin = schema["components"]["schemas"]["RunRequest"]["properties"]["stdin"]
+    assert "stdin" not in schema["components"]["schemas"]["RunRequest"]["required"]
+    assert stdin["description"].endswith('Default: `""`.')

@@ -11,7 +11,7 @@ from algoitny.deps import CallerDep, ResourcesDep
 from algoitny.domain import Usage
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.routes.responses import errors
-from algoitny.schemas.executions import Accepted, ExecuteRequest, QuotaUsage, RunRequest
+from algoitny.schemas.executions import Accepted, ExecuteByLegacyId, ExecuteRequest, QuotaUsage, RunRequest
 from algoitny.services import submit as submitting
 from algoitny.services.ids import is_task_id
 from algoitny.services.replay import replay_from_table
@@ -49,7 +49,7 @@ async def execute_code(
     """Judge code against every test of a problem. Follow the returned `websocket` path
     for `queued`, `compiling`, `compiled`/`compile_error`, one `test` per test, `done`
     (event format: docs/events.md; the app description has a summary)."""
-    if body.problem_id is not None:
+    if isinstance(body, ExecuteByLegacyId):
         platform, identifier = await resources.problems.resolve_legacy_id(body.problem_id)
     else:
         platform, identifier = body.platform.value, body.problem_identifier

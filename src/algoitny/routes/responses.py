@@ -16,7 +16,9 @@ _DESCRIPTIONS = {
     404: "Not found (`problem_not_found`, `test_case_not_found`, `submission_not_found`, `route_not_found`).",
     409: "Conflicts with the current state (`problem_exists`, `legacy_id_taken`).",
     413: "Request body too large (`payload_too_large`).",
-    429: "Daily limit reached (`rate_limited`); `details` has the usage, `Retry-After` the wait.",
+    408: "The request body did not arrive in time (`request_timeout`).",
+    429: "Daily limit reached (`rate_limited`); `details` has the usage and `resets_at` (ISO 8601), "
+    "`Retry-After` the wait in seconds.",
     422: "A field is invalid (`validation_error`); `details` says which and why.",
     500: "Our fault (`internal_error`).",
     503: "A backing service is down (`service_unavailable`, `not_ready`).",
@@ -40,7 +42,7 @@ for _status, _codes in _AI_CODES.items():
         ")", "".join(f", `{code}`" for code in _codes) + ")", 1
     )
 
-ALWAYS = (422, 500, 503)
+ALWAYS = (408, 413, 422, 500, 503)  # any request: its body may stall or be too large
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, Field
 
-from algoitny.schemas.common import StrictModel
+from algoitny.schemas.common import StrictBool, StrictInt, StrictModel
 
 PlanName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Plan id, e.g. `free`.")]
 Token = Annotated[str, Field(min_length=1, max_length=8192)]
@@ -16,8 +17,28 @@ class GoogleSignIn(StrictModel):
     id_token: Token = Field(description="The ID token Google Identity Services gave the browser.")
 
 
+def _dev_email(value: str) -> str:
+    """Any syntactically valid address, including the reserved test domains (`example.com`,
+    `*.test`, `*.example`, `localhost`) that pydantic's `EmailStr` rejects as undeliverable."""
+    local, at, domain = value.rpartition("@")
+    if at and (domain.lower() == "localhost" or domain.lower().endswith(".localhost")):
+        probe = f"{local}@localhost.test"  # same local-part rules; localhost itself has no dot
+    else:
+        probe = value
+    try:
+        valid = validate_email(probe, check_deliverability=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address: {exc}") from None
+    return valid.normalized if probe is value else f"{valid.local_part}@{domain.lower()}"
+
+
+DevEmail = Annotated[
+    str, Field(max_length=254, json_schema_extra={"format": "email"}), AfterValidator(_dev_email)
+]
+
+
 class DevSignIn(StrictModel):
-    email: EmailStr
+    email: DevEmail
 
 
 class RefreshRequest(StrictModel):
@@ -43,10 +64,10 @@ class PlanRead(BaseModel):
 
 class PlanWrite(StrictModel):
     display_name: str = Field(min_length=1, max_length=64)
-    daily_executions: int = Field(ge=0, le=10_000_000)
-    daily_hints: int = Field(ge=0, le=10_000_000)
-    can_register_problems: bool = False
-    paid: bool = False
+    daily_executions: StrictInt = Field(ge=0, le=10_000_000)
+    daily_hints: StrictInt = Field(ge=0, le=10_000_000)
+    can_register_problems: StrictBool = False
+    paid: StrictBool = False
 
 
 class ConsentsRead(BaseModel):
@@ -74,9 +95,9 @@ class SignedIn(TokensRead):
 class ConsentsWrite(StrictModel):
     """Each field present sets (true) or withdraws (false) that consent, stamped now."""
 
-    privacy: bool | None = None
-    terms: bool | None = None
-    code_ownership: bool | None = None
+    privacy: StrictBool | None = None
+    terms: StrictBool | None = None
+    code_ownership: StrictBool | None = None
 
 
 class UsageItem(BaseModel):

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from algoitny.schemas.common import StrictModel
+from algoitny.schemas.common import StrictInt, StrictModel
 
-SizeCount = Annotated[int, Field(ge=0, le=50)]
+SizeCount = Annotated[StrictInt, Field(ge=0, le=50)]
 
 
 class GenerationCounts(StrictModel):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag
 
 from algoitny.domain import Platform
-from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictModel
+from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictBool, StrictModel
 
 CODE_MAX = 64 * 1024
+
+
+def _code_bytes(code: str) -> str:
+    # maxLength counts characters; the limit is on the bytes the judge stores and compiles.
+    # Only a string of more than CODE_MAX/4 characters can be over it.
+    if len(code) > CODE_MAX // 4 and len(code.encode("utf-8", "surrogatepass")) > CODE_MAX:
+        raise ValueError(f"the code may hold at most {CODE_MAX} bytes (UTF-8)")
+    return code
 
 
 Code = Annotated[
@@ -18,42 +26,43 @@ Code = Annotated[
         min_length=1,
         max_length=CODE_MAX,
         pattern=r"\S",
-        description="Source text (not blank), at most 64 KiB.",
+        description="Source text (not blank), at most 64 KiB of UTF-8.",
     ),
+    AfterValidator(_code_bytes),
 ]
 
 
-class ExecuteRequest(StrictModel):
-    """Either `problem_id` (legacy integer id) or `platform` + `problem_identifier`."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["problem_id"],
-                    "not": {"anyOf": [{"required": ["platform"]}, {"required": ["problem_identifier"]}]},
-                },
-                {"required": ["platform", "problem_identifier"], "not": {"required": ["problem_id"]}},
-            ]
-        },
-    )
-
-    problem_id: LegacyId = Field(default=None)
-    platform: Platform = Field(default=None)
-    problem_identifier: Identifier = Field(default=None)
+class _Execution(StrictModel):
     code: Code
     language: LanguageName
-    is_code_public: bool = False
+    is_code_public: StrictBool = False
 
-    @model_validator(mode="after")
-    def _one_addressing(self) -> ExecuteRequest:
-        by_key = self.platform is not None or self.problem_identifier is not None
-        if self.problem_id is not None and by_key:
-            raise ValueError("give either `problem_id` or `platform` + `problem_identifier`, not both")
-        if self.problem_id is None and (self.platform is None or self.problem_identifier is None):
-            raise ValueError("give `problem_id`, or both `platform` and `problem_identifier`")
-        return self
+
+class ExecuteByProblemKey(_Execution):
+    """Judge against a problem named by `platform` + `problem_identifier`."""
+
+    platform: Platform
+    problem_identifier: Identifier
+
+
+class ExecuteByLegacyId(_Execution):
+    """Judge against a problem named by its legacy integer id."""
+
+    problem_id: LegacyId
+
+
+def _addressing(value: Any) -> str:
+    if isinstance(value, dict):
+        return "legacy_id" if "problem_id" in value else "problem_key"
+    return "legacy_id" if isinstance(value, ExecuteByLegacyId) else "problem_key"
+
+
+ExecuteRequest = Annotated[
+    Annotated[ExecuteByProblemKey, Tag("problem_key")] | Annotated[ExecuteByLegacyId, Tag("legacy_id")],
+    Discriminator(_addressing),
+]
+"""Either `platform` + `problem_identifier`, or the legacy `problem_id`: two models, so
+generated clients get a typed request (a hand-written `oneOf` gave them `Any`)."""
 
 
 class RunRequest(StrictModel):

@@ -7,7 +7,15 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, BaseModel, Field, TypeAdapter
 
 from algoitny.domain import Platform, ProblemStatus
-from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictModel, Tag
+from algoitny.schemas.common import (
+    Identifier,
+    LanguageName,
+    LegacyId,
+    StrictFloat,
+    StrictInt,
+    StrictModel,
+    Tag,
+)
 
 
 class SimpleChecker(StrictModel):
@@ -22,8 +30,8 @@ class FloatChecker(StrictModel):
     """Tokens; numbers match within the absolute OR relative tolerance."""
 
     name: Literal["float"]
-    abs_tol: float = Field(default=1e-6, ge=0, le=1)
-    rel_tol: float = Field(default=1e-6, ge=0, le=1)
+    abs_tol: StrictFloat = Field(default=1e-6, ge=0, le=1)
+    rel_tol: StrictFloat = Field(default=1e-6, ge=0, le=1)
 
 
 class CustomChecker(StrictModel):
@@ -47,8 +55,8 @@ class ReferenceSolution(StrictModel):
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Statement = Annotated[str, Field(max_length=100_000)]
 Constraints = Annotated[str, Field(max_length=20_000)]
-TimeLimit = Annotated[int, Field(ge=100, le=20_000, description="Per test, milliseconds of CPU time.")]
-MemoryLimit = Annotated[int, Field(ge=16, le=2048, description="Per test, MiB.")]
+TimeLimit = Annotated[StrictInt, Field(ge=100, le=20_000, description="Per test, milliseconds of CPU time.")]
+MemoryLimit = Annotated[StrictInt, Field(ge=16, le=2048, description="Per test, MiB.")]
 ReviewFlag = Annotated[str, Field(min_length=1, max_length=64)]
 
 

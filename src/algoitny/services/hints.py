@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from algoitny.ai import AiBadAnswer, AiCallFailed, HintList, ProblemHintLevels, Task
 from algoitny.ai.prompts import HINT_SYSTEM, problem_hints_prompt, submission_hints_prompt
-from algoitny.deps import Caller
+from algoitny.deps import Caller, Role
 from algoitny.domain import Problem, Submission, SubmissionStatus, TestRecord, Usage
 from algoitny.errors import (
     AiFailed,
     AiUnavailable,
+    NotAuthenticated,
     NotSubmissionOwner,
     ProblemNotFound,
     SubmissionNotFinished,
@@ -42,6 +43,8 @@ class HintsOutcome:
 
 async def submission_hints(resources: Resources, caller: Caller, submission: Submission) -> HintsOutcome:
     if not (caller.is_admin or (caller.owner is not None and caller.owner == submission.user_id)):
+        if caller.role == Role.ANONYMOUS:  # signing in may make them the owner: 401, not 403
+            raise NotAuthenticated("Sign in as the submission's owner to ask for its hints.")
         raise NotSubmissionOwner()
     if submission.status != SubmissionStatus.DONE:
         raise SubmissionNotFinished()

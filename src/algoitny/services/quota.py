@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from algoitny.deps import Caller, Role
@@ -34,13 +35,14 @@ async def consume(usage: UsageRepository, caller: Caller, action: str, quota: Qu
         return await usage.consume(subject=caller.subject, action=action, limit=limit)
     except QuotaExceeded as exc:
         spent = exc.usage
+        resets_at = dt.datetime.fromtimestamp(spent.resets_at, dt.UTC).isoformat().replace("+00:00", "Z")
         raise RateLimited(
-            f"Daily limit of {spent.limit} ({action}) reached; it resets at {spent.resets_at} (epoch seconds).",
+            f"Daily limit of {spent.limit} ({action}) reached; it resets at {resets_at}.",
             details={
                 "action": spent.action,
                 "current_count": spent.count,
                 "limit": spent.limit,
-                "resets_at": spent.resets_at,
+                "resets_at": resets_at,  # ISO 8601, UTC
             },
             retry_after_s=max(1, spent.resets_at - int(time.time())),
         ) from exc
