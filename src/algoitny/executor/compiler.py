@@ -10,27 +10,40 @@ that later runs mount read-only at /prog. Call ``await compiled.cleanup()`` (or 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import dataclasses
+import logging
 import os
 import re
-import shutil
-import stat
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import boxfs
 from .bwrap import Layout
 from .errors import LanguageUnavailable
 from .languages import Language, get_language
-from .models import COMPILE_LIMITS, Limits
+from .languages.base import SourceRejected
+from .models import COMPILE_LIMITS, MIB, Limits
 from .runtime import get_runtime
 from .sandbox import run_sandboxed
-from .slots import Slot
+from .slots import Slot, SlotPool
 from .verdicts import Verdict
 
+log = logging.getLogger(__name__)
+
 MESSAGE_BYTES = 64 * 1024
+# What a compile may leave for the runs: bytes, files and directory depth (Java packages).
+ARTIFACT_BYTES = 64 * MIB
+ARTIFACT_FILES = 10_000
+ARTIFACT_DEPTH = 32
+# The compile box is a tmpfs of its own (when we may mount): a cap on what the compiler writes.
+BOX_BYTES = COMPILE_LIMITS.tmp_bytes
+BOX_INODES = 100_000
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+-]{1,100}")
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 @dataclass(slots=True)
@@ -45,9 +58,10 @@ class CompileResult:
     wall_ms: int = 0
 
     async def cleanup(self) -> None:
-        if self.artifact_dir is not None:
-            await asyncio.to_thread(shutil.rmtree, self.artifact_dir, True)
-            self.artifact_dir = None
+        artifact, self.artifact_dir = self.artifact_dir, None
+        if artifact is not None:
+            # A thread runs to its end even if this await is cancelled.
+            await asyncio.to_thread(_remove_artifact, artifact)
 
     async def __aenter__(self) -> CompileResult:
         return self
@@ -72,7 +86,10 @@ async def compile_source(
     """Compile ``source`` (text, or bytes in any encoding: written to the box as is).
 
     ``extra_files`` (plain names -> content) are written beside it, e.g. the
-    ``testlib.h`` a checker from a Polygon package includes.
+    ``testlib.h`` a checker from a Polygon package includes. Every failure caused by the
+    source is a CE result and every failure of ours an IE result, never an exception;
+    the slot goes back to the pool (or, if its box cannot be wiped, out of service) and
+    no artifact is left behind on any path, cancellation included.
     """
     language = get_language(language_id)
     raw = source.encode() if isinstance(source, str) else bytes(source)
@@ -80,26 +97,34 @@ async def compile_source(
     for name in extra:
         if not _PLAIN_NAME.fullmatch(name) or name in (".", ".."):
             raise ValueError(f"extra file name {name!r}: a plain file name is required")
-    source = raw.decode("utf-8", errors="replace")
     reason = language.unavailable_reason()
     if reason:
         raise LanguageUnavailable(f"{language.name} is not available here: {reason}")
     limits = limits or dataclasses.replace(COMPILE_LIMITS, memory_mb=language.compile_memory_mb)
     rt = get_runtime()
-    source_name = language.source_name(source)
-    entry = language.entry(source)
-    slot = await rt.pool.acquire()
     try:
-        extra.pop(source_name, None)  # the source itself always wins
-        await asyncio.to_thread(_prepare_box, slot, {**extra, source_name: raw})
-        argv = language.compile_argv(source_name)
+        plan = await asyncio.to_thread(_inspect, language, raw)
+    except SourceRejected as exc:
+        return CompileResult(language.id, False, str(exc), verdict=Verdict.CE)
+    slot = await rt.pool.acquire()
+    handed_over = False  # True once the collecting thread owns the slot
+    try:
+        files = {name: data for name, data in extra.items() if name != plan.source_name}
+        files[plan.source_name] = raw  # the source itself always wins
+        try:
+            await asyncio.to_thread(_prepare_box, slot, files)
+        except OSError as exc:
+            return CompileResult(
+                language.id, False, f"could not write the source for compiling: {_reason(exc)}", Verdict.CE
+            )
+        argv = language.compile_argv(plan.source_name)
         binds, env = runtime_layout(language)
         binds += await asyncio.to_thread(language.toolchain_binds, rt.config.box_root)
         layout = Layout(argv=argv or ["/bin/true"], env=env, ro_binds=binds, box_dir=slot.box)
         outcome = await run_sandboxed(layout, limits, b"", slot, merge_stderr=True)
         message = outcome.stdout[:MESSAGE_BYTES].decode("utf-8", errors="replace")
         result = CompileResult(
-            language.id, False, message, entry=entry, cpu_ms=outcome.cpu_ms, wall_ms=outcome.wall_ms
+            language.id, False, message, entry=plan.entry, cpu_ms=outcome.cpu_ms, wall_ms=outcome.wall_ms
         )
         if outcome.internal_error:
             result.verdict, result.message = Verdict.IE, outcome.internal_error
@@ -115,84 +140,210 @@ async def compile_source(
         elif outcome.exit_code != 0:
             result.verdict = Verdict.CE
         else:
-            result.artifact_dir = await asyncio.to_thread(
-                _collect, slot.box, language, rt.config.box_root / "artifacts", slot.uid
-            )
-            problem = language.check_artifact(entry, result.artifact_dir)
-            if problem:
-                await result.cleanup()
-                result.verdict, result.message = Verdict.CE, problem + "\n" + message
-            else:
-                result.ok = True
+            handed_over = True
+            await _collect_into(result, rt.pool, slot, language, rt.config.box_root / "artifacts")
         return result
     finally:
-        await asyncio.to_thread(_wipe, slot.box)
-        rt.pool.release(slot)
+        if not handed_over:
+            # In a thread that runs to its end even if this await is cancelled.
+            await asyncio.to_thread(_finish, rt.pool, slot)
+
+
+def _inspect(language: Language, raw: bytes):
+    return language.inspect(raw.decode("utf-8", errors="replace"))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+async def _collect_into(
+    result: CompileResult, pool: SlotPool, slot: Slot, language: Language, artifacts_root: Path
+) -> None:
+    """Copy the kept outputs into ``result`` (or turn it into CE/IE), then free the slot."""
+    handoff = _Handoff()
+    try:
+        artifact, verdict, problem = await asyncio.shield(
+            asyncio.to_thread(
+                _collect_and_finish, handoff, pool, slot, language, artifacts_root, result.entry
+            )
+        )
+    except asyncio.CancelledError:
+        abandoned = handoff.abandon()
+        if abandoned is not None:
+            get_runtime().in_background(asyncio.to_thread(_remove_artifact, abandoned))
+        raise
+    if verdict is None:
+        result.ok, result.artifact_dir = True, artifact
+    else:
+        result.verdict = verdict
+        result.message = problem + ("\n" + result.message if result.message else "")
+
+
+class _Handoff:
+    """Passes the artifact from the collecting thread to a caller that may have given up."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._artifact: Path | None = None
+
+    def deliver(self, artifact: Path) -> bool:
+        """False if the caller was cancelled: the thread removes the artifact itself."""
+        with self._lock:
+            self._artifact = artifact
+            return not self._abandoned
+
+    def abandon(self) -> Path | None:
+        """The artifact already delivered (the caller removes it), if any."""
+        with self._lock:
+            self._abandoned = True
+            return self._artifact
+
+
+def _collect_and_finish(
+    handoff: _Handoff, pool: SlotPool, slot: Slot, language: Language, artifacts_root: Path, entry: str
+) -> tuple[Path | None, Verdict | None, str]:
+    try:
+        try:
+            artifact = _collect(slot.box, language, artifacts_root, owner=slot.uid)
+        except boxfs.BudgetExceeded:
+            return (
+                None,
+                Verdict.CE,
+                (
+                    f"compiled program too large: more than {ARTIFACT_BYTES // MIB} MiB "
+                    f"or {ARTIFACT_FILES} files of compiler output to keep"
+                ),
+            )
+        except boxfs.BoxContentError as exc:
+            return None, Verdict.CE, f"could not collect the compiled program: {exc}"
+        except OSError as exc:
+            log.exception("storing a compiled program in %s failed", artifacts_root)
+            return None, Verdict.IE, f"could not store the compiled program: {_reason(exc)}"
+        try:
+            problem = language.check_artifact(entry, artifact)
+        except OSError as exc:
+            problem = f"could not check the compiled program: {_reason(exc)}"
+        if problem or not handoff.deliver(artifact):
+            _remove_artifact(artifact)
+            return None, Verdict.CE, problem
+        return artifact, None, ""
+    finally:
+        _finish(pool, slot)
+
+
+def _finish(pool: SlotPool, slot: Slot) -> None:
+    """Wipe the box; release the slot, or take it out of service if the wipe failed."""
+    try:
+        boxfs.wipe(slot.box)
+    except Exception:
+        log.exception("compile box %s could not be wiped: slot uid %d quarantined", slot.box, slot.uid)
+        pool.quarantine(slot)
+    else:
+        pool.release(slot)
+
+
+def _remove_artifact(artifact: Path) -> None:
+    try:
+        boxfs.remove_tree(artifact)
+    except OSError:
+        log.exception("could not remove artifact %s", artifact)
 
 
 def _wipe(box: Path) -> None:
-    with os.scandir(box) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
+    boxfs.wipe(box)
+
+
+_mounted: dict[Path, int] = {}  # compile boxes we mounted a tmpfs on -> our pid
+_mount_lock = threading.Lock()
+_mount_refused = False
+
+
+def _cap_box(slot: Slot) -> None:
+    """Make the slot's box a size-capped tmpfs of its own, once; best effort (see docs)."""
+    global _mount_refused
+    with _mount_lock:
+        if _mount_refused or slot.box in _mounted or boxfs.is_mount(slot.box):
+            return
+        try:
+            boxfs.mount_tmpfs(slot.box, size_bytes=BOX_BYTES, inodes=BOX_INODES, uid=slot.uid)
+        except OSError as exc:
+            _mount_refused = True
+            log.warning(
+                "compile boxes are not size-capped (%s): RLIMIT_FSIZE and the artifact budget only", exc
+            )
+            return
+        _mounted[slot.box] = os.getpid()
+
+
+@atexit.register
+def _unmount_boxes() -> None:
+    for box, pid in list(_mounted.items()):
+        if pid == os.getpid():  # never a parent's boxes from a forked child
+            try:
+                boxfs.unmount(box)
+            except OSError:
+                pass
+        _mounted.pop(box, None)
 
 
 def _prepare_box(slot: Slot, files: dict[str, bytes]) -> None:
-    _wipe(slot.box)
-    for name, content in files.items():
-        path = slot.box / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        os.chown(path, slot.uid, slot.gid)
+    _cap_box(slot)
+    boxfs.wipe(slot.box)
+    box_fd = os.open(slot.box, _DIR)
+    try:
+        for name, content in files.items():
+            fd = os.open(
+                name,
+                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o644,
+                dir_fd=box_fd,
+            )
+            try:
+                view = memoryview(content)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fchown(fd, slot.uid, slot.gid)
+            finally:
+                os.close(fd)
+    finally:
+        os.close(box_fd)
 
 
-def _collect(box: Path, language: Language, artifacts_root: Path, owner: int = 0) -> Path:
-    """Copy the kept outputs out of the box into ``<artifacts_root>/<owner>-<uuid>``; never
-    follow the box's symlinks. ``owner`` (the compiling slot's uid, held by this process
-    for its life) lets the next holder of that uid sweep it if this process dies."""
+def _collect(box: Path, language: Language, artifacts_root: Path, *, owner: int = 0) -> Path:
+    """Copy the kept outputs out of the box into ``<artifacts_root>/<owner>-<uuid>``.
+
+    ``owner`` is the slot uid that compiled it: this process holds that uid's lock, so a
+    later process claiming the uid knows such directories are stale (``boxfs.sweep_artifacts``).
+    Never follows the box's symlinks; stops at the byte and file budget. Nothing remains
+    of the target if anything fails.
+    """
     artifacts_root.mkdir(mode=0o711, exist_ok=True)
     target = artifacts_root / f"{owner}-{uuid.uuid4().hex}"
-    target.mkdir(mode=0o755)
-    fd = os.open(box, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    target.mkdir(mode=0o700)
     try:
-        _copy_kept(fd, target, language, depth=0)
-    finally:
-        os.close(fd)
-    os.chmod(target, 0o755)
-    return target
-
-
-def _copy_kept(dir_fd: int, target: Path, language: Language, depth: int) -> None:
-    """Regular files matching ``language.keep`` (and, for Java, sub-directories).
-
-    Everything is opened relative to ``dir_fd`` with O_NOFOLLOW, and checked with
-    fstat after opening: a symlink, FIFO or device left in the box is skipped.
-    """
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-    with os.scandir(dir_fd) as entries:
-        names = [entry.name for entry in entries]
-    for name in names:
+        dst = os.open(target, _DIR)
         try:
-            fd = os.open(name, flags, dir_fd=dir_fd)
-        except OSError:  # a symlink (ELOOP) or something that vanished
-            continue
-        try:
-            st = os.fstat(fd)
-            if stat.S_ISDIR(st.st_mode):
-                if language.keep_subdirs and depth < 16 and not name.startswith("."):
-                    sub = target / name
-                    sub.mkdir(mode=0o755)
-                    _copy_kept(fd, sub, language, depth + 1)
-                    if not any(sub.iterdir()):
-                        sub.rmdir()
-            elif stat.S_ISREG(st.st_mode) and language.kept(name):
-                os.set_blocking(fd, True)
-                with open(target / name, "wb") as fout:
-                    with os.fdopen(os.dup(fd), "rb") as fin:
-                        shutil.copyfileobj(fin, fout)
-                os.chmod(target / name, 0o755 if st.st_mode & 0o111 else 0o644)
+            try:
+                src = os.open(box, _DIR)
+            except OSError as exc:
+                raise boxfs.BoxContentError(_reason(exc)) from exc
+            try:
+                boxfs.copy_kept(
+                    src,
+                    dst,
+                    keep=language.kept,
+                    subdirs=language.keep_subdirs,
+                    max_depth=ARTIFACT_DEPTH,
+                    budget=boxfs.Budget(ARTIFACT_BYTES, ARTIFACT_FILES),
+                )
+            finally:
+                os.close(src)
+            os.fchmod(dst, 0o755)
         finally:
-            os.close(fd)
+            os.close(dst)
+    except BaseException:
+        _remove_artifact(target)
+        raise
+    return target

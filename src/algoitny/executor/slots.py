@@ -55,6 +55,7 @@ class SlotPool:
         self._free: collections.deque[Slot] = collections.deque()
         self._waiters: collections.deque[asyncio.Future[Slot]] = collections.deque()
         self._lock_fds: list[int] = []
+        self.quarantined: list[Slot] = []
         self._on_claim = on_claim
         self._record = record
         try:
@@ -131,6 +132,11 @@ class SlotPool:
                 waiter.get_loop().call_soon_threadsafe(_hand_over, waiter, slot, self)
                 return
             self._free.append(slot)
+
+    def quarantine(self, slot: Slot) -> None:
+        """Never hand ``slot`` out again in this process (its compile box could not be wiped)."""
+        with self._lock:
+            self.quarantined.append(slot)
 
     def close(self) -> None:
         for fd in self._lock_fds:

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import boxfs
 from .cgroups import PARENT, CgroupDriver, RunGroup
 
 
@@ -148,18 +149,13 @@ def remove_group(group: RunGroup, *, timeout: float) -> bool:
 def wipe_tree(path: Path) -> None:
     """Delete ``path`` and everything under it, without following symlinks or recursing.
 
-    Iterative and bottom-up; a symlink (to a directory or not) is unlinked, never followed.
+    fd-relative and iterative (``boxfs``): the tree's depth is the submission's choice. A
+    compile box that is a tmpfs mount (see compile_box) is emptied and unmounted.
     """
     if os.path.islink(path) or not os.path.isdir(path):
         os.unlink(path)
         return
-    for top, dirs, files in os.walk(path, topdown=False, followlinks=False):
-        for name in files:
-            os.unlink(os.path.join(top, name))
-        for name in dirs:
-            child = os.path.join(top, name)
-            if os.path.islink(child):
-                os.unlink(child)
-            else:
-                os.rmdir(child)
-    os.rmdir(path)
+    if boxfs.is_mount(path):
+        boxfs.wipe(path)
+        boxfs.unmount(path)
+    boxfs.remove_tree(path)

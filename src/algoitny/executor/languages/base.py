@@ -18,6 +18,18 @@ AB_INPUT = b"1 2\n"
 AB_OUTPUT = b"3\n"
 
 
+class SourceRejected(Exception):
+    """The source cannot be compiled as it is (e.g. a name too long for a file): CE, with this message."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePlan:
+    """What compiling needs to know from the source, found once per compile."""
+
+    source_name: str  # the file name the source is written to in the box
+    entry: str = ""  # what the run command needs (Java: the class to run)
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageInfo:
     id: str
@@ -55,12 +67,20 @@ class Language:
         """Extra read-only mounts for compiling; may prepare them (runs in a thread)."""
         return []
 
+    def inspect(self, source: str) -> SourcePlan:
+        """The file name and entry for ``source``; raises ``SourceRejected`` (CE) if unusable.
+
+        Runs in a thread, once per compile: a language that parses the source must do so
+        in linear time on any input.
+        """
+        return SourcePlan(self.source_file)
+
     def source_name(self, source: str) -> str:
-        return self.source_file
+        return self.inspect(source).source_name
 
     def entry(self, source: str) -> str:
         """What the run command needs to know from the source (Java: the class)."""
-        return ""
+        return self.inspect(source).entry
 
     def compile_argv(self, source_name: str) -> list[str] | None:
         return None

@@ -42,7 +42,8 @@ class Go(Language):
         return ""
 
     def compile_argv(self, source_name: str) -> list[str]:
-        return [_go() or "go", "build", "-o", "main", source_name]
+        # -buildmode=exe: a package other than main is a compile error, not an archive named main.
+        return [_go() or "go", "build", "-buildmode=exe", "-o", "main", source_name]
 
     def run_argv(self, entry: str, limits: Limits) -> list[str]:
         return ["/prog/main"]

@@ -9,22 +9,16 @@ the entry, the compile is CE with a message saying how to name the class.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..models import Limits
-from .base import Language
+from .base import Language, SourcePlan, SourceRejected
+from .java_source import parse
 
-# Comments, string/char/text-block literals: blanked before looking for declarations.
-_NOISE = re.compile(
-    r'"""(?:\\.|[^\\])*?"""|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
-    r"|//[^\n]*|/\*.*?\*/",
-    re.S,
-)
-_PACKAGE = re.compile(r"^\s*package\s+([A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*)\s*;", re.M)
-_MODIFIERS = r"(?:(?:public|final|abstract|strictfp|sealed|non-sealed)\s+)*"
-_CLASS = re.compile(r"\b(public\s+)?" + _MODIFIERS + r"(?:class|record|interface|enum)\s+([A-Za-z_$][\w$]*)")
-_MAIN = re.compile(r"\bstatic\s+(?:final\s+)?(?:public\s+)?void\s+main\s*\(")
+# Bounds checked before javac runs: a package is a directory tree and each class a file.
+MAX_SOURCE_CHARS = 4 * 1024 * 1024
+MAX_NAME_BYTES = 128  # a class or package component, UTF-8 (a file name is at most 255)
+MAX_PACKAGE_DEPTH = 32
 # The JVM logs warnings (e.g. a failed thread start) to stdout by default: keep it clean.
 _JVM = [
     "-XX:+UseSerialGC",
@@ -36,57 +30,37 @@ _JVM = [
 ]
 
 
-def _strip(source: str) -> str:
-    return _NOISE.sub(
-        lambda m: " " * len(m.group(0)) if "\n" not in m.group(0) else re.sub(r"[^\n]", " ", m.group(0)),
-        source,
-    )
+def plan(source: str) -> SourcePlan:
+    """(file name, class to run) for ``source``, after checking its names are usable."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise SourceRejected(f"Java sources are limited to {MAX_SOURCE_CHARS // (1024 * 1024)} MiB")
+    parsed = parse(source)
+    if len(parsed.package) > MAX_PACKAGE_DEPTH:
+        raise SourceRejected(
+            f"package {_short('.'.join(parsed.package))} has {len(parsed.package)} components; "
+            f"at most {MAX_PACKAGE_DEPTH} are accepted"
+        )
+    for name in [*parsed.package, *(t.name for t in parsed.types)]:
+        if len(name.encode("utf-8", errors="surrogatepass")) > MAX_NAME_BYTES:
+            raise SourceRejected(
+                f"name {_short(name)} is too long ({len(name)} characters); "
+                f"class and package names are limited to {MAX_NAME_BYTES} bytes"
+            )
+    public = [t.name for t in parsed.types if t.public]
+    with_main = sorted((t for t in parsed.types if t.has_main), key=lambda t: not t.public)
+    name = with_main[0].name if with_main else (public or ["Main"])[0]
+    file_name = (public or [name])[0]
+    entry = ".".join([*parsed.package, name])
+    return SourcePlan(file_name + ".java", entry)
 
 
-def _top_level_classes(code: str) -> list[tuple[bool, str, int, int]]:
-    """(public, name, body start, body end) of each class declared at brace depth 0."""
-    found, depth = [], 0
-    events = sorted(
-        [(m.start(), "c", m) for m in _CLASS.finditer(code)]
-        + [(i, ch, None) for i, ch in enumerate(code) if ch in "{}"],
-        key=lambda e: e[0],
-    )
-    current = None
-    for pos, kind, match in events:
-        if kind == "c" and depth == 0 and current is None:
-            current = [bool(match.group(1)), match.group(2), None]
-        elif kind == "{":
-            if depth == 0 and current is not None:
-                current[2] = pos
-            depth += 1
-        elif kind == "}":
-            depth = max(0, depth - 1)
-            if depth == 0 and current is not None and current[2] is not None:
-                found.append((current[0], current[1], current[2], pos))
-                current = None
-    return found
+def _short(name: str) -> str:
+    return repr(name if len(name) <= 60 else name[:57] + "...")
 
 
 def main_class(source: str) -> str:
     """The fully qualified class the JVM should run."""
-    return _names(source)[0]
-
-
-def _names(source: str) -> tuple[str, str]:
-    """(class to run, fully qualified; the file name javac requires, without .java)."""
-    code = _strip(source)
-    package = _PACKAGE.search(code)
-    classes = _top_level_classes(code)
-    public = [name for is_public, name, _, _ in classes if is_public]
-    with_main = [
-        (is_public, name) for is_public, name, start, end in classes if _MAIN.search(code, start, end)
-    ]
-    with_main.sort(key=lambda c: not c[0])  # a public class with main first
-    name = with_main[0][1] if with_main else (public or ["Main"])[0]
-    file_name = (public or [name])[0]
-    if package:
-        return re.sub(r"\s+", "", package.group(1)) + "." + name, file_name
-    return name, file_name
+    return plan(source).entry
 
 
 class Java(Language):
@@ -114,11 +88,8 @@ class Java(Language):
     def required_paths(self) -> list[str]:
         return ["/usr/bin/javac", "/usr/bin/java"]
 
-    def entry(self, source: str) -> str:
-        return main_class(source)
-
-    def source_name(self, source: str) -> str:
-        return _names(source)[1] + ".java"
+    def inspect(self, source: str) -> SourcePlan:
+        return plan(source)
 
     def compile_argv(self, source_name: str) -> list[str]:
         return [
