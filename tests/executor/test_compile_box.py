@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from algoitny.executor import boxfs
 from algoitny.executor.compiler import _collect, _wipe
 from algoitny.executor.languages import get_language
 
@@ -71,3 +72,132 @@ def test_collect_keeps_java_packages_but_not_linked_directories(tmp_path, host):
     found = sorted(str(p.relative_to(artifact)) for p in artifact.rglob("*"))
     assert found == ["com", "com/example", "com/example/Solution.class"]
     assert (host / "main").read_text() == "host binary"
+
+
+@pytest.fixture
+def deep(tmp_path):
+    """A scratch directory for trees deeper than pytest's own (recursive) clean-up can remove."""
+    root = tmp_path / "deep"
+    root.mkdir()
+    yield root
+    boxfs.remove_tree(root)
+
+
+def deep_tree(parent: Path, depth: int, name: str = "a") -> None:
+    """A directory chain ``depth`` deep (longer than PATH_MAX: made fd-relative)."""
+    fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    for level in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        child = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        if level % 100 == 0:
+            os.close(os.open("f.class", os.O_WRONLY | os.O_CREAT, dir_fd=child))
+        os.close(fd)
+        fd = child
+    os.close(fd)
+
+
+def test_wipe_of_a_tree_deeper_than_the_recursion_limit(deep):
+    """shutil.rmtree raised RecursionError here (and left the tree for good)."""
+    box = deep / "box"
+    box.mkdir()
+    deep_tree(box, 3000)
+    deep_tree(box, 50, name="b" * 255)
+    _wipe(box)
+    assert list(box.iterdir()) == []
+
+
+def test_wipe_stops_if_the_tree_is_swapped_under_it(tmp_path):
+    """Going up through '..' is checked against where we came from."""
+    box = tmp_path / "box"
+    (box / "a" / "b").mkdir(parents=True)
+    parent = os.open(box / "a", os.O_RDONLY | os.O_DIRECTORY)
+    child = os.open(box / "a" / "b", os.O_RDONLY | os.O_DIRECTORY)
+    expected = boxfs._identity(parent)
+    os.close(parent)
+    os.rename(box / "a" / "b", tmp_path / "moved")
+    with pytest.raises(boxfs.TreeMoved):
+        boxfs._up(child, expected)  # closes ``child``
+
+
+def test_remove_tree_of_a_deep_artifact(deep):
+    artifact = deep / "artifact"
+    artifact.mkdir()
+    deep_tree(artifact, 2000)
+    boxfs.remove_tree(artifact)
+    assert not artifact.exists()
+    boxfs.remove_tree(artifact)  # already gone: fine
+
+
+def test_collect_of_a_deep_tree_keeps_a_bounded_depth(deep):
+    box = deep / "box"
+    box.mkdir()
+    deep_tree(box, 1500)
+    artifact = _collect(box, get_language("java"), deep / "artifacts", owner=7)
+    assert artifact.name.startswith("7-")
+    depth = max(len(p.relative_to(artifact).parts) for p in artifact.rglob("*"))
+    assert depth <= 33
+    boxfs.remove_tree(artifact)
+    _wipe(box)  # pytest's own clean-up of deep would recurse
+
+
+def test_collect_stops_at_the_byte_budget_and_leaves_nothing(tmp_path):
+    box = tmp_path / "box"
+    box.mkdir()
+    with open(box / "main", "wb") as f:
+        f.truncate(3 * 1024 * 1024)  # sparse: costs no disk
+    target = tmp_path / "target"
+    target.mkdir()
+    src, dst = os.open(box, os.O_RDONLY | os.O_DIRECTORY), os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+    budget = boxfs.Budget(bytes_left=1024 * 1024, files_left=10)
+    try:
+        with pytest.raises(boxfs.BudgetExceeded):
+            boxfs.copy_kept(src, dst, keep=lambda n: True, subdirs=False, max_depth=0, budget=budget)
+    finally:
+        os.close(src)
+        os.close(dst)
+    assert budget.copied <= 1024 * 1024
+
+
+def test_collect_stops_at_the_file_budget(tmp_path):
+    box = tmp_path / "box"
+    box.mkdir()
+    for i in range(20):
+        (box / f"C{i}.class").write_bytes(b"x")
+    src = os.open(box, os.O_RDONLY | os.O_DIRECTORY)
+    (tmp_path / "t").mkdir()
+    dst = os.open(tmp_path / "t", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with pytest.raises(boxfs.BudgetExceeded):
+            boxfs.copy_kept(
+                src, dst, keep=lambda n: True, subdirs=True, max_depth=4, budget=boxfs.Budget(1 << 20, 5)
+            )
+    finally:
+        os.close(src)
+        os.close(dst)
+
+
+def test_stale_artifacts_of_our_uids_are_swept_and_others_kept(deep):
+    root = deep / "artifacts"
+    root.mkdir()
+    (root / "61000-old").mkdir()
+    deep_tree(root / "61000-old", 1500)
+    (root / "61001-other-process").mkdir()
+    assert boxfs.sweep_artifacts(root, [61000]) == 1
+    assert sorted(p.name for p in root.iterdir()) == ["61001-other-process"]
+
+
+def test_host_code_never_chowns_by_path_nor_rmtrees():
+    """Item 14: after an O_NOFOLLOW open, chown goes through the descriptor."""
+    import ast
+    import inspect
+
+    from algoitny.executor import compiler
+
+    calls = {
+        ast.unparse(node.func)
+        for module in (compiler, boxfs)
+        for node in ast.walk(ast.parse(inspect.getsource(module)))
+        if isinstance(node, ast.Call)
+    }
+    assert {"os.chown", "shutil.rmtree", "os.chmod"} & calls == set()
+    assert "os.fchown" in calls
