@@ -12,14 +12,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import dataclasses
+import errno
 import logging
 import os
 import re
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import boxfs
 from .bwrap import Layout
@@ -33,6 +35,7 @@ from .slots import Slot, SlotPool
 from .verdicts import Verdict
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MESSAGE_BYTES = 64 * 1024
 # What a compile may leave for the runs: bytes, files and directory depth (Java packages).
@@ -107,12 +110,16 @@ async def compile_source(
     except SourceRejected as exc:
         return CompileResult(language.id, False, str(exc), verdict=Verdict.CE)
     slot = await rt.pool.acquire()
+    box = _BoxSession(rt.pool, slot)
     handed_over = False  # True once the collecting thread owns the slot
     try:
         files = {name: data for name, data in extra.items() if name != plan.source_name}
         files[plan.source_name] = raw  # the source itself always wins
         try:
-            await asyncio.to_thread(_prepare_box, slot, files)
+            await asyncio.to_thread(box.step, _prepare_box, slot, files)
+        except _BoxUnusable as exc:
+            log.error("slot uid %d: %s", slot.uid, exc)
+            return CompileResult(language.id, False, str(exc), Verdict.IE)
         except OSError as exc:
             return CompileResult(
                 language.id, False, f"could not write the source for compiling: {_reason(exc)}", Verdict.CE
@@ -141,12 +148,12 @@ async def compile_source(
             result.verdict = Verdict.CE
         else:
             handed_over = True
-            await _collect_into(result, rt.pool, slot, language, rt.config.box_root / "artifacts")
+            await _collect_into(result, box, language, rt.config.box_root / "artifacts")
         return result
     finally:
         if not handed_over:
             # In a thread that runs to its end even if this await is cancelled.
-            await asyncio.to_thread(_finish, rt.pool, slot)
+            await asyncio.to_thread(box.finish)
 
 
 def _inspect(language: Language, raw: bytes):
@@ -157,16 +164,40 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+class _BoxSession:
+    """One compile's use of a slot's box, from threads that may outlive a cancelled caller.
+
+    A step that starts after ``finish`` (the caller was cancelled while it was queued)
+    does nothing, and ``finish`` waits for a step in progress: nothing is ever written
+    into a box after it was wiped and its slot handed to someone else.
+    """
+
+    def __init__(self, pool: SlotPool, slot: Slot) -> None:
+        self.pool, self.slot = pool, slot
+        self._lock = threading.RLock()
+        self._finished = False
+
+    def step(self, fn: Callable[..., T], *args: object) -> T:
+        with self._lock:
+            if self._finished:
+                raise OSError(errno.ECANCELED, "the compile was cancelled")
+            return fn(*args)
+
+    def finish(self) -> None:
+        with self._lock:
+            if not self._finished:
+                self._finished = True
+                _finish(self.pool, self.slot)
+
+
 async def _collect_into(
-    result: CompileResult, pool: SlotPool, slot: Slot, language: Language, artifacts_root: Path
+    result: CompileResult, box: _BoxSession, language: Language, artifacts_root: Path
 ) -> None:
     """Copy the kept outputs into ``result`` (or turn it into CE/IE), then free the slot."""
     handoff = _Handoff()
     try:
         artifact, verdict, problem = await asyncio.shield(
-            asyncio.to_thread(
-                _collect_and_finish, handoff, pool, slot, language, artifacts_root, result.entry
-            )
+            asyncio.to_thread(_collect_and_finish, handoff, box, language, artifacts_root, result.entry)
         )
     except asyncio.CancelledError:
         abandoned = handoff.abandon()
@@ -202,11 +233,11 @@ class _Handoff:
 
 
 def _collect_and_finish(
-    handoff: _Handoff, pool: SlotPool, slot: Slot, language: Language, artifacts_root: Path, entry: str
+    handoff: _Handoff, box: _BoxSession, language: Language, artifacts_root: Path, entry: str
 ) -> tuple[Path | None, Verdict | None, str]:
     try:
         try:
-            artifact = _collect(slot.box, language, artifacts_root, owner=slot.uid)
+            artifact = box.step(_collect, box.slot.box, language, artifacts_root, box.slot.uid)
         except boxfs.BudgetExceeded:
             return (
                 None,
@@ -230,7 +261,7 @@ def _collect_and_finish(
             return None, Verdict.CE, problem
         return artifact, None, ""
     finally:
-        _finish(pool, slot)
+        box.finish()
 
 
 def _finish(pool: SlotPool, slot: Slot) -> None:
@@ -288,10 +319,17 @@ def _unmount_boxes() -> None:
         _mounted.pop(box, None)
 
 
+class _BoxUnusable(Exception):
+    """The slot's box could not be emptied before compiling: our failure (IE), not the source's."""
+
+
 def _prepare_box(slot: Slot, files: dict[str, bytes]) -> None:
-    _cap_box(slot)
-    boxfs.wipe(slot.box)
-    box_fd = os.open(slot.box, _DIR)
+    try:
+        boxfs.wipe(slot.box)  # before mounting: a tree a crashed process left on disk goes too
+        _cap_box(slot)
+        box_fd = os.open(slot.box, _DIR)
+    except OSError as exc:
+        raise _BoxUnusable(f"the compile box could not be prepared: {_reason(exc)}") from exc
     try:
         for name, content in files.items():
             fd = os.open(
@@ -311,7 +349,7 @@ def _prepare_box(slot: Slot, files: dict[str, bytes]) -> None:
         os.close(box_fd)
 
 
-def _collect(box: Path, language: Language, artifacts_root: Path, *, owner: int = 0) -> Path:
+def _collect(box: Path, language: Language, artifacts_root: Path, owner: int = 0) -> Path:
     """Copy the kept outputs out of the box into ``<artifacts_root>/<owner>-<uuid>``.
 
     ``owner`` is the slot uid that compiled it: this process holds that uid's lock, so a
