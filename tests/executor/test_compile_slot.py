@@ -30,6 +30,14 @@ async def all_slots_free(runtime) -> None:
     raise AssertionError(f"slots not returned: {len(runtime.pool._free)}/{len(runtime.pool.slots)} free")
 
 
+async def until(condition) -> None:
+    for _ in range(100_000):
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("condition never met")
+
+
 def artifacts(runtime) -> list[str]:
     root = runtime.config.box_root / "artifacts"
     return sorted(os.listdir(root)) if root.exists() else []
@@ -87,25 +95,45 @@ def test_a_box_that_cannot_be_wiped_is_quarantined(tmp_path):
         pool.close()
 
 
-async def test_cancelling_a_compile_anywhere_leaks_no_artifact_nor_slot(runtime):
-    for steps in (0, 1, 2, 3, 5, 8, 13, 21, 50, 100, 200, 400, 800, 1600):
+async def cancelled(task: asyncio.Future) -> None:
+    task.cancel()
+    try:
+        compiled = await task
+    except asyncio.CancelledError:
+        return
+    await compiled.cleanup()  # it finished first: fine too
+
+
+async def assert_nothing_left(runtime) -> None:
+    await all_slots_free(runtime)
+    await runtime.idle()
+    assert artifacts(runtime) == []
+    for slot in runtime.pool.slots:
+        assert await asyncio.to_thread(lambda box=slot.box: list(box.iterdir())) == []
+
+
+async def test_cancelling_while_the_box_is_prepared_writes_nothing_after_the_wipe(runtime):
+    """A cancelled compile's thread used to write the source after the slot was wiped and
+    handed on. (Cancelling while bwrap starts is the sandbox's business, not tested here.)"""
+    for steps in (0, 1, 2):
+        held = [await runtime.pool.acquire() for _ in runtime.pool.slots]
         task = asyncio.ensure_future(compile_source("java", JAVA_AB))
+        await until(lambda: bool(runtime.pool._waiters))  # parsed; waits for a slot
+        for slot in held:
+            runtime.pool.release(slot)
         for _ in range(steps):
             await asyncio.sleep(0)
-            if task.done():
-                break
-        task.cancel()
-        try:
-            compiled = await task
-        except asyncio.CancelledError:
-            pass
-        else:
-            await compiled.cleanup()
-        await all_slots_free(runtime)
-        await runtime.idle()
-        assert artifacts(runtime) == [], steps
-        for slot in runtime.pool.slots:
-            assert list(slot.box.iterdir()) == []
+        await cancelled(task)
+        await assert_nothing_left(runtime)
+
+
+async def test_cancelling_while_artifacts_are_collected_leaves_none(runtime):
+    classes = "".join(f"class C{i} {{}}\n" for i in range(1500))
+    for _ in range(2):
+        task = asyncio.ensure_future(compile_source("java", JAVA_AB + classes))
+        await until(lambda task=task: task.done() or bool(artifacts(runtime)))  # collecting
+        await cancelled(task)
+        await assert_nothing_left(runtime)
 
 
 async def test_the_event_loop_runs_while_a_hostile_java_source_is_parsed(runtime):
