@@ -1,10 +1,11 @@
 """Compile once per submission, in the sandbox, with its own limits.
 
-The compiler runs in the slot's compile box (a host directory owned by the slot's uid,
-mounted at /box, wiped before and after). What the language keeps from it (a binary,
-``*.class`` files, the checked source) is copied into a root-owned artifact directory
-that later runs mount read-only at /prog. Call ``await compiled.cleanup()`` (or use
-``async with``) once the submission's tests are done.
+The compiler runs in the slot's compile box (a size-capped tmpfs of its own on the host,
+owned by the slot's uid, mounted at /box, wiped before and after). What the language
+keeps from it (a binary, ``*.class`` files, the checked source) is copied, within a byte
+and file budget, into a root-owned artifact directory that later runs mount read-only
+at /prog. Call ``await compiled.cleanup()`` (or use ``async with``) once the
+submission's tests are done. See docs/executor.md, "The host side of a compile".
 """
 
 from __future__ import annotations
