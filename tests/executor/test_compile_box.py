@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from algoitny.executor import boxfs
-from algoitny.executor.compiler import _collect, _wipe
+from algoitny.executor.boxfs import wipe as _wipe
+from algoitny.executor.compile_box import collect as _collect
 from algoitny.executor.languages import get_language
 
 
@@ -191,11 +192,11 @@ def test_host_code_never_chowns_by_path_nor_rmtrees():
     import ast
     import inspect
 
-    from algoitny.executor import compiler
+    from algoitny.executor import compile_box, compiler
 
     calls = {
         ast.unparse(node.func)
-        for module in (compiler, boxfs)
+        for module in (compiler, compile_box, boxfs)
         for node in ast.walk(ast.parse(inspect.getsource(module)))
         if isinstance(node, ast.Call)
     }

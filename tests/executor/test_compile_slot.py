@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 
 from algoitny.executor import ExecutorConfig, Limits, TestCase, Verdict, compile_source, run_tests
-from algoitny.executor.compiler import BOX_BYTES, _finish
+from algoitny.executor.compile_box import BOX_BYTES
+from algoitny.executor.compile_box import finish as _finish
 from algoitny.executor.languages.c import C
 from algoitny.executor.slots import SlotPool
 
