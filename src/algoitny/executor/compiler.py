@@ -119,7 +119,11 @@ async def compile_source(
             )
         argv = language.compile_argv(plan.source_name)
         binds, env = runtime_layout(language)
-        binds += await asyncio.to_thread(language.toolchain_binds, rt.config.box_root)
+        try:
+            binds += await asyncio.to_thread(language.toolchain_binds, rt.config.box_root)
+        except OSError as exc:
+            log.exception("preparing the %s toolchain failed", language.id)
+            return CompileResult(language.id, False, f"toolchain unavailable: {describe(exc)}", Verdict.IE)
         layout = Layout(argv=argv or ["/bin/true"], env=env, ro_binds=binds, box_dir=slot.box)
         outcome = await run_sandboxed(layout, limits, b"", slot, merge_stderr=True)
         message = outcome.stdout[:MESSAGE_BYTES].decode("utf-8", errors="replace")
