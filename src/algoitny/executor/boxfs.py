@@ -129,7 +129,7 @@ def remove_tree(path: Path) -> None:
 
 @dataclass(slots=True)
 class Budget:
-    """What a collection may still copy: bytes and files."""
+    """What a collection may still copy: bytes, and entries (files and directories)."""
 
     bytes_left: int
     files_left: int
@@ -200,6 +200,7 @@ def copy_kept(
                 if stat.S_ISDIR(st.st_mode):
                     if subdirs and len(stack) <= max_depth and not name.startswith("."):
                         names = _box_names(fd)
+                        budget.take_file()  # a directory costs an entry too
                         os.mkdir(name, 0o755, dir_fd=level.dst)
                         sub_dst = os.open(name, _DIR, dir_fd=level.dst)
                         stack.append(_Level(os.dup(fd), sub_dst, names))
