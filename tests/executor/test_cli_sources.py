@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import leftover_cgroups
 from .test_cli import run_cli
 
 CASES = Path(__file__).parent / "cases"
@@ -40,3 +41,5 @@ async def test_judge_gives_a_verdict(source, language, verdict, fragment, tmp_pa
         assert fragment in lines[0]["compile"]["message"]
     else:
         assert lines[-1]["summary"]["passed"] == 1
+    # The CLI's own event loop is gone: it must have removed its cgroups before ending.
+    assert leftover_cgroups(runtime) == []

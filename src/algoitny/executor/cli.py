@@ -114,6 +114,7 @@ async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCas
             )
         else:
             print(f"{verdict.value}: compilation failed\n{compiled.message}", file=out)
+        await get_runtime().idle()  # the compile's cgroup removal, before asyncio.run cancels it
         return 0
     limits = Limits(time_limit_s=args.time_limit, memory_mb=args.memory_limit)
     results = []
