@@ -177,16 +177,6 @@ def test_collect_stops_at_the_file_budget(tmp_path):
         os.close(dst)
 
 
-def test_stale_artifacts_of_our_uids_are_swept_and_others_kept(deep):
-    root = deep / "artifacts"
-    root.mkdir()
-    (root / "61000-old").mkdir()
-    deep_tree(root / "61000-old", 1500)
-    (root / "61001-other-process").mkdir()
-    assert boxfs.sweep_artifacts(root, [61000]) == 1
-    assert sorted(p.name for p in root.iterdir()) == ["61001-other-process"]
-
-
 def test_host_code_never_chowns_by_path_nor_rmtrees():
     """Item 14: after an O_NOFOLLOW open, chown goes through the descriptor."""
     import ast

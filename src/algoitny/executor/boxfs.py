@@ -17,7 +17,7 @@ import errno
 import logging
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,30 +243,6 @@ def _copy_file(src: int, name: str, dst_dir: int, mode: int, budget: Budget) -> 
         os.fchmod(out, 0o755 if mode & 0o111 else 0o644)
     finally:
         os.close(out)
-
-
-def sweep_artifacts(artifacts_root: Path, uids: Iterable[int]) -> int:
-    """Remove artifact directories ``<uid>-*`` left by a crashed process for ``uids``.
-
-    Called when a process has just claimed those uids (their ``flock``s): nothing of
-    ours exists yet, and no other live process can own artifacts under them.
-    """
-    prefixes = tuple(f"{uid}-" for uid in uids)
-    try:
-        names = os.listdir(artifacts_root)
-    except FileNotFoundError:
-        return 0
-    removed = 0
-    for name in names:
-        if name.startswith(prefixes):
-            try:
-                remove_tree(artifacts_root / name)
-                removed += 1
-            except OSError as exc:
-                log.warning("could not remove stale artifact %s: %s", artifacts_root / name, exc)
-    if removed:
-        log.info("removed %d stale artifact directories in %s", removed, artifacts_root)
-    return removed
 
 
 # --- the size-capped compile box -------------------------------------------------------

@@ -204,7 +204,7 @@ def collect(box: Path, language: Language, artifacts_root: Path, owner: int = 0)
     """Copy the kept outputs out of the box into ``<artifacts_root>/<owner>-<uuid>``.
 
     ``owner`` is the slot uid that compiled it: this process holds that uid's lock, so a
-    later process claiming the uid knows such directories are stale (``boxfs.sweep_artifacts``).
+    later process claiming the uid knows such directories are stale (``sweep.sweep_uid``).
     Never follows the box's symlinks; stops at the byte and file budget. Nothing remains
     of the target if anything fails.
     """
