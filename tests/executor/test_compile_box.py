@@ -192,3 +192,20 @@ def test_host_code_never_chowns_by_path_nor_rmtrees():
     }
     assert {"os.chown", "shutil.rmtree", "os.chmod"} & calls == set()
     assert "os.fchown" in calls
+
+
+def test_the_claim_sweep_removes_deep_trees_and_leftover_tmpfs_boxes(deep):
+    """os.walk (recursive on 3.11) raised RecursionError here; a mounted box gave EBUSY."""
+    from algoitny.executor.sweep import wipe_tree
+
+    stale = deep / "61000-stale"
+    stale.mkdir()
+    deep_tree(stale, 1500)
+    wipe_tree(stale)
+    assert not stale.exists()
+    box = deep / "slot-61000"
+    box.mkdir()
+    boxfs.mount_tmpfs(box, size_bytes=1 << 20, inodes=1000, uid=0)
+    deep_tree(box, 1200)
+    wipe_tree(box)
+    assert not box.exists()
