@@ -205,7 +205,11 @@ def test_the_claim_sweep_removes_deep_trees_and_leftover_tmpfs_boxes(deep):
     assert not stale.exists()
     box = deep / "slot-61000"
     box.mkdir()
-    boxfs.mount_tmpfs(box, size_bytes=1 << 20, inodes=1000, uid=0)
-    deep_tree(box, 1200)
-    wipe_tree(box)
+    boxfs.mount_tmpfs(box, size_bytes=16 << 20, inodes=5000, uid=0)
+    try:
+        deep_tree(box, 1200)
+        wipe_tree(box)
+    finally:
+        if boxfs.is_mount(box):
+            boxfs.unmount(box)
     assert not box.exists()
