@@ -92,6 +92,13 @@ class Caller:
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def account(self) -> User:
+        """The signed-in user (``SignedInDep`` guarantees one)."""
+        if self.user is None:
+            raise NotAuthenticated()
+        return self.user
+
 
 async def plan_named(resources: Resources, name: str) -> Plan | None:
     """Plans change rarely and are read on every signed-in request: cached for a few seconds."""

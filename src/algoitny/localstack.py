@@ -66,9 +66,10 @@ class ChildProcess:
     async def start(
         cls, name: str, argv: list[str], *, log_path: Path | None = None, env: dict | None = None
     ) -> ChildProcess:
-        if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
+        if shutil.which(argv[0]) is None and not await asyncio.to_thread(Path(argv[0]).exists):
             raise LocalServiceError(f"{argv[0]} is not installed; run scripts/setup.sh")
-        output = open(log_path, "ab") if log_path else asyncio.subprocess.DEVNULL
+        log_file = await asyncio.to_thread(open, log_path, "ab") if log_path else None
+        output = log_file if log_file is not None else asyncio.subprocess.DEVNULL
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv,
@@ -80,8 +81,8 @@ class ChildProcess:
                 env=env,
             )
         finally:
-            if log_path:
-                output.close()
+            if log_file is not None:
+                log_file.close()
         return cls(name, process, log_path)
 
     @property
@@ -96,7 +97,7 @@ class ChildProcess:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
-        return self.process.returncode
+        return self.process.returncode or 0
 
     def log_tail(self, lines: int = 20) -> str:
         if not self.log_path or not self.log_path.exists():
@@ -137,7 +138,7 @@ async def start_dynamodb(port: int, *, data_dir: Path | None, log_path: Path | N
     if data_dir is None:
         argv.append("-inMemory")
     else:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         argv += ["-sharedDb", "-dbPath", str(data_dir)]
     child = await ChildProcess.start("DynamoDB Local", argv, log_path=log_path)
     await wait_listening(child, port, timeout_s=60)
@@ -162,7 +163,7 @@ async def start_redis(port: int, *, data_dir: Path | None, log_path: Path | None
     if data_dir is None:
         argv += ["--appendonly", "no"]
     else:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
         argv += ["--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "everysec"]
     child = await ChildProcess.start("redis-server", argv, log_path=log_path)
     await wait_listening(child, port, timeout_s=20)

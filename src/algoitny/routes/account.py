@@ -28,14 +28,14 @@ def plan_read(plan: Plan) -> PlanRead:
 @router.get("/api/account/me", response_model=UserRead, responses=errors(401))
 async def get_me(caller: SignedInDep) -> UserRead:
     """Who the access token belongs to."""
-    return user_read(caller.user)
+    return user_read(caller.account)
 
 
 @router.put("/api/account/consents", response_model=UserRead, responses=errors(401))
 async def record_consents(body: ConsentsWrite, caller: SignedInDep, resources: ResourcesDep) -> UserRead:
     """Accept (true) or withdraw (false) the privacy policy, terms, or the code-ownership notice."""
     given = {name: value for name, value in body.model_dump().items() if value is not None}
-    user = await resources.users.set_consents(caller.user.user_id, given) if given else caller.user
+    user = await resources.users.set_consents(caller.account.user_id, given) if given else caller.account
     return user_read(user)
 
 

@@ -72,7 +72,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         # FastAPI's "error parsing the body" (bytes that are not text): a body error like any other.
         details = [{"field": "body", "message": str(exc.detail), "type": "body_invalid"}]
         return error_response(422, "validation_error", f"Invalid request: body: {exc.detail}", details)
-    return error_response(exc.status_code, f"http_{exc.status_code}", str(exc.detail), headers=exc.headers)
+    return error_response(
+        exc.status_code,
+        f"http_{exc.status_code}",
+        str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 def _routes(routes):
@@ -114,10 +119,16 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AlgoItnyError, _app_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(ClientError, _table_error)
-    app.add_exception_handler(BotoCoreError, _table_error)
-    app.add_exception_handler(RedisError, _redis_error)
-    app.add_exception_handler(Exception, _unexpected)
+    # Starlette types handlers as taking any Exception; each of ours takes the class it is
+    # registered for, which Starlette guarantees.
+    handlers: list[tuple[type[Exception], Any]] = [
+        (AlgoItnyError, _app_error),
+        (RequestValidationError, _validation_error),
+        (StarletteHTTPException, _http_error),
+        (ClientError, _table_error),
+        (BotoCoreError, _table_error),
+        (RedisError, _redis_error),
+        (Exception, _unexpected),
+    ]
+    for exc_class, handler in handlers:
+        app.add_exception_handler(exc_class, handler)

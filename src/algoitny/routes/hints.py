@@ -29,13 +29,15 @@ async def request_submission_hints(submission: VisibleSubmission, resources: Res
     Without an AI model the hints come from the results (`source: results`)."""
     outcome = await hinting.submission_hints(resources, caller, submission)
     return json_body(
-        SubmissionHintsRead(
-            submission_id=submission.submission_id,
-            hints=outcome.hints,
-            source=outcome.source,
-            cached=outcome.cached,
-            current_count=outcome.usage.count if outcome.usage else None,
-            limit=outcome.usage.limit if outcome.usage else None,
+        SubmissionHintsRead.model_validate(
+            {
+                "submission_id": submission.submission_id,
+                "hints": outcome.hints,
+                "source": outcome.source,
+                "cached": outcome.cached,
+                "current_count": outcome.usage.count if outcome.usage else None,
+                "limit": outcome.usage.limit if outcome.usage else None,
+            }
         )
     )
 
@@ -49,20 +51,28 @@ async def get_submission_hints(submission: VisibleSubmission, resources: Resourc
     if stored is None:
         raise HintsNotFound()
     return json_body(
-        SubmissionHintsRead(
-            submission_id=submission.submission_id, hints=stored.hints, source=stored.source, cached=True
+        SubmissionHintsRead.model_validate(
+            {
+                "submission_id": submission.submission_id,
+                "hints": stored.hints,
+                "source": stored.source,
+                "cached": True,
+            }
         )
     )
 
 
 def _problem_hints_read(hints: ProblemHints, levels: int | None = None) -> ProblemHintsRead:
-    return ProblemHintsRead(
-        platform=hints.platform,
-        problem_identifier=hints.identifier,
-        levels=hints.levels[:levels],
-        total_levels=len(hints.levels),
-        source=hints.source,
-        updated_at=hints.updated_at,
+    # Stored levels and source are plain values; the model checks them on the way out.
+    return ProblemHintsRead.model_validate(
+        {
+            "platform": hints.platform,
+            "problem_identifier": hints.identifier,
+            "levels": hints.levels[:levels],
+            "total_levels": len(hints.levels),
+            "source": hints.source,
+            "updated_at": hints.updated_at,
+        }
     )
 
 

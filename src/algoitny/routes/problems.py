@@ -38,7 +38,7 @@ def problem_read(problem: Problem, *, admin_view: bool) -> ProblemRead:
     if admin_view and problem.solution_code and problem.solution_language:
         solution = ReferenceSolution(language=problem.solution_language, code=problem.solution_code)
     return ProblemRead(
-        platform=problem.platform,
+        platform=Platform(problem.platform),
         problem_identifier=problem.identifier,
         legacy_id=problem.legacy_id,
         title=problem.title,
@@ -50,7 +50,7 @@ def problem_read(problem: Problem, *, admin_view: bool) -> ProblemRead:
         memory_limit_mb=problem.memory_limit_mb,
         checker=checker_spec.validate_python(problem.checker),
         reference_solution=solution,
-        status=problem.status,
+        status=ProblemStatus(problem.status),
         review_flags=problem.review_flags if admin_view else [],
         execution_count=problem.execution_count,
         test_case_count=problem.test_case_count,

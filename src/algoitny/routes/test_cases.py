@@ -39,7 +39,7 @@ TestCaseId = Annotated[
 def test_case_read(test_case: TestCase) -> TestCaseRead:
     return TestCaseRead(
         test_case_id=test_case.test_case_id,
-        kind=test_case.kind,
+        kind=TestCaseKind(test_case.kind),
         position=test_case.position,
         input=test_case.input,
         output=test_case.output,

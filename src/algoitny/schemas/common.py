@@ -68,7 +68,7 @@ def _canonical_language(value: object) -> object:
 
 
 LanguageName = Annotated[
-    Literal[LANGUAGE_IDS],
+    Literal[LANGUAGE_IDS],  # type: ignore[valid-type]  # built from the registry at import
     BeforeValidator(_canonical_language),
     Field(
         description="A language id (aliases such as `python3`, `c++`, `js` are accepted too); "

@@ -81,18 +81,21 @@ class ProblemUpdate(StrictModel):
     """Only the fields present change. `null` clears the optional fields that accept it
     (`legacy_id`, `url`, `statement`, `constraints`, `reference_solution`)."""
 
+    # `None` below means "absent" (see model_fields_set), not a value a client may send:
+    # the published types stay non-nullable, hence the ignores.
+
     legacy_id: LegacyId | None = None
-    title: Title = Field(default=None)
+    title: Title = Field(default=None)  # type: ignore[assignment]
     url: AnyHttpUrl | None = None
-    tags: list[Tag] = Field(default=None, max_length=20)
+    tags: list[Tag] = Field(default=None, max_length=20)  # type: ignore[arg-type]
     statement: Statement | None = None
     constraints: Constraints | None = None
-    time_limit_ms: TimeLimit = Field(default=None)
-    memory_limit_mb: MemoryLimit = Field(default=None)
-    checker: CheckerSpec = Field(default=None)
+    time_limit_ms: TimeLimit = Field(default=None)  # type: ignore[assignment]
+    memory_limit_mb: MemoryLimit = Field(default=None)  # type: ignore[assignment]
+    checker: CheckerSpec = Field(default=None)  # type: ignore[assignment]
     reference_solution: ReferenceSolution | None = None
-    status: ProblemStatus = Field(default=None)
-    review_flags: list[ReviewFlag] = Field(default=None, max_length=20)
+    status: ProblemStatus = Field(default=None)  # type: ignore[assignment]
+    review_flags: list[ReviewFlag] = Field(default=None, max_length=20)  # type: ignore[arg-type]
 
 
 class ProblemRead(BaseModel):

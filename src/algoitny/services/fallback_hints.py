@@ -28,7 +28,7 @@ def first_difference(expected: str, actual: str) -> list[str]:
     """Where the output first differs: the line, then the token within it."""
     want = expected.rstrip().splitlines()
     got = actual.rstrip().splitlines()
-    for number, (line_want, line_got) in enumerate(zip(want, got), start=1):
+    for number, (line_want, line_got) in enumerate(zip(want, got, strict=False), start=1):
         if line_want.rstrip() == line_got.rstrip():
             continue
         found = [
@@ -36,7 +36,7 @@ def first_difference(expected: str, actual: str) -> list[str]:
             f"you printed {_show(line_got.strip())}."
         ]
         tokens_want, tokens_got = line_want.split(), line_got.split()
-        for position, (a, b) in enumerate(zip(tokens_want, tokens_got), start=1):
+        for position, (a, b) in enumerate(zip(tokens_want, tokens_got, strict=False), start=1):
             if a != b:
                 found.append(
                     f"The first differing token is number {position} on that line: expected "

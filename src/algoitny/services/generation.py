@@ -125,7 +125,10 @@ class TestCaseGeneration(JobRun):
                 {"type": "script", "source": self.job.script_source, "attempt": self.job.attempts}
             )
             try:
-                return await self._run_generator(self.job.script)
+                script = self.job.script
+                if script is None:  # _ask_model sets it or raises
+                    raise JobFailed("No generator script to run.")
+                return await self._run_generator(script)
             except GeneratorFailed as exc:
                 error = str(exc)
                 if self.job.script_source != "ai" or self.job.attempts >= self.job.max_attempts:
@@ -200,6 +203,8 @@ class TestCaseGeneration(JobRun):
 
     async def _expected_outputs(self, problem: Problem, inputs: list[GeneratedInput]):
         limits = limits_for(problem)
+        if not problem.solution_code or not problem.solution_language:
+            raise JobFailed("The problem has no reference solution.")
         compiled = await compile_source(problem.solution_language, problem.solution_code)
         try:
             if not compiled.ok:

@@ -60,7 +60,8 @@ async def submission_hints(resources: Resources, caller: Caller, submission: Sub
             # Another request made them first: theirs stand, this one costs nothing.
             await quota.refund(resources.usage, caller, quota.HINT)
             stored = await resources.hints.get_submission_hints(submission.submission_id)
-            return HintsOutcome(stored.hints, stored.source, cached=True)
+            theirs = stored or made
+            return HintsOutcome(theirs.hints, theirs.source, cached=True)
     except BaseException:
         await quota.refund(resources.usage, caller, quota.HINT)
         raise

@@ -81,6 +81,7 @@ class ReferenceSolutionGeneration(JobRun):
             if self.job.previous_error:
                 previous = PreviousAttempt(self.job.previous_answer or "", self.job.previous_error)
             await self.save(step="solution", attempts=self.job.attempts + 1)
+            error: str | None
             try:
                 answer = await provider.generate(
                     Task.SOLUTION,
