@@ -25,6 +25,7 @@ The hierarchy, whole::
     │   ├── ProblemExists               409 problem_exists
     │   ├── LegacyIdTaken               409 legacy_id_taken
     │   ├── UserExists                  409 user_exists
+    │   ├── DuplicateId                 409 duplicate_id
     │   └── PlanInUse                   409 plan_in_use
     ├── AiConflict (Conflict)           409 …
     │   ├── AiUnavailable               409 ai_unavailable
@@ -172,6 +173,11 @@ class LegacyIdTaken(Conflict):
 class UserExists(Conflict):
     code = "user_exists"
     default_message = "That email or Google account already belongs to a user."
+
+
+class DuplicateId(Conflict):
+    code = "duplicate_id"
+    default_message = "Something with this id exists already."
 
 
 class PlanInUse(Conflict):

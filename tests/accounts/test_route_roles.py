@@ -292,7 +292,7 @@ async def test_every_route_answers_each_role_as_intended(auth_api, google_keys, 
     scenario = await _scenario(auth_api, google_keys, judged)
     failures = []
     for (method, path), expected in MATRIX.items():
-        for role, status in zip(ROLES, expected):
+        for role, status in zip(ROLES, expected, strict=True):
             response = await _request(auth_api, scenario, method, path, role)
             if response.status_code != status:
                 failures.append(

@@ -42,7 +42,7 @@ def processes_of(uids: list[int]) -> list[tuple[int, int, str]]:
         for line in status.splitlines():
             if line.startswith("Uid:"):
                 uid = int(line.split()[1])
-                state = next((l for l in status.splitlines() if l.startswith("State:")), "")
+                state = next((row for row in status.splitlines() if row.startswith("State:")), "")
                 if uid in uids and "Z" not in state.split()[1:2]:
                     found.append((int(entry), uid, cmd[:100]))
     return found

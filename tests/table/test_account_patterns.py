@@ -8,7 +8,7 @@ import time
 import pytest
 
 from algoitny.domain import Plan, User
-from algoitny.errors import PlanNotFound, UserExists, UserNotFound
+from algoitny.errors import DuplicateId, PlanNotFound, UserExists, UserNotFound
 from algoitny.table import RefreshReused, StatsRepository, TokenRepository
 from algoitny.table.users import new_user_id
 
@@ -122,7 +122,7 @@ async def test_start_token_family(table):
     tokens = TokenRepository(table)
     await tokens.start_family("f1", user_id="u1", token_id="t1", expires_at=int(time.time()) + 60)
     assert await tokens.is_active("f1")
-    with pytest.raises(Exception):
+    with pytest.raises(DuplicateId):
         await tokens.start_family("f1", user_id="u1", token_id="t9", expires_at=int(time.time()) + 60)
 
 

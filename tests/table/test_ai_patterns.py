@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from algoitny.domain import Submission
-from algoitny.errors import GenerationJobFinished, GenerationJobNotFound, SubmissionNotFound
+from algoitny.errors import DuplicateId, GenerationJobFinished, GenerationJobNotFound, SubmissionNotFound
 from algoitny.services.ids import new_task_id
 from algoitny.table import keys
 from algoitny.table.generation_jobs import GenerationJob, GenerationJobRepository, JobStatus
@@ -37,7 +37,7 @@ def _job(platform="custom", identifier="p1", **fields) -> GenerationJob:
 
 async def test_create_generation_job(jobs, table):
     job = await jobs.create(_job(script="print(1)"))
-    with pytest.raises(Exception):
+    with pytest.raises(DuplicateId):
         await jobs.create(job)  # the same id twice is refused
     item = await table.get(keys.generation_job_key(job.job_id))
     assert (

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from algoitny.domain import Submission, Summary, TestRecord
-from algoitny.errors import SubmissionNotFound
+from algoitny.errors import DuplicateId, SubmissionNotFound
 from algoitny.services.ids import new_task_id
 from algoitny.table import QuotaExceeded, keys
 from tests import factories
@@ -49,7 +49,7 @@ def _record(index: int, passed: bool = True) -> TestRecord:
 async def test_create_submission(problems, submissions):
     created = await _submission(problems, submissions)
     assert created.created_at > 0
-    with pytest.raises(Exception):
+    with pytest.raises(DuplicateId):
         await submissions.create(created)  # the same id twice is refused
 
 

@@ -121,10 +121,10 @@ class RunGroup:
                 except ProcessLookupError:
                     pass
 
-    async def remove(self, timeout: float = 30.0) -> None:
+    async def remove(self, within_s: float = 30.0) -> None:
         """rmdir every directory; EBUSY until the last killed process is gone."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within_s
         for d in self.dirs:
             delay = 0.002
             while True:

@@ -16,6 +16,8 @@ from algoitny.table.users import UserRepository
 
 __all__ = [
     "CursorCodec",
+    "GenerationJobRepository",
+    "HintRepository",
     "MigrationLog",
     "PlanRepository",
     "ProblemRepository",

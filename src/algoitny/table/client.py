@@ -11,7 +11,9 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any
 
-from algoitny.errors import ServiceUnavailable
+from botocore.exceptions import ClientError
+
+from algoitny.errors import DuplicateId, ServiceUnavailable
 
 Item = dict[str, Any]
 
@@ -43,6 +45,15 @@ class Table:
 
     async def put(self, item: Item, **kwargs: Any) -> None:
         await self.client.put_item(TableName=self.name, Item=item, **kwargs)
+
+    async def put_new(self, item: Item) -> None:
+        """Put an item whose key must not exist yet; ``DuplicateId`` if it does."""
+        try:
+            await self.put(item, ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise DuplicateId() from None
+            raise
 
     async def update(self, key: dict[str, str], **kwargs: Any) -> Item:
         response = await self.client.update_item(TableName=self.name, Key=typed_key(key), **kwargs)

@@ -84,7 +84,7 @@ class EntityCodec:
             raise ValueError(f"{self.entity_type}: two fields share a short name")
         if ENTITY_TYPE in shorts or KEY_ATTRIBUTES & set(shorts):
             raise ValueError(f"{self.entity_type}: short name collides with a reserved one")
-        object.__setattr__(self, "_short_to_long", {s: l for l, s in self.names.items()})
+        object.__setattr__(self, "_short_to_long", {short: long for long, short in self.names.items()})
 
     def short(self, name: str) -> str:
         return self.names[name]

@@ -92,9 +92,7 @@ class GenerationJobRepository:
         item_keys = keys.generation_job_key(job.job_id) | keys.generation_job_list_keys(
             job.platform, job.identifier, job.job_id, job.created_at
         )
-        await self.table.put(
-            GENERATION_JOB.encode(asdict(job), item_keys), ConditionExpression="attribute_not_exists(PK)"
-        )
+        await self.table.put_new(GENERATION_JOB.encode(asdict(job), item_keys))
         return job
 
     async def get(self, job_id: str, *, consistent: bool = False) -> GenerationJob:

@@ -57,7 +57,7 @@ class SubmissionRepository:
         item = SUBMISSION.encode(
             asdict(submission), keys.submission_key(submission.submission_id) | list_keys
         )
-        await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
+        await self.table.put_new(item)
         return submission
 
     async def discard(self, submission_id: str) -> bool:

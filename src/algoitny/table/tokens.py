@@ -36,7 +36,7 @@ class TokenRepository:
         }
         item = TOKEN_FAMILY.encode(fields, keys.token_family_key(family_id))
         item["ttl"] = {"N": str(expires_at)}
-        await self.table.put(item, ConditionExpression="attribute_not_exists(PK)")
+        await self.table.put_new(item)
 
     async def rotate(self, family_id: str, *, presented: str, new_token_id: str, expires_at: int) -> None:
         try:
