@@ -1,5 +1,7 @@
 """The schema is a product surface: stable operation ids and declared errors."""
 
+import json
+
 from algoitny.app import create_app
 from algoitny.settings import Settings
 
@@ -150,3 +152,16 @@ def test_defaulted_request_fields_say_their_default():
     stdin = schema["components"]["schemas"]["RunRequest"]["properties"]["stdin"]
     assert "stdin" not in schema["components"]["schemas"]["RunRequest"]["required"]
     assert stdin["description"].endswith('Default: `""`.')
+
+
+def test_every_error_code_is_in_the_published_descriptions():
+    """The error list is derived from errors.py: a new error class cannot be left out."""
+    from algoitny import errors
+
+    schema = create_app(Settings()).openapi()
+    published = json.dumps(schema)
+    classes = [
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.AlgoItnyError)
+    ]
+    missing = sorted({c.code for c in classes if f"`{c.code}`" not in published})
+    assert missing == []

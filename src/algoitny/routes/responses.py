@@ -7,40 +7,46 @@ from typing import Any
 from fastapi import Response
 from pydantic import BaseModel
 
+from algoitny.errors import AlgoItnyError
 from algoitny.schemas.errors import ErrorResponse
 
-_DESCRIPTIONS = {
-    400: "Bad request (`bad_request`, `invalid_cursor`, `unsupported_language`, `problem_has_no_tests`).",
-    401: "Not signed in (`not_authenticated`, `invalid_token`).",
-    403: "Signed in without the right (`admin_required`).",
-    404: "Not found (`problem_not_found`, `test_case_not_found`, `submission_not_found`, `route_not_found`).",
-    409: "Conflicts with the current state (`problem_exists`, `legacy_id_taken`).",
-    413: "Request body too large (`payload_too_large`).",
-    408: "The request body did not arrive in time (`request_timeout`).",
-    429: "Daily limit reached (`rate_limited`); `details` has the usage and `resets_at` (ISO 8601), "
-    "`Retry-After` the wait in seconds.",
-    422: "A field is invalid (`validation_error`); `details` says which and why.",
-    500: "Our fault (`internal_error`).",
-    503: "A backing service is down (`service_unavailable`, `not_ready`).",
+# What each status means; the codes under it come from the hierarchy in ``errors.py``,
+# so a new error class shows up in the schema without anyone editing this list.
+_MEANINGS = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Signed in without the right",
+    404: "Not found",
+    408: "The request body did not arrive in time",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    422: "A field is invalid; `details` says which and why",
+    429: "Daily limit reached; `details` has the usage and `resets_at` (ISO 8601), "
+    "`Retry-After` the wait in seconds",
+    500: "Our fault",
+    503: "A backing service is down",
 }
+# Codes made by the exception handlers in routes/errors.py, outside the hierarchy.
+_HANDLER_CODES = {404: ["route_not_found"], 405: ["method_not_allowed"], 422: ["validation_error"]}
 
-# The AI features' codes (issue 6), added to the descriptions above.
-_AI_CODES = {
-    400: ("reference_solution_missing", "problem_has_no_samples"),
-    403: ("not_submission_owner",),
-    404: ("generation_job_not_found", "hints_not_found"),
-    409: (
-        "ai_unavailable",
-        "generation_job_finished",
-        "generation_job_not_retryable",
-        "submission_not_finished",
-    ),
-    503: ("ai_failed",),
+
+def _codes_by_status() -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {status: list(codes) for status, codes in _HANDLER_CODES.items()}
+    pending: list[type[AlgoItnyError]] = [AlgoItnyError]
+    while pending:
+        cls = pending.pop(0)
+        codes = found.setdefault(cls.status, [])
+        if cls.code not in codes:
+            codes.append(cls.code)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+_CODES = _codes_by_status()
+_DESCRIPTIONS = {
+    status: f"{meaning} ({', '.join(f'`{code}`' for code in _CODES.get(status, []))})."
+    for status, meaning in _MEANINGS.items()
 }
-for _status, _codes in _AI_CODES.items():
-    _DESCRIPTIONS[_status] = _DESCRIPTIONS[_status].replace(
-        ")", "".join(f", `{code}`" for code in _codes) + ")", 1
-    )
 
 ALWAYS = (408, 413, 422, 500, 503)  # any request: its body may stall or be too large
 
