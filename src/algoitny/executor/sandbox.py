@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from .bwrap import Layout, build_argv
 from .models import Limits
+from .output import Output
 from .process import Watch, decode_status
 from .runtime import get_runtime
 from .seccomp import SEALS, filter_fd
@@ -45,7 +46,7 @@ class Outcome:
     wall_timed_out: bool
     oom_killed: bool
     memory_limit_hit: bool
-    stdout: bytes
+    stdout: Output  # spooled in a memfd; whoever consumes the outcome closes it
     stdout_exceeded: bool
     stderr: bytes
     stderr_exceeded: bool
@@ -198,7 +199,7 @@ async def run_sandboxed(
             oom_killed=stats.oom_kills > 0
             or (sig == "SIGKILL" and stats.limit_hits > 0 and not watch.killed_by_us),
             memory_limit_hit=stats.limit_hits > 0,
-            stdout=watch.stdout_bytes(),
+            stdout=watch.take_stdout(),
             stdout_exceeded=watch.stdout_exceeded,
             stderr=stderr,
             stderr_exceeded=watch.stderr_exceeded,
@@ -214,7 +215,7 @@ async def run_sandboxed(
             False,
             False,
             False,
-            b"",
+            Output(),
             False,
             b"",
             False,
@@ -248,7 +249,7 @@ def _internal(watch: Watch, message: str) -> Outcome:
         False,
         False,
         False,
-        b"",
+        Output(),
         False,
         watch.stderr_bytes(),
         False,
