@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from itertools import chain
 
 from .output import CHUNK_BYTES, Output
 
@@ -96,11 +97,11 @@ def _rstripped(text: Text, start: int, end: int) -> Span:
     return Span(text, start, end)
 
 
-def _raw_lines(text: Text) -> Iterator[Piece]:
-    """Every piece between newlines (as ``bytes.split(b"\\n")``), right-stripped."""
+def _raw_line_batches(text: Text) -> Iterator[list[Piece]]:
+    """Every piece between newlines (as ``bytes.split(b"\n")``), right-stripped, a chunk's
+    worth at a time."""
     if isinstance(text, bytes) and len(text) <= CHUNK_BYTES:
-        for line in text.split(b"\n"):
-            yield line.rstrip()
+        yield [line.rstrip() for line in text.split(b"\n")]
         return
     carry = bytearray()  # the unfinished line, while it is short
     start = offset = 0  # where it began; where this chunk begins
@@ -115,36 +116,46 @@ def _raw_lines(text: Text) -> Iterator[Piece]:
                     carry.clear()
             offset += len(chunk)
             continue
+        batch: list[Piece]
         if long:
-            yield _rstripped(text, start, offset + first)
+            batch = [_rstripped(text, start, offset + first)]
             long = False
         elif carry:
             carry += chunk[:first]
-            yield bytes(carry.rstrip())
+            batch = [bytes(carry.rstrip())]
             carry.clear()
         else:
-            yield chunk[:first].rstrip()
+            batch = [chunk[:first].rstrip()]
         last = chunk.rfind(b"\n")
         if last > first:
-            for line in chunk[first + 1 : last].split(b"\n"):
-                yield line.rstrip()
+            batch += [line.rstrip() for line in chunk[first + 1 : last].split(b"\n")]
+        yield batch
         carry += chunk[last + 1 :]
         start = offset + last + 1
         offset += len(chunk)
-    yield _rstripped(text, start, offset) if long else bytes(carry.rstrip())
+    yield [_rstripped(text, start, offset) if long else bytes(carry.rstrip())]
+
+
+def line_batches(text: Text) -> Iterator[list[Piece]]:
+    """Lines without trailing whitespace, trailing empty lines dropped, in batches."""
+    empty = 0  # empty lines held back: they count only if a non-empty line follows
+    for batch in _raw_line_batches(text):
+        end = len(batch)
+        while end and not batch[end - 1]:
+            end -= 1
+        if end == 0:
+            empty += len(batch)
+            continue
+        while empty:
+            run = min(empty, CHUNK_BYTES)
+            yield [b""] * run
+            empty -= run
+        yield batch if end == len(batch) else batch[:end]
+        empty = len(batch) - end
 
 
 def lines(text: Text) -> Iterator[Piece]:
-    """Lines without trailing whitespace; trailing empty lines are dropped."""
-    empty = 0
-    for line in _raw_lines(text):
-        if not line:
-            empty += 1
-            continue
-        for _ in range(empty):
-            yield b""
-        empty = 0
-        yield line
+    return chain.from_iterable(line_batches(text))
 
 
 class _Pending:
@@ -166,35 +177,41 @@ class _Pending:
         return Span(text, self.start, end) if self.long else bytes(self.carry)
 
 
-def tokens(text: Text) -> Iterator[Piece]:
-    """Whitespace-separated tokens, as ``bytes.split()`` gives them."""
+def token_batches(text: Text) -> Iterator[list[Piece]]:
+    """Whitespace-separated tokens, as ``bytes.split()`` gives them, in batches."""
     if isinstance(text, bytes) and len(text) <= CHUNK_BYTES:
-        yield from text.split()
+        yield list(text.split())
         return
     pending: _Pending | None = None
     offset = 0
     for chunk in chunks(text):
-        parts = chunk.split()
-        begin = 0
+        parts: list[Piece] = list(chunk.split())
         if pending is not None:
             if chunk[0] not in _SPACE:
-                pending.extend(parts[0])
+                head = parts[0]
+                assert isinstance(head, bytes)
+                pending.extend(head)
                 if len(parts) == 1 and chunk[-1] not in _SPACE:
                     offset += len(chunk)
                     continue
-                yield pending.finish(text, offset + len(parts[0]))
-                begin = 1
+                parts[0] = pending.finish(text, offset + len(head))
             else:
-                yield pending.finish(text, offset)
+                yield [pending.finish(text, offset)]
             pending = None
         stop = len(parts)
-        if stop > begin and chunk[-1] not in _SPACE:
+        if stop and chunk[-1] not in _SPACE:  # the last token may go on in the next chunk
             stop -= 1
-            pending = _Pending(parts[stop], offset + len(chunk) - len(parts[stop]))
-        yield from parts[begin:stop]
+            tail = parts[stop]
+            assert isinstance(tail, bytes)
+            pending = _Pending(tail, offset + len(chunk) - len(tail))
+        yield parts if stop == len(parts) else parts[:stop]
         offset += len(chunk)
     if pending is not None:
-        yield pending.finish(text, offset)
+        yield [pending.finish(text, offset)]
+
+
+def tokens(text: Text) -> Iterator[Piece]:
+    return chain.from_iterable(token_batches(text))
 
 
 def count_tokens(text: Text) -> int:
