@@ -16,8 +16,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from .checkers import check_options
 from .compiler import compile_source
-from .errors import ExecutorError, SandboxUnavailable
+from .errors import BadCheckerOption, ExecutorError, SandboxUnavailable, UnknownChecker
 from .models import Checker, Limits, TestCase
 from .runner import run_tests
 from .runtime import get_runtime
@@ -33,13 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tests", type=Path, help="directory of NAME.in + NAME.out (or .ans) pairs")
     p.add_argument("--time-limit", type=float, default=2.0, metavar="SEC", help="CPU seconds per test")
     p.add_argument("--memory-limit", type=int, default=256, metavar="MB")
-    p.add_argument("--checker", default="lines", help="exact, lines (default), tokens, float, unordered")
+    p.add_argument("--checker", help="exact, lines (default), tokens, float, unordered")
     p.add_argument(
         "--checker-arg",
         action="append",
         default=[],
         metavar="K=V",
-        help="checker option, e.g. abs=1e-6 (repeatable)",
+        help="checker option (repeatable); float takes abs=, rel=, eps= and precision=N (error <= 10^-N)",
     )
     p.add_argument("--checker-source", type=Path, help="custom testlib-style checker source")
     p.add_argument("--checker-language", default="cpp")
@@ -79,26 +80,31 @@ def checker_includes(checker: Path, source: bytes, explicit: list[Path]) -> dict
 
 
 def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Checker:
-    options = {}
+    """The checker the arguments ask for; a name or option we do not know exits 2 naming
+    what is accepted (never silently ignored)."""
+    options: dict[str, str] = {}
     for item in args.checker_arg:
         key, sep, value = item.partition("=")
-        if not sep:
+        if not sep or not key:
             parser.error(f"--checker-arg expects K=V, got {item!r}")
+        if key in options:
+            parser.error(f"--checker-arg {key} given twice")
         options[key] = value
     if args.checker_source:
+        if args.checker is not None or options:
+            parser.error("--checker-source takes neither --checker nor --checker-arg")
         source = args.checker_source.read_bytes()
         return Checker(
             source=source,
             language=args.checker_language,
             files=checker_includes(args.checker_source, source, args.checker_include),
         )
-    from .checkers import get_checker
-
+    name = args.checker or "lines"
     try:
-        get_checker(args.checker)
-    except ValueError as exc:
+        check_options(name, options)
+    except (UnknownChecker, BadCheckerOption) as exc:
         parser.error(str(exc))
-    return Checker(name=args.checker, args=options)
+    return Checker(name=name, args=options)
 
 
 async def _judge(args: argparse.Namespace, checker: Checker, tests: list[TestCase]) -> int:
@@ -178,10 +184,10 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--source {args.source} is not a file")
         if not args.tests.is_dir():
             parser.error(f"--tests {args.tests} is not a directory")
+        checker = _checker(args, parser)
         tests = load_tests(args.tests)
         if not tests:
             parser.error(f"--tests {args.tests} holds no NAME.in + NAME.out/.ans pairs")
-        checker = _checker(args, parser)
         return asyncio.run(_judge(args, checker, tests))
     except BrokenPipeError:  # the reader went away (`| head`): no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -127,6 +127,7 @@ async def compile_source(
         layout = Layout(argv=argv or ["/bin/true"], env=env, ro_binds=binds, box_dir=slot.box)
         outcome = await run_sandboxed(layout, limits, b"", slot, merge_stderr=True)
         message = outcome.stdout[:MESSAGE_BYTES].decode("utf-8", errors="replace")
+        outcome.stdout.close()  # the compiler's output is only its message
         result = CompileResult(
             language.id, False, message, entry=plan.entry, cpu_ms=outcome.cpu_ms, wall_ms=outcome.wall_ms
         )

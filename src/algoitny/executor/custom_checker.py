@@ -11,6 +11,7 @@ from __future__ import annotations
 from .compiler import CompileResult, compile_source
 from .execution import execute
 from .models import Checker, Limits, excerpt
+from .output import Output
 from .verdicts import Verdict
 
 CHECKER_LIMITS = Limits(time_limit_s=10.0, memory_mb=1024, wall_time_s=20.0)
@@ -28,7 +29,7 @@ class CustomChecker:
         compiled = await compile_source(spec.language or "cpp", spec.source, extra_files=spec.files)
         return cls(compiled)
 
-    async def check(self, input: bytes, output: bytes, answer: bytes) -> tuple[Verdict, str]:
+    async def check(self, input: bytes, output: bytes | Output, answer: bytes) -> tuple[Verdict, str]:
         if not self.compiled.ok:
             return Verdict.IE, "checker did not compile: " + self.compiled.message[:2000]
         outcome = await execute(
@@ -36,9 +37,12 @@ class CustomChecker:
             b"",
             CHECKER_LIMITS,
             args=list(_FILES),
-            files=dict(zip(_FILES, (input, output, answer))),
+            # One copy of the output for the checker's file (at most the output cap), dropped
+            # when the run has copied it into its memfd.
+            files=dict(zip(_FILES, (input, bytes(output), answer), strict=True)),
         )
         comment = excerpt(outcome.stderr or outcome.stdout, 2000).strip()
+        outcome.stdout.close()
         if outcome.internal_error:
             return Verdict.IE, f"checker: {outcome.internal_error}"
         if outcome.cpu_timed_out or outcome.wall_timed_out or outcome.oom_killed:

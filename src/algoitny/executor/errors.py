@@ -4,7 +4,9 @@
     ├── SandboxUnavailable   the host cannot run sandboxes (no bwrap, no cgroups, not root)
     ├── UnknownLanguage      a language id or alias we have never heard of
     ├── LanguageUnavailable  a known language whose toolchain is missing here
-    └── BadArtifact          a compiled artifact that was cleaned up or did not compile
+    ├── BadArtifact          a compiled artifact that was cleaned up or did not compile
+    ├── UnknownChecker       a built-in checker name we do not have (also a ValueError)
+    └── BadCheckerOption     an option a checker does not take, or a bad value (a ValueError)
 
 Verdicts are values (see ``verdicts.Verdict``), never exceptions: a program that crashes,
 loops or floods is a normal result, not an error of the executor.
@@ -31,3 +33,11 @@ class LanguageUnavailable(ExecutorError):
 
 class BadArtifact(ExecutorError):
     code = "bad_artifact"
+
+
+class UnknownChecker(ExecutorError, ValueError):
+    code = "unknown_checker"
+
+
+class BadCheckerOption(ExecutorError, ValueError):
+    code = "bad_checker_option"

@@ -67,6 +67,8 @@ async def run_once(compiled: CompileResult, stdin: bytes, limits: Limits) -> Run
     """A "custom input" run: no checker; AC means the program finished cleanly."""
     outcome = await execute(compiled, stdin, limits)
     verdict = run_verdict(outcome, compiled.language, limits) or Verdict.AC
+    stdout = bytes(outcome.stdout)  # a custom-input run hands the whole output back
+    outcome.stdout.close()
     return RunResult(
         verdict=verdict,
         cpu_ms=outcome.cpu_ms,
@@ -74,7 +76,7 @@ async def run_once(compiled: CompileResult, stdin: bytes, limits: Limits) -> Run
         memory_kb=outcome.memory_kb,
         exit_code=outcome.exit_code,
         signal=outcome.signal,
-        stdout=outcome.stdout,
+        stdout=stdout,
         stderr_excerpt=excerpt(outcome.stderr),
         stdout_truncated=outcome.stdout_exceeded,
         message=outcome.internal_error or "",

@@ -6,10 +6,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .output import Output
 from .verdicts import Verdict
 
 MIB = 1024 * 1024
 EXCERPT_BYTES = 4096
+OUTPUT_HEAD_BYTES = 256 * 1024  # what a failed test's result keeps of its output
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +66,10 @@ class Checker:
     """Which checker judges the output.
 
     Either a built-in ``name`` (exact, lines, tokens, float, unordered) with ``args``
-    (for example ``{"abs": "1e-6", "rel": "1e-6"}``), or a custom testlib-style
-    checker given as ``source`` + ``language`` (+ ``files`` it includes, e.g. testlib.h).
+    (for example ``{"abs": "1e-6", "rel": "1e-6"}`` or ``{"precision": "6"}``), or a
+    custom testlib-style checker given as ``source`` + ``language`` (+ ``files`` it
+    includes, e.g. testlib.h). ``run_tests`` rejects an unknown name or option
+    (``UnknownChecker``, ``BadCheckerOption``; both ``ValueError``) before running anything.
     """
 
     name: str = "lines"
@@ -111,10 +115,17 @@ class TestResult:
     memory_kb: int
     exit_code: int | None
     signal: str | None
-    stdout: bytes  # the program's output up to the output cap, for the counterexample
+    # The head of the program's output: up to OUTPUT_HEAD_BYTES for a failed test (the
+    # counterexample), EXCERPT_BYTES for a passed one; ``stdout_size`` is its full size.
+    stdout: bytes
     stdout_excerpt: str
     stderr_excerpt: str
     checker_message: str = ""
+    stdout_size: int = 0
+
+    @property
+    def stdout_truncated(self) -> bool:
+        return self.stdout_size > len(self.stdout)
 
     def to_json(self) -> dict:
         return {
@@ -132,9 +143,10 @@ class TestResult:
         }
 
 
-def excerpt(data: bytes, limit: int = EXCERPT_BYTES) -> str:
-    """A bounded, printable view of program output."""
+def excerpt(data: bytes | Output, limit: int = EXCERPT_BYTES, *, total: int | None = None) -> str:
+    """A bounded, printable view of program output (``total``: its size, if ``data`` is a head)."""
+    size = len(data) if total is None else total
     text = data[:limit].decode("utf-8", errors="replace")
-    if len(data) > limit:
-        text += f"\n… ({len(data) - limit} more bytes)"
+    if size > limit:
+        text += f"\n… ({size - limit} more bytes)"
     return text

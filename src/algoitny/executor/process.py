@@ -17,6 +17,7 @@ import time
 
 from .cgroups import RunGroup
 from .models import Limits
+from .output import Output
 from .spawn import Child
 
 _F_SETPIPE_SZ = 1031
@@ -51,7 +52,7 @@ class Watch:
         self.proc, self.group, self.limits = proc, group, limits
         self.out_r, self.err_r = out_r, err_r
         self.stderr_keep = stderr_keep
-        self._out = bytearray()
+        self._out = Output()  # spooled out of our heap: see output.py
         self._err = bytearray()
         self._err_total = 0
         self.stdout_exceeded = self.stderr_exceeded = False
@@ -262,11 +263,11 @@ class Watch:
         elif is_out:
             room = self.limits.output_bytes - len(self._out)
             if len(chunk) > room and not self.stdout_exceeded:
-                self._out += chunk[:room]
+                self._out.append(chunk[:room])
                 self.stdout_exceeded = True
                 self.kill()
             elif not self.stdout_exceeded:
-                self._out += chunk
+                self._out.append(chunk)
         else:
             self._err_total += len(chunk)
             if len(self._err) < self.stderr_keep:
@@ -276,15 +277,17 @@ class Watch:
                 self.kill()
         return len(chunk)
 
-    def stdout_bytes(self) -> bytes:
-        return bytes(self._out)
+    def take_stdout(self) -> Output:
+        """The program's stdout; the caller owns it (and closes it) from now on."""
+        taken, self._out = self._out, Output()
+        return taken
 
     def stderr_bytes(self) -> bytes:
         return bytes(self._err)
 
     def stderr_text(self) -> str:
-        data = self._err if self.err_r is not None else self._out
-        return data[:4096].decode(errors="replace").strip()
+        data = self._err[:4096] if self.err_r is not None else self._out[:4096]
+        return data.decode(errors="replace").strip()
 
     def take_box_fd(self) -> int | None:
         """Hand over the pidfd of the box's PID 1 (to ``reap``); the caller closes it."""
@@ -292,6 +295,7 @@ class Watch:
         return fd
 
     def close(self) -> None:
+        self._out.close()
         for fd in list(self._readers):
             self._remove_reader(fd)
         if self._timer is not None:

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .bwrap import Layout, build_argv
 from .models import Limits
+from .output import Output
 from .process import Watch, decode_status, reap
 from .runtime import get_runtime
 from .seccomp import SEALS, filter_fd
@@ -55,7 +56,7 @@ class Outcome:
     wall_timed_out: bool
     oom_killed: bool
     memory_limit_hit: bool
-    stdout: bytes
+    stdout: Output  # spooled in a memfd; whoever consumes the outcome closes it
     stdout_exceeded: bool
     stderr: bytes
     stderr_exceeded: bool
@@ -236,7 +237,7 @@ async def run_sandboxed(
             # limit (failcnt up, nothing killed) is the program's own doing.
             oom_killed=stats.oom_kills > 0,
             memory_limit_hit=stats.limit_hits > 0,
-            stdout=watch.stdout_bytes(),
+            stdout=watch.take_stdout(),
             stdout_exceeded=watch.stdout_exceeded,
             stderr=stderr,
             stderr_exceeded=watch.stderr_exceeded,
@@ -252,7 +253,7 @@ async def run_sandboxed(
             False,
             False,
             False,
-            b"",
+            Output(),
             False,
             b"",
             False,
@@ -295,7 +296,7 @@ def _internal(watch: Watch, message: str) -> Outcome:
         False,
         False,
         False,
-        b"",
+        Output(),
         False,
         watch.stderr_bytes(),
         False,

@@ -73,11 +73,12 @@ def to_record(result: TestResult, test_case: TestCase | PackedTestCase, *, detai
         checker_message=_cut(result.checker_message, 1024),
     )
     if detailed and not passed:
-        output = result.stdout.decode(errors="replace")
+        # result.stdout is already only the head of the output (OUTPUT_HEAD_BYTES).
+        output = result.stdout[:FULL_OUTPUT_MAX].decode(errors="replace")
         record.input_excerpt = _cut(test_case.input)
         record.expected_excerpt = _cut(test_case.output)
         record.full_output = output[:FULL_OUTPUT_MAX]
-        record.output_truncated = len(output) > FULL_OUTPUT_MAX
+        record.output_truncated = result.stdout_size > FULL_OUTPUT_MAX or len(output) > FULL_OUTPUT_MAX
     return record
 
 
