@@ -19,7 +19,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from algoitny import client_identity
-from algoitny.domain import Plan, Platform, Problem, Submission, User, UserRole
+from algoitny.domain import Caller, Plan, Platform, Problem, Role, Submission, User, UserRole
 from algoitny.errors import (
     Forbidden,
     InvalidToken,
@@ -65,39 +65,6 @@ _bearer = HTTPBearer(
 )
 
 PLAN_CACHE_S = 30.0
-
-
-class Role(StrEnum):
-    ANONYMOUS = "anonymous"
-    USER = "user"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class Caller:
-    role: Role
-    subject: str  # who is counted against quotas: a user id, or ``ip:{client address}``
-    user: User | None = None
-    plan: Plan | None = None
-    # Who owns submissions: the user id, or for anonymous callers the hash of the owner
-    # token they presented (``anon:{sha256}``); None for an anonymous caller without one.
-    owner: str | None = None
-    anonymous_token: str | None = None  # the token itself, to hand back at submit
-
-    def __post_init__(self) -> None:
-        if self.role != Role.ANONYMOUS and self.owner is None:
-            object.__setattr__(self, "owner", self.subject)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def account(self) -> User:
-        """The signed-in user (``SignedInDep`` guarantees one)."""
-        if self.user is None:
-            raise NotAuthenticated()
-        return self.user
 
 
 async def plan_named(resources: Resources, name: str) -> Plan | None:

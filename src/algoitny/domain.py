@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from algoitny.errors import NotAuthenticated
+
 
 class Platform(StrEnum):
     BAEKJOON = "baekjoon"
@@ -227,4 +229,106 @@ class Plan:
     can_register_problems: bool = False
     paid: bool = False
     created_at: int = 0
+    updated_at: int = 0
+
+
+# Who is asking: built by the API's dependencies, used by services (which never import FastAPI).
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    USER = "user"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: Role
+    subject: str  # who is counted against quotas: a user id, or ``ip:{client address}``
+    user: User | None = None
+    plan: Plan | None = None
+    # Who owns submissions: the user id, or for anonymous callers the hash of the owner
+    # token they presented (``anon:{sha256}``); None for an anonymous caller without one.
+    owner: str | None = None
+    anonymous_token: str | None = None  # the token itself, to hand back at submit
+
+    def __post_init__(self) -> None:
+        if self.role != Role.ANONYMOUS and self.owner is None:
+            object.__setattr__(self, "owner", self.subject)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def account(self) -> User:
+        """The signed-in user (``SignedInDep`` guarantees one)."""
+        if self.user is None:
+            raise NotAuthenticated()
+        return self.user
+
+
+# Generation jobs (test cases, reference solutions).
+class JobKind(StrEnum):
+    TEST_CASES = "test_cases"
+    REFERENCE_SOLUTION = "reference_solution"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@dataclass
+class GenerationJob:
+    job_id: str
+    kind: str
+    platform: str
+    identifier: str
+    created_by: str
+    status: str = JobStatus.QUEUED
+    step: str = "queued"
+    done: int = 0
+    total: int = 0
+    script: str | None = None  # the generator script (admin's or the model's), or the model's solution
+    script_source: str | None = None  # test cases: "admin" | "ai"; reference: the solution's language
+    counts: dict[str, int] = field(default_factory=dict)  # size → how many inputs
+    attempts: int = 0
+    max_attempts: int = 1
+    error: str | None = None
+    previous_error: str | None = None  # fed back to the model (retry of a failed job)
+    previous_answer: str | None = None
+    added: int = 0
+    existing: int = 0
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    cancel_requested: bool = False
+    tokens: int = 0
+    retry_of: str | None = None
+    worker: str | None = None
+    created_at: int = 0
+    updated_at: int = 0
+    finished_at: int | None = None
+
+
+# Hints.
+@dataclass
+class SubmissionHints:
+    hints: list[str]
+    source: str  # "ai" | "results" (deterministic, from the judged results)
+    tokens: int = 0
+    created_at: int = 0
+
+
+@dataclass
+class ProblemHints:
+    platform: str
+    identifier: str
+    levels: list[dict[str, str]]  # [{"title", "hint"}], in reveal order
+    source: str  # "ai" | "admin"
+    tokens: int = 0
     updated_at: int = 0

@@ -177,8 +177,10 @@ async def test_hints_are_for_the_owner_only(client, live_api, worker):
         headers=ADMIN,
     )
     await follow(live_api, response.json()["websocket"])
+    # An anonymous caller is refused with 401 (signing in may make them the owner); a
+    # signed-in stranger's 403 not_submission_owner is in the route x role matrix.
     refused = await client.post(f"/api/submissions/{response.json()['task_id']}/hints")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_submission_owner"
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "not_authenticated"
 
 
 async def test_what_needs_a_model_says_so(api):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from algoitny.domain import Submission
+from algoitny.domain import GenerationJob, JobStatus, ProblemHints, Submission, SubmissionHints
 from algoitny.errors import DuplicateId, GenerationJobFinished, GenerationJobNotFound, SubmissionNotFound
 from algoitny.services.ids import new_task_id
 from algoitny.table import keys
-from algoitny.table.generation_jobs import GenerationJob, GenerationJobRepository, JobStatus
-from algoitny.table.hints import HintRepository, ProblemHints, SubmissionHints
+from algoitny.table.generation_jobs import GenerationJobRepository
+from algoitny.table.hints import HintRepository
 from tests import factories
 
 

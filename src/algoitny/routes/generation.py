@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, WebSocket, WebSocketDisconnect, status
 
 from algoitny.deps import AdminDep, ProblemKeyDep, ResourcesDep
+from algoitny.domain import GenerationJob
 from algoitny.errors import GenerationJobNotFound
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.ai import GenerationJobCreate, GenerationJobPage, GenerationJobRead
 from algoitny.schemas.common import PageLimit
 from algoitny.services import ai_jobs, generation, reference
 from algoitny.services.ids import TASK_ID_PATTERN, is_task_id
-from algoitny.table.generation_jobs import GenerationJob
 
 router = APIRouter(tags=["ai generation"])
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from algoitny.deps import AdminDep, CallerDep, ProblemKeyDep, ResourcesDep, VisibleProblem, VisibleSubmission
+from algoitny.domain import ProblemHints
 from algoitny.errors import HintsNotFound
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.ai import ProblemHintsRead, ProblemHintsUpdate, SubmissionHintsRead
 from algoitny.services import hints as hinting
-from algoitny.table.hints import ProblemHints
 
 router = APIRouter(tags=["hints"])
 

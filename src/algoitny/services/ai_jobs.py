@@ -19,13 +19,11 @@ import logging
 from dataclasses import asdict
 from typing import Any
 
-from algoitny.deps import Caller
-from algoitny.domain import Problem, TestCase
+from algoitny.domain import Caller, GenerationJob, JobKind, JobStatus, Problem, TestCase
 from algoitny.errors import GenerationJobFinished, GenerationJobNotRetryable
 from algoitny.resources import Resources
 from algoitny.services import lease
 from algoitny.services.ids import new_task_id
-from algoitny.table.generation_jobs import GenerationJob, JobKind, JobStatus
 
 log = logging.getLogger(__name__)
 

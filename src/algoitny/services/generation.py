@@ -17,15 +17,13 @@ from typing import Any
 
 from algoitny.ai import AiBadAnswer, AiCallFailed, GeneratorScript, Task
 from algoitny.ai.prompts import GENERATOR_SYSTEM, PreviousAttempt, generator_prompt
-from algoitny.deps import Caller
-from algoitny.domain import NewTestCase, Problem, TestCaseKind
+from algoitny.domain import Caller, GenerationJob, JobKind, NewTestCase, Problem, TestCaseKind
 from algoitny.errors import AiUnavailable, ReferenceSolutionMissing
 from algoitny.executor import Limits, Verdict, compile_source, run_once
 from algoitny.resources import Resources
 from algoitny.services import ai_jobs
 from algoitny.services.ai_jobs import JobFailed, JobRun, samples_of
 from algoitny.services.judge import limits_for
-from algoitny.table.generation_jobs import GenerationJob, JobKind
 
 SIZES = ("small", "medium", "max")
 DEFAULT_COUNTS = {"small": 4, "medium": 3, "max": 2}

@@ -13,8 +13,17 @@ from dataclasses import dataclass
 
 from algoitny.ai import AiBadAnswer, AiCallFailed, HintList, ProblemHintLevels, Task
 from algoitny.ai.prompts import HINT_SYSTEM, problem_hints_prompt, submission_hints_prompt
-from algoitny.deps import Caller, Role
-from algoitny.domain import Problem, Submission, SubmissionStatus, TestRecord, Usage
+from algoitny.domain import (
+    Caller,
+    Problem,
+    ProblemHints,
+    Role,
+    Submission,
+    SubmissionHints,
+    SubmissionStatus,
+    TestRecord,
+    Usage,
+)
 from algoitny.errors import (
     AiFailed,
     AiUnavailable,
@@ -26,7 +35,6 @@ from algoitny.errors import (
 from algoitny.resources import Resources
 from algoitny.services import quota
 from algoitny.services.fallback_hints import results_hints
-from algoitny.table.hints import ProblemHints, SubmissionHints
 
 log = logging.getLogger(__name__)
 

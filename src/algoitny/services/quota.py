@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from algoitny.deps import Caller, Role
-from algoitny.domain import Usage
+from algoitny.domain import Caller, Role, Usage
 from algoitny.errors import NotAuthenticated, RateLimited
 from algoitny.settings import QuotaSettings
 from algoitny.table import QuotaExceeded, UsageRepository

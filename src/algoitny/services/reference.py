@@ -8,8 +8,7 @@ from typing import Any
 
 from algoitny.ai import AiBadAnswer, AiCallFailed, SolutionAnswer, Task
 from algoitny.ai.prompts import SOLUTION_SYSTEM, PreviousAttempt, cut, solution_prompt
-from algoitny.deps import Caller
-from algoitny.domain import Problem, TestCase
+from algoitny.domain import Caller, GenerationJob, JobKind, Problem, TestCase
 from algoitny.errors import AiUnavailable, ProblemHasNoSamples
 from algoitny.executor import TestCase as ExecutorTestCase
 from algoitny.executor import compile_source, run_tests
@@ -17,7 +16,6 @@ from algoitny.resources import Resources
 from algoitny.services import ai_jobs
 from algoitny.services.ai_jobs import JobFailed, JobRun, samples_of
 from algoitny.services.judge import checker_for, limits_for
-from algoitny.table.generation_jobs import GenerationJob, JobKind
 
 STORE_STEP = "store"
 

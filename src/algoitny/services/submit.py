@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from algoitny import client_identity, redis_keys
-from algoitny.deps import Caller
-from algoitny.domain import Problem, Submission, Usage
+from algoitny.domain import Caller, Problem, Submission, Usage
 from algoitny.errors import (
     LanguageUnavailable,
     NoWorker,

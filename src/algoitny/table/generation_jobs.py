@@ -9,66 +9,17 @@ when a second run of the same arq job (a resumed one) is still busy.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
+from dataclasses import asdict
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from algoitny.domain import Page
+from algoitny.domain import GenerationJob, JobStatus, Page
 from algoitny.errors import GenerationJobFinished, GenerationJobNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table
 from algoitny.table.codec import GENERATION_JOB
 from algoitny.table.cursor import CursorCodec, query_page
-
-
-class JobKind(StrEnum):
-    TEST_CASES = "test_cases"
-    REFERENCE_SOLUTION = "reference_solution"
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def active(self) -> bool:
-        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
-
-
-@dataclass
-class GenerationJob:
-    job_id: str
-    kind: str
-    platform: str
-    identifier: str
-    created_by: str
-    status: str = JobStatus.QUEUED
-    step: str = "queued"
-    done: int = 0
-    total: int = 0
-    script: str | None = None  # the generator script (admin's or the model's), or the model's solution
-    script_source: str | None = None  # test cases: "admin" | "ai"; reference: the solution's language
-    counts: dict[str, int] = field(default_factory=dict)  # size → how many inputs
-    attempts: int = 0
-    max_attempts: int = 1
-    error: str | None = None
-    previous_error: str | None = None  # fed back to the model (retry of a failed job)
-    previous_answer: str | None = None
-    added: int = 0
-    existing: int = 0
-    dropped: list[dict[str, Any]] = field(default_factory=list)
-    cancel_requested: bool = False
-    tokens: int = 0
-    retry_of: str | None = None
-    worker: str | None = None
-    created_at: int = 0
-    updated_at: int = 0
-    finished_at: int | None = None
 
 
 def _now_ms() -> int:

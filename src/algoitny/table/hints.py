@@ -4,33 +4,15 @@ progressive hints (one item per problem)."""
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from botocore.exceptions import ClientError
 
+from algoitny.domain import ProblemHints, SubmissionHints
 from algoitny.errors import SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Table, typed_key
 from algoitny.table.codec import PROBLEM_HINTS, SUBMISSION_HINTS, to_dynamo
-
-
-@dataclass
-class SubmissionHints:
-    hints: list[str]
-    source: str  # "ai" | "results" (deterministic, from the judged results)
-    tokens: int = 0
-    created_at: int = 0
-
-
-@dataclass
-class ProblemHints:
-    platform: str
-    identifier: str
-    levels: list[dict[str, str]]  # [{"title", "hint"}], in reveal order
-    source: str  # "ai" | "admin"
-    tokens: int = 0
-    updated_at: int = 0
-
 
 _HINT_NAMES = {f"#{short}": short for short in SUBMISSION_HINTS.names.values()}
 
