@@ -28,6 +28,7 @@ from algoitny.routes import hints as hint_routes
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
+from algoitny.schemas.events import publish_event_schemas
 from algoitny.settings import Settings
 
 DESCRIPTION = """
@@ -96,4 +97,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyGuard, api=settings.api)
     app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)
+    publish_event_schemas(app)
     return app
