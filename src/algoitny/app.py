@@ -43,7 +43,9 @@ Every error answers `{"error": {"code", "message", "details"}}` with a stable
 (optionally `?last_event_id=<id>` to resume) and receive JSON events, each with an
 increasing `id` and a `type`: `queued`, `compiling`, `compiled` or `compile_error`,
 one `test` per test (`index`, `verdict`, `cpu_ms`, `wall_ms`, `memory_kb`) or one
-`run` for a custom run, then `done` with the `summary`. Unknown task: close code 4404.
+`run` for a custom run, then `done` with the `summary`. Each event's JSON Schema is in
+`components/schemas` (`ExecutionEvent`; `GenerationEvent` for `/ws/generation/{job_id}`).
+Unknown task: close code 4404 (all close codes: docs/events.md).
 """
 
 

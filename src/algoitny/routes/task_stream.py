@@ -36,6 +36,7 @@ Rebuild = Callable[[Resources, str], Awaitable[list[dict[str, Any]]]]
 
 class CloseCode(enum.IntEnum):
     NORMAL = 1000  # after ``done`` (or at once, for a client that already has it)
+    SERVER_RESTART = 1012  # sent by uvicorn when the API shuts down: reconnect with ``last_event_id``
     INTERNAL_ERROR = 1011  # the event store failed; reconnect with ``last_event_id``
     BAD_EVENT_ID = 4400  # ``last_event_id`` malformed, or never sent on this task
     INVALID_TOKEN = 4401  # an ``Authorization`` header that does not verify
