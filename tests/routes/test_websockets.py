@@ -4,8 +4,10 @@ worker: resuming at the end, close codes, disconnects, and events against the pu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,6 +18,7 @@ import websockets
 from redis.asyncio import Redis
 
 from algoitny import redis_keys
+from algoitny.localstack import free_port, start_redis
 from algoitny.routes.task_stream import CloseCode
 from algoitny.schemas.events import EXECUTION_EVENTS, GENERATION_EVENTS
 from tests.ai.helpers import GENERATOR
@@ -187,6 +190,50 @@ def test_the_documented_close_codes_are_the_ones_used():
         int(code) for code in re.findall(r"^\| `(\d{4})` \|", (DOCS / "events.md").read_text(), re.M)
     }
     assert documented == {int(code) for code in CloseCode}
+
+
+@contextlib.asynccontextmanager
+async def serve(settings) -> AsyncIterator[str]:
+    """The app under uvicorn on a free port, for settings of the test's own (like ``live_api``)."""
+    import uvicorn
+
+    from algoitny.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_an_event_store_outage_while_following_closes_with_1011(settings):
+    port = free_port()
+    redis_server = await start_redis(port, data_dir=None)
+    own = settings.model_copy(
+        update={"redis": settings.redis.model_copy(update={"url": f"redis://127.0.0.1:{port}/0"})}
+    )
+    try:
+        async with serve(own) as host, httpx.AsyncClient(base_url=f"http://{host}", timeout=60) as client:
+            await create_problem(client, "outage", tests=1)
+            accepted = await submit(client, "outage")  # no worker: the follower waits in XREAD
+            async with websockets.connect(f"ws://{host}{accepted['websocket']}") as socket:
+                assert json.loads(await asyncio.wait_for(socket.recv(), HANG))["type"] == "queued"
+                await redis_server.stop()
+                with pytest.raises(websockets.ConnectionClosed) as closed:
+                    await asyncio.wait_for(socket.recv(), HANG)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == CloseCode.INTERNAL_ERROR
+    finally:
+        await redis_server.stop()
 
 
 # --- clients that go --------------------------------------------------------------------
