@@ -46,7 +46,7 @@ async def _start_api(settings, port: int) -> asyncio.subprocess.Process:
     raise AssertionError("algoitny api did not start listening")
 
 
-async def test_sigterm_stops_the_api_while_a_client_follows_a_live_task(settings):
+async def test_sigterm_stops_the_api_while_a_client_follows_a_live_task(settings, announced_worker):
     port = free_port()
     process = await _start_api(settings, port)
     try:

@@ -216,6 +216,23 @@ async def serve(settings) -> AsyncIterator[str]:
         await task
 
 
+async def announce_on(settings) -> None:
+    """What ``announced_worker`` does, on this test's own Redis: submissions are accepted."""
+    from algoitny.executor import languages
+    from algoitny.services import workers
+
+    redis = Redis.from_url(settings.redis.url)
+    announcement = workers.WorkerAnnouncement(
+        worker_id=workers.new_worker_id(),
+        languages=tuple(i.id for i in languages() if i.available),
+        slots=1,
+        max_jobs=1,
+        version="test",
+    )
+    await workers.announce(redis, settings.redis.queue_name, announcement, ttl_s=3600)
+    await redis.aclose()
+
+
 async def test_an_event_store_outage_while_following_closes_with_1011(settings):
     port = free_port()
     redis_server = await start_redis(port, data_dir=None)
@@ -223,6 +240,7 @@ async def test_an_event_store_outage_while_following_closes_with_1011(settings):
         update={"redis": settings.redis.model_copy(update={"url": f"redis://127.0.0.1:{port}/0"})}
     )
     try:
+        await announce_on(own)
         async with serve(own) as host, httpx.AsyncClient(base_url=f"http://{host}", timeout=60) as client:
             await create_problem(client, "outage", tests=1)
             accepted = await submit(client, "outage")  # no worker: the follower waits in XREAD
@@ -251,7 +269,7 @@ async def _until(predicate, what: str) -> None:
     raise AssertionError(f"not within {HANG} s: {what}")
 
 
-async def test_a_client_that_goes_releases_its_redis_reader(client, live_api, redis):
+async def test_a_client_that_goes_releases_its_redis_reader(client, live_api, redis, announced_worker):
     await create_problem(client, "left", tests=1)
     accepted = await submit(client, "left")  # no worker: it stays queued, the follower blocks
     before = await _blocked_readers(redis)
