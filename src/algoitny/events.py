@@ -47,7 +47,7 @@ class EventLog:
             await pipe.execute()
 
     async def finished_results(self, task_id: str) -> dict[int, dict[str, Any]]:
-        raw = await self.redis.hgetall(redis_keys.results(task_id))
+        raw: dict[bytes, bytes] = await self.redis.hgetall(redis_keys.results(task_id))  # type: ignore[misc]
         return {int(k): json.loads(v) for k, v in raw.items()}
 
     async def history(self, task_id: str, after: str | None = None) -> list[dict[str, Any]]:
