@@ -28,6 +28,7 @@ from algoitny.routes import hints as hint_routes
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
+from algoitny.schemas.events import publish_event_schemas
 from algoitny.settings import Settings
 
 DESCRIPTION = """
@@ -42,7 +43,9 @@ Every error answers `{"error": {"code", "message", "details"}}` with a stable
 (optionally `?last_event_id=<id>` to resume) and receive JSON events, each with an
 increasing `id` and a `type`: `queued`, `compiling`, `compiled` or `compile_error`,
 one `test` per test (`index`, `verdict`, `cpu_ms`, `wall_ms`, `memory_kb`) or one
-`run` for a custom run, then `done` with the `summary`. Unknown task: close code 4404.
+`run` for a custom run, then `done` with the `summary`. Each event's JSON Schema is in
+`components/schemas` (`ExecutionEvent`; `GenerationEvent` for `/ws/generation/{job_id}`).
+Unknown task: close code 4404 (all close codes: docs/events.md).
 """
 
 
@@ -96,4 +99,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyGuard, api=settings.api)
     app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)
+    publish_event_schemas(app)
     return app

@@ -47,7 +47,7 @@ class EventLog:
             await pipe.execute()
 
     async def finished_results(self, task_id: str) -> dict[int, dict[str, Any]]:
-        raw = await self.redis.hgetall(redis_keys.results(task_id))
+        raw: dict[bytes, bytes] = await self.redis.hgetall(redis_keys.results(task_id))  # type: ignore[misc]
         return {int(k): json.loads(v) for k, v in raw.items()}
 
     async def history(self, task_id: str, after: str | None = None) -> list[dict[str, Any]]:
@@ -66,17 +66,36 @@ class EventLog:
             pipe.expire(redis_keys.task(task_id), redis_keys.FINISHED_TTL_S)
             await pipe.execute()
 
+    async def last(self, task_id: str) -> dict[str, Any] | None:
+        """The stream's newest event, or None when there is no stream."""
+        entries = await self.redis.xrevrange(redis_keys.events(task_id), max="+", min="-", count=1)
+        return _decode(*entries[0]) if entries else None
+
     async def follow(
         self, task_id: str, after: str | None = None, block_ms: int = 5_000
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every event after ``after``, then live ones, until the terminal ``done``."""
+        """Every event after ``after``, then live ones, until the terminal ``done``.
+
+        Ends at once when the client already holds ``done`` (``after`` is its id or later),
+        and when the stream expires. Raises ``UnknownEventId`` for an ``after`` newer than
+        the stream's last event: no such id was ever sent, and following from it could
+        skip events. The caller's cancellation (client gone, shutdown) stops the blocking
+        read; redis-py then drops that connection instead of reusing it half-read.
+        """
         key = redis_keys.events(task_id)
+        newest = await self.last(task_id)
+        if newest is None:
+            return
+        if after is not None and stream_id(after) > stream_id(newest["id"]):
+            raise UnknownEventId(after)
         last = after or "0-0"
         for event in await self.history(task_id, after):
             yield event
             last = event["id"]
             if event["type"] == TERMINAL:
                 return
+        if newest["type"] == TERMINAL and stream_id(last) >= stream_id(newest["id"]):
+            return
         while True:
             response = await self.redis.xread({key: last}, block=block_ms, count=100)
             if not response:
@@ -89,3 +108,22 @@ class EventLog:
                 last = event["id"]
                 if event["type"] == TERMINAL:
                     return
+
+
+class UnknownEventId(ValueError):
+    """A ``last_event_id`` that this task's stream never held."""
+
+
+def stream_id(text: str) -> tuple[int, int]:
+    """``"1795325683984-0"`` → ``(1795325683984, 0)``; ``ValueError`` unless two decimal numbers."""
+    left, dash, right = text.partition("-")
+    if not (
+        dash
+        and 0 < len(left) <= 20
+        and 0 < len(right) <= 20
+        and text.isascii()
+        and left.isdigit()
+        and right.isdigit()
+    ):
+        raise ValueError(f"not an event id: {text!r}")
+    return int(left), int(right)

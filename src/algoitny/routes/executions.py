@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, Query, Response, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Response, WebSocket, status
 
 from algoitny.client_identity import remember_anonymous_token
 from algoitny.deps import CallerDep, ResourcesDep
 from algoitny.domain import Usage
-from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.routes.responses import errors
+from algoitny.routes.task_stream import stream_task
+from algoitny.schemas.events import EXECUTION_EVENTS
 from algoitny.schemas.executions import Accepted, ExecuteByLegacyId, ExecuteRequest, QuotaUsage, RunRequest
 from algoitny.services import submit as submitting
-from algoitny.services.ids import is_task_id
-from algoitny.services.replay import replay_from_table
+from algoitny.services.replay import submission_events
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["judging"])
 
 WS_PATH = "/ws/executions/{task_id}"
-CLOSE_NOT_FOUND = 4404
-CLOSE_BAD_REQUEST = 4400
 
 
 def _accepted(accepted: submitting.Accepted, response: Response, resources) -> Accepted:
@@ -82,38 +80,8 @@ async def run_code(
 
 
 @router.websocket(WS_PATH, name="follow_execution")
-async def follow_execution(
-    websocket: WebSocket,
-    task_id: str,
-    last_event_id: str | None = Query(default=None, max_length=40),
-) -> None:
-    """Sends every event after `last_event_id` (all of them without it), then live ones,
-    and closes after `done`. Unknown task: close code 4404; a malformed id: 4400."""
-    resources = websocket.app.state.resources
-    await websocket.accept()
-    if last_event_id is not None and not _is_stream_id(last_event_id):
-        await websocket.close(CLOSE_BAD_REQUEST, "last_event_id is not an event id")
-        return
-    if not is_task_id(task_id):
-        await websocket.close(CLOSE_NOT_FOUND, "unknown task")
-        return
-    try:
-        if await resources.events.exists(task_id):
-            async for event in resources.events.follow(task_id, after=last_event_id):
-                await websocket.send_json(event)
-        else:
-            try:
-                replay = await replay_from_table(resources, task_id, after=last_event_id)
-            except (SubmissionNotFound, ProblemNotFound):
-                await websocket.close(CLOSE_NOT_FOUND, "unknown task")
-                return
-            for event in replay:
-                await websocket.send_json(event)
-        await websocket.close()
-    except WebSocketDisconnect:
-        return
-
-
-def _is_stream_id(text: str) -> bool:
-    left, dash, right = text.partition("-")
-    return bool(dash) and left.isdigit() and right.isdigit()
+async def follow_execution(websocket: WebSocket, task_id: str, last_event_id: str | None = None) -> None:
+    """Sends every event after `last_event_id` (all of them without it), then live ones, and
+    closes after `done`. Events: `ExecutionEvent` in the OpenAPI components; close codes:
+    docs/events.md."""
+    await stream_task(websocket, task_id, last_event_id, schema=EXECUTION_EVENTS, rebuild=submission_events)

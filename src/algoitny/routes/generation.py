@@ -5,22 +5,22 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, Path, Query, WebSocket, status
 
 from algoitny.deps import AdminDep, ProblemKeyDep, ResourcesDep
 from algoitny.domain import GenerationJob
-from algoitny.errors import GenerationJobNotFound
 from algoitny.routes.responses import errors, json_body
+from algoitny.routes.task_stream import stream_task
 from algoitny.schemas.ai import GenerationJobCreate, GenerationJobPage, GenerationJobRead
 from algoitny.schemas.common import PageLimit
+from algoitny.schemas.events import GENERATION_EVENTS
 from algoitny.services import ai_jobs, generation, reference
-from algoitny.services.ids import TASK_ID_PATTERN, is_task_id
+from algoitny.services.ids import TASK_ID_PATTERN
+from algoitny.services.replay import job_events
 
 router = APIRouter(tags=["ai generation"])
 
 JobId = Annotated[str, Path(pattern=TASK_ID_PATTERN, description="The generation job's id.")]
-CLOSE_NOT_FOUND = 4404
-CLOSE_BAD_REQUEST = 4400
 
 
 def job_read(job: GenerationJob) -> GenerationJobRead:
@@ -120,34 +120,7 @@ async def retry_generation_job(job_id: JobId, resources: ResourcesDep, admin: Ad
 
 
 @router.websocket(ai_jobs.WS_PATH, name="follow_generation_job")
-async def follow_generation_job(
-    websocket: WebSocket,
-    job_id: str,
-    last_event_id: str | None = Query(default=None, max_length=40),
-) -> None:
-    """The job's events (docs/ai.md), resumable with `last_event_id`; closes after `done`.
-    Unknown job: 4404; malformed `last_event_id`: 4400."""
-    resources = websocket.app.state.resources
-    await websocket.accept()
-    left, dash, right = (last_event_id or "0-0").partition("-")
-    if not (dash and left.isdigit() and right.isdigit()):
-        await websocket.close(CLOSE_BAD_REQUEST, "last_event_id is not an event id")
-        return
-    if not is_task_id(job_id):
-        await websocket.close(CLOSE_NOT_FOUND, "unknown job")
-        return
-    try:
-        if await resources.events.exists(job_id):
-            async for event in resources.events.follow(job_id, after=last_event_id):
-                await websocket.send_json(event)
-        else:
-            try:
-                job = await resources.generation_jobs.get(job_id)
-            except GenerationJobNotFound:
-                await websocket.close(CLOSE_NOT_FOUND, "unknown job")
-                return
-            if last_event_id is None and job.finished_at is not None:  # events expired: the outcome
-                await websocket.send_json({"id": "0-1", **ai_jobs.job_event(job)})
-        await websocket.close()
-    except WebSocketDisconnect:
-        return
+async def follow_generation_job(websocket: WebSocket, job_id: str, last_event_id: str | None = None) -> None:
+    """The job's events (docs/ai.md; `GenerationEvent` in the OpenAPI components), resumable
+    with `last_event_id`; closes after `done`. Close codes: docs/events.md."""
+    await stream_task(websocket, job_id, last_event_id, schema=GENERATION_EVENTS, rebuild=job_events)

@@ -1,17 +1,28 @@
-"""Events of a finished submission rebuilt from the table, for clients that come back
-after its Redis stream expired. Ids are ``0-{n}``: stable between replays."""
+"""A task's events rebuilt from the table, for clients that come back after its Redis
+stream expired. Ids are ``0-{n}``: stable between replays (``events_after``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from algoitny.domain import SubmissionStatus, Summary
+from algoitny.errors import GenerationJobNotFound, SubmissionNotFound
+from algoitny.events import TERMINAL, UnknownEventId, stream_id
 from algoitny.resources import Resources
+from algoitny.services.ai_jobs import job_event
 from algoitny.services.judge import done_event, test_event
 
 
-async def replay_from_table(resources: Resources, task_id: str, *, after: str | None) -> list[dict[str, Any]]:
-    found = await resources.submissions.get_with_results(task_id)
+class NoSuchTask(LookupError):
+    """Neither a stream nor a stored record holds this task."""
+
+
+async def submission_events(resources: Resources, task_id: str) -> list[dict[str, Any]]:
+    """A submission's events; up to ``queued`` while it is not finished."""
+    try:
+        found = await resources.submissions.get_with_results(task_id)
+    except SubmissionNotFound as exc:
+        raise NoSuchTask(task_id) from exc
     submission = found.submission
     events: list[dict[str, Any]] = [{"type": "queued", "task_id": task_id}]
     if submission.status == SubmissionStatus.DONE:
@@ -37,9 +48,34 @@ async def replay_from_table(resources: Resources, task_id: str, *, after: str | 
             submission.compile_message,
         )
         events.append(done_event(summary))
-    numbered = [{"id": f"0-{n}", **event} for n, event in enumerate(events, start=1)]
-    if after and after.startswith("0-"):
-        numbered = [e for e in numbered if int(e["id"][2:]) > int(after[2:])]
-    elif after:
-        numbered = numbered[-1:] if submission.status == SubmissionStatus.DONE else []
-    return numbered
+    return _numbered(events)
+
+
+async def job_events(resources: Resources, job_id: str) -> list[dict[str, Any]]:
+    """A generation job's outcome (its step events are gone): ``done``, once it ended."""
+    try:
+        job = await resources.generation_jobs.get(job_id)
+    except GenerationJobNotFound as exc:
+        raise NoSuchTask(job_id) from exc
+    return _numbered([job_event(job)] if job.finished_at is not None else [])
+
+
+def _numbered(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": f"0-{n}", **event} for n, event in enumerate(events, start=1)]
+
+
+def events_after(events: list[dict[str, Any]], after: str | None) -> list[dict[str, Any]]:
+    """The rebuilt events a client holding ``after`` has not seen.
+
+    An id of the expired Redis stream cannot be mapped onto the rebuilt ones: such a client
+    gets the ``done`` event again (its ids changed), or nothing while the task runs. A
+    ``0-n`` id past the rebuilt events was never sent: ``UnknownEventId``.
+    """
+    if after is None:
+        return events
+    seconds, sequence = stream_id(after)
+    if seconds != 0:
+        return events[-1:] if events and events[-1]["type"] == TERMINAL else []
+    if sequence > len(events):
+        raise UnknownEventId(after)
+    return events[sequence:]
