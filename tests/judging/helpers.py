@@ -42,7 +42,7 @@ async def follow(
     *,
     last_event_id: str | None = None,
     stop_after: int | None = None,
-    timeout: float = 120,
+    hang_guard_s: float = 120,
 ) -> list[dict]:
     """Every event the WebSocket sends until it closes (or ``stop_after`` events)."""
     url = f"ws://{host}{path}" + (f"?last_event_id={last_event_id}" if last_event_id else "")
@@ -55,7 +55,7 @@ async def follow(
                 if stop_after is not None and len(events) >= stop_after:
                     return
 
-    await asyncio.wait_for(read(), timeout)
+    await asyncio.wait_for(read(), hang_guard_s)
     return events
 
 

@@ -57,7 +57,7 @@ async def test_sigkill_mid_submission_then_restart(live_api, settings, table):
                 headers=ADMIN,
             )
         ).json()
-    watcher = asyncio.ensure_future(follow(live_api, accepted["websocket"], timeout=180))
+    watcher = asyncio.ensure_future(follow(live_api, accepted["websocket"], hang_guard_s=180))
     partial: list[dict] = []
     while types(partial).count("test") < 4:
         assert not watcher.done() and first.returncode is None

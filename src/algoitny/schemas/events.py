@@ -14,8 +14,8 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from algoitny.domain import JobKind, JobStatus
 from algoitny.executor.verdicts import Verdict
-from algoitny.table.generation_jobs import JobKind, JobStatus
 
 EventId = Annotated[
     str,

@@ -17,7 +17,7 @@ EXCERPT_BYTES = 64 * 1024
 
 
 async def run_custom(resources: Resources, task_id: str) -> dict[str, Any] | None:
-    task = await resources.redis.hgetall(redis_keys.task(task_id))
+    task: dict[bytes, bytes] = await resources.redis.hgetall(redis_keys.task(task_id))  # type: ignore[misc]
     if not task:
         return None
     fields = {k.decode(): v.decode() for k, v in task.items()}
@@ -39,7 +39,7 @@ async def run_custom(resources: Resources, task_id: str) -> dict[str, Any] | Non
         if not compiled.ok:
             verdict = compiled.verdict.value if compiled.verdict else "CE"
             await publish_once({"type": "compile_error", "verdict": verdict, "message": compiled.message})
-            summary = {"verdict": verdict}
+            summary: dict[str, Any] = {"verdict": verdict}
         else:
             await publish_once({"type": "compiled", "message": compiled.message[:4096]})
             result = await run_once(compiled, fields["stdin"].encode(), limits)

@@ -53,7 +53,7 @@ async def test_sigkill_mid_generation_then_restart(live_api, settings, gemini):
             json={"counts": {"small": 4, "medium": 4, "max": 4}},
         )
         job_id = response.json()["job_id"]
-        watcher = asyncio.ensure_future(follow(live_api, response.json()["websocket"], timeout=240))
+        watcher = asyncio.ensure_future(follow(live_api, response.json()["websocket"], hang_guard_s=240))
         first = await _start_worker(settings)
         redis = open_redis(settings)
         try:
