@@ -253,7 +253,7 @@ async def test_proc_cmdline_in_the_box_is_empty(runtime):
 
         outcome = await execute(compiled, b"", Limits(), args=["/proc/cmdline"])
     assert outcome.exit_code == 0 and outcome.stderr == b"0 bytes\n"
-    assert outcome.stdout == b""
+    assert bytes(outcome.stdout) == b""
     assert await asyncio.to_thread(Path("/proc/cmdline").read_bytes)  # the host's is not empty
 
 
@@ -265,7 +265,7 @@ async def _box_cgroups(runtime) -> dict[str, str]:
         outcome = await execute(compiled, b"", Limits(), args=["/proc/self/cgroup"])
     assert outcome.exit_code == 0, outcome.stderr
     groups = {}
-    for line in outcome.stdout.decode().splitlines():
+    for line in bytes(outcome.stdout).decode().splitlines():
         _, controllers, path = line.split(":", 2)
         for controller in controllers.split(","):
             groups[controller] = path.rsplit("/", 1)[-1]

@@ -66,8 +66,9 @@ def kill_orphans_of(uid: int) -> list[int]:
             if os.stat(f"/proc/{entry}").st_uid != uid:
                 continue
             with open(f"/proc/{entry}/stat", "rb") as f:
-                ppid = int(f.read().rpartition(b")")[2].split()[1])
-            if ppid != me:
+                state, ppid_field = f.read().rpartition(b")")[2].split()[:2]
+            # A zombie is a run already over, whose PID 1 the run's own reaper collects.
+            if int(ppid_field) != me or state == b"Z":
                 continue
             pidfd = os.pidfd_open(int(entry))
         except (OSError, ValueError, IndexError):
