@@ -5,24 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from algoitny.deps import CallerDep, ResourcesDep, SignedInDep
-from algoitny.domain import Plan
-from algoitny.routes.auth import user_read
 from algoitny.routes.responses import errors
 from algoitny.schemas.accounts import ConsentsWrite, PlanRead, UsageItem, UsageRead, UserRead
+from algoitny.schemas.presenters import plan_read, user_read
 from algoitny.services import quota
 
 router = APIRouter(tags=["account"])
-
-
-def plan_read(plan: Plan) -> PlanRead:
-    return PlanRead(
-        name=plan.name,
-        display_name=plan.display_name,
-        daily_executions=plan.daily_executions,
-        daily_hints=plan.daily_hints,
-        can_register_problems=plan.can_register_problems,
-        paid=plan.paid,
-    )
 
 
 @router.get("/api/account/me", response_model=UserRead, responses=errors(401))

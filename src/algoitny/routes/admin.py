@@ -9,8 +9,6 @@ from fastapi import APIRouter, Path, Query, Response, status
 from algoitny.deps import AdminDep, ResourcesDep
 from algoitny.domain import Plan
 from algoitny.errors import PlanInUse
-from algoitny.routes.account import plan_read
-from algoitny.routes.auth import user_read
 from algoitny.routes.responses import errors
 from algoitny.schemas.accounts import (
     DayStats,
@@ -23,6 +21,7 @@ from algoitny.schemas.accounts import (
     UserRead,
 )
 from algoitny.schemas.common import PageLimit
+from algoitny.schemas.presenters import plan_read, user_read
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 

@@ -6,39 +6,19 @@ from fastapi import APIRouter, Response, status
 
 from algoitny.auth.tokens import TokenPair
 from algoitny.deps import ResourcesDep
-from algoitny.domain import User
 from algoitny.errors import SignInDisabled
 from algoitny.routes.responses import errors
 from algoitny.schemas.accounts import (
-    ConsentsRead,
     DevSignIn,
     GoogleSignIn,
     RefreshRequest,
     SignedIn,
     TokensRead,
-    UserRead,
 )
+from algoitny.schemas.presenters import user_read
 from algoitny.services import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-
-def user_read(user: User) -> UserRead:
-    return UserRead(
-        user_id=user.user_id,
-        email=user.email,
-        name=user.name,
-        role=user.role,
-        plan=user.plan,
-        has_google=user.google_id is not None,
-        consents=ConsentsRead(
-            privacy=user.privacy_consent_at or None,
-            terms=user.terms_consent_at or None,
-            code_ownership=user.code_ownership_consent_at or None,
-        ),
-        created_at=user.created_at,
-        last_login_at=user.last_login_at,
-    )
 
 
 def _tokens(pair: TokenPair) -> dict:

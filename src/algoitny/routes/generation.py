@@ -19,6 +19,7 @@ from algoitny.services.ids import TASK_ID_PATTERN
 from algoitny.services.replay import job_events
 
 router = APIRouter(tags=["ai generation"])
+WS_PATH = "/ws/generation/{job_id}"
 
 JobId = Annotated[str, Path(pattern=TASK_ID_PATTERN, description="The generation job's id.")]
 
@@ -28,7 +29,7 @@ def job_read(job: GenerationJob) -> GenerationJobRead:
     fields["problem_identifier"] = fields.pop("identifier")
     for internal in ("created_by", "previous_answer", "worker"):
         fields.pop(internal)
-    return GenerationJobRead(**fields, websocket=ai_jobs.WS_PATH.format(job_id=job.job_id))
+    return GenerationJobRead(**fields, websocket=WS_PATH.format(job_id=job.job_id))
 
 
 @router.post(
@@ -119,7 +120,7 @@ async def retry_generation_job(job_id: JobId, resources: ResourcesDep, admin: Ad
     return json_body(job_read(await ai_jobs.retry(resources, admin, job_id)), status.HTTP_202_ACCEPTED)
 
 
-@router.websocket(ai_jobs.WS_PATH, name="follow_generation_job")
+@router.websocket(WS_PATH, name="follow_generation_job")
 async def follow_generation_job(websocket: WebSocket, job_id: str, last_event_id: str | None = None) -> None:
     """The job's events (docs/ai.md; `GenerationEvent` in the OpenAPI components), resumable
     with `last_event_id`; closes after `done`. Close codes: docs/events.md."""

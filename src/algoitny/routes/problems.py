@@ -19,44 +19,16 @@ from algoitny.deps import (
 from algoitny.domain import Platform, Problem, ProblemStatus
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit, Tag
+from algoitny.schemas.presenters import problem_read
 from algoitny.schemas.problems import (
     ProblemCreate,
     ProblemPage,
     ProblemRead,
     ProblemUpdate,
-    ReferenceSolution,
-    checker_spec,
 )
 from algoitny.services import problems as problem_access
 
 router = APIRouter(prefix="/api/problems", tags=["problems"])
-
-
-def problem_read(problem: Problem, *, admin_view: bool) -> ProblemRead:
-    solution = None
-    # The reference solution and review flags are for admins only.
-    if admin_view and problem.solution_code and problem.solution_language:
-        solution = ReferenceSolution(language=problem.solution_language, code=problem.solution_code)
-    return ProblemRead(
-        platform=Platform(problem.platform),
-        problem_identifier=problem.identifier,
-        legacy_id=problem.legacy_id,
-        title=problem.title,
-        url=problem.url,
-        tags=problem.tags,
-        statement=problem.statement,
-        constraints=problem.constraints,
-        time_limit_ms=problem.time_limit_ms,
-        memory_limit_mb=problem.memory_limit_mb,
-        checker=checker_spec.validate_python(problem.checker),
-        reference_solution=solution,
-        status=ProblemStatus(problem.status),
-        review_flags=problem.review_flags if admin_view else [],
-        execution_count=problem.execution_count,
-        test_case_count=problem.test_case_count,
-        created_at=problem.created_at,
-        updated_at=problem.updated_at,
-    )
 
 
 def _domain_fields(body: ProblemCreate | ProblemUpdate, present: set[str]) -> dict:

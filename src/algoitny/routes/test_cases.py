@@ -15,10 +15,10 @@ from algoitny.deps import (
     VisibleProblem,
     admin_user,
 )
-from algoitny.domain import NewTestCase, TestCase, TestCaseKind
-from algoitny.routes.problems import problem_read
+from algoitny.domain import NewTestCase, TestCaseKind
 from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit
+from algoitny.schemas.presenters import problem_read, test_case_read
 from algoitny.schemas.test_cases import (
     BulkAddRead,
     ProblemWithTestCasesRead,
@@ -34,17 +34,6 @@ TestCaseId = Annotated[
     str,
     Path(pattern=r"^[sgm][0-9a-f]{23}$", description="Content-addressed id; its first letter is the kind."),
 ]
-
-
-def test_case_read(test_case: TestCase) -> TestCaseRead:
-    return TestCaseRead(
-        test_case_id=test_case.test_case_id,
-        kind=TestCaseKind(test_case.kind),
-        position=test_case.position,
-        input=test_case.input,
-        output=test_case.output,
-        created_at=test_case.created_at,
-    )
 
 
 def _new_cases(body: TestCaseBulkCreate) -> list[NewTestCase]:

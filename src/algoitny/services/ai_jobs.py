@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 TEST_CASES_JOB = "generate_test_cases"
 REFERENCE_JOB = "generate_reference_solution"
 ARQ_JOBS = {JobKind.TEST_CASES: TEST_CASES_JOB, JobKind.REFERENCE_SOLUTION: REFERENCE_JOB}
-WS_PATH = "/ws/generation/{job_id}"
 
 
 class JobFailed(Exception):
