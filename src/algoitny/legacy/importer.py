@@ -89,7 +89,7 @@ class Importer:
         checkpoint = await self.ctx.imports.get_checkpoint(entity.value)
         done = checkpoint.get("done", 0)
         high = checkpoint.get("high") or max(done, await self.ctx.source.max_id(_table_of(entity)))
-        return {"done": done, "high": high, "position": checkpoint.get("position", done)}
+        return {"done": done, "high": high, "position": checkpoint.get("position", 0)}
 
     async def _save(self, entity: Entity, window: dict[str, int]) -> None:
         if not self.ctx.dry_run:
@@ -113,7 +113,7 @@ class Importer:
             )
         else:
             await self._import_rows(entity, report, window)
-        await self._save(entity, {"done": window["high"], "high": 0, "position": window["high"]})
+        await self._save(entity, {"done": window["high"], "high": 0, "position": 0})
 
     async def _import_rows(self, entity: Entity, report: EntityReport, window: dict[str, int]) -> None:
         mapping = MAPPINGS[entity]
