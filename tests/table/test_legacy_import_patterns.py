@@ -81,3 +81,13 @@ async def test_import_daily_totals(table):
 
 async def test_get_imported_daily_totals(table):
     assert await LegacyImportRepository(table).get_daily_totals("2020-01-01") == {}
+
+
+async def test_import_test_results(table, submissions):
+    from algoitny.domain import TestRecord
+
+    record = TestRecord(
+        index=0, test_case_id="g1", verdict="WA", passed=False, cpu_ms=0, wall_ms=0, memory_kb=0
+    )
+    await LegacyImportRepository(table).save_results([("a" * 28, record), ("b" * 28, record)])
+    assert (await submissions.get_result("b" * 28, 0)).verdict == "WA"

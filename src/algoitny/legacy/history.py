@@ -141,11 +141,13 @@ class HistoryMapping:
         ]
         return fields
 
+    async def before_writes(self, batch: list[MappedSubmission], ctx: ImportContext) -> None:
+        """The batch's results first, in shared 25-item requests: a submission is listed only
+        once its results are all there (and rewriting a result is harmless)."""
+        records = [(m.submission.submission_id, r) for m in batch for r in m.results]
+        await ctx.imports.save_results(records)
+
     async def write(self, mapped: MappedSubmission, ctx: ImportContext) -> bool:
-        sid = mapped.submission.submission_id
-        # Results first: a submission is only listed once its results are all there.
-        for start in range(0, len(mapped.results), 100):
-            await ctx.submissions_repo.save_results(sid, mapped.results[start : start + 100])
         return await ctx.imports.create_submission(mapped.submission, mapped.hints)
 
     async def read_back(self, mapped: MappedSubmission, ctx: ImportContext) -> dict[str, Any] | None:

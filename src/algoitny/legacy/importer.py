@@ -98,6 +98,7 @@ class Importer:
             )
 
     async def import_entity(self, entity: Entity, report: EntityReport) -> None:
+        started = time.monotonic()
         window = await self._window(entity)
         table = _table_of(entity)
         report.source_rows = await self.ctx.source.count(table, window["done"], window["high"])
@@ -114,6 +115,7 @@ class Importer:
         else:
             await self._import_rows(entity, report, window)
         await self._save(entity, {"done": window["high"], "high": 0, "position": 0})
+        report.seconds = round(time.monotonic() - started, 3)
 
     async def _import_rows(self, entity: Entity, report: EntityReport, window: dict[str, int]) -> None:
         mapping = MAPPINGS[entity]
@@ -171,6 +173,8 @@ class Importer:
 
             return write
 
+        if hasattr(mapping, "before_writes"):
+            await mapping.before_writes([value for _, value in mapped], self.ctx)
         await _bounded(self.ctx, [job(row, value) for row, value in mapped])
 
     async def _test_case_batch(self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport) -> None:

@@ -34,6 +34,7 @@ class EntityReport:
     existing: int = 0
     skipped: int = 0
     warnings: int = 0
+    seconds: float = 0.0
     skipped_rows: list[RowNote] = field(default_factory=list)
     warning_rows: list[RowNote] = field(default_factory=list)
     verify: dict[str, Any] | None = None

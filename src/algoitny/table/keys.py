@@ -109,6 +109,7 @@ missing here)::
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
     import submission                        table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission
+    import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
     import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals
     get imported daily totals                table  PK=STATS#{day}#0, SK=DAY                       LegacyImportRepository.get_daily_totals

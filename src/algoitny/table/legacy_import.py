@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from algoitny.domain import Problem, Submission
+from algoitny.domain import Problem, Submission, TestRecord
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
 from algoitny.table.codec import (
@@ -30,6 +30,7 @@ from algoitny.table.codec import (
     USER_STATS,
     from_dynamo,
 )
+from algoitny.table.submissions import encode_result
 
 _TTL_GRACE_S = 2 * 86400
 # Legacy daily totals live on one shard of the day; readers sum every shard.
@@ -156,6 +157,10 @@ class LegacyImportRepository:
                 return False
             raise
         return True
+
+    async def save_results(self, records: list[tuple[str, TestRecord]]) -> None:
+        """Results of many submissions, ``(submission id, record)``, 25 items a request."""
+        await self.table.batch_write(puts=[encode_result(sid, record) for sid, record in records])
 
     async def add_usage(self, *, subject: str, action: str, day: str, count: int, window: int) -> bool:
         """Adds an import window's uses to a day's quota counter, at most once per window."""
