@@ -200,6 +200,10 @@ class Importer:
 
         await _bounded(self.ctx, [job(group) for group in groups.values()])
 
+    @staticmethod
+    def _reader(mapping: Any, value: Any, ctx: ImportContext) -> Callable[[], Awaitable[Any]]:
+        return lambda: mapping.read_back(value, ctx)
+
     async def verify_entity(self, entity: Entity, report: EntityReport) -> None:
         """Maps every source row again and reads what the table holds for it; both sides'
         canonical forms are hashed in the same order and compared."""
@@ -223,7 +227,7 @@ class Importer:
             counts["source_rows"] += len(rows)
             mapped = await self._map(mapping, rows, quiet, verify_ctx)
             read = await _bounded(
-                verify_ctx, [lambda value=value: mapping.read_back(value, verify_ctx) for _, value in mapped]
+                verify_ctx, [self._reader(mapping, value, verify_ctx) for _, value in mapped]
             )
             for (row, value), stored in zip(mapped, read, strict=True):
                 expected = mapping.canonical(value)

@@ -21,7 +21,7 @@ class LegacySource:
     """Two connections: one streams an entity through its cursor, the other answers small
     lookups (plans, one batch's referenced rows) meanwhile."""
 
-    def __init__(self, stream: psycopg.AsyncConnection, lookup: psycopg.AsyncConnection) -> None:
+    def __init__(self, stream: psycopg.AsyncConnection[Row], lookup: psycopg.AsyncConnection[Row]) -> None:
         self.conn = stream
         self.lookup = lookup
         self._cursor_number = 0
