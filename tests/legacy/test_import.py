@@ -154,3 +154,20 @@ async def dump(table) -> list[dict]:
         if item["PK"]["S"].startswith(("IMPORT#", "PLAN#")):
             item.pop("upd", None)
     return sorted(items, key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
+
+
+async def test_a_run_that_lost_every_checkpoint_rewrites_nothing(legacy_db, run_import, table):
+    """As after a kill -9 before any checkpoint was saved: every row is met again."""
+    await seed.world(legacy_db)
+    await run_import()
+    before = await dump(table)
+    for entity in ("plans", "users", "problems", "test_cases", "history", "usage", "generation_jobs"):
+        await table.delete({"PK": f"IMPORT#{entity}", "SK": "CHECKPOINT"})
+    again = await run_import()
+    assert again.clean, again.dumps()
+    written = {name: e.imported for name, e in again.entities.items() if name != "plans"}
+    assert written == dict.fromkeys(written, 0), "plans are re-saved with the same limits; nothing else"
+    assert again.entities["generation_jobs"].existing == 1 and again.entities["history"].existing == 3
+    assert [i for i in await dump(table) if i["tp"]["S"] != "plan"] == [
+        i for i in before if i["tp"]["S"] != "plan"
+    ]

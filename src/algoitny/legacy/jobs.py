@@ -63,14 +63,12 @@ class GenerationJobMapping:
         }
 
     async def write(self, job: GenerationJob, ctx: ImportContext) -> bool:
-        from botocore.exceptions import ClientError
+        from algoitny.errors import DuplicateId
 
         try:
             await ctx.jobs_repo.create(job)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
+        except DuplicateId:
+            return False
         return True
 
     async def read_back(self, job: GenerationJob, ctx: ImportContext) -> dict[str, Any] | None:
