@@ -7,11 +7,10 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from algoitny.errors import ProblemNotFound
 from algoitny.legacy.report import EntityReport
-from algoitny.legacy.source import LegacySource, Row
 from algoitny.table import (
     CursorCodec,
     GenerationJobRepository,
@@ -24,6 +23,9 @@ from algoitny.table import (
     UserRepository,
     keys,
 )
+
+if TYPE_CHECKING:  # psycopg is imported only when an import runs
+    from algoitny.legacy.source import LegacySource, Row
 
 
 class Entity(StrEnum):
