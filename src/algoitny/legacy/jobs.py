@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from algoitny.domain import GenerationJob, JobKind, JobStatus
 from algoitny.legacy.context import ImportContext, epoch_ms, legacy_task_id
 from algoitny.legacy.problems import _IDENTIFIER, _PLATFORM
 from algoitny.legacy.report import Skip, text_digest
 from algoitny.legacy.source import Row
-from algoitny.table.generation_jobs import GenerationJob, JobKind, JobStatus
 
 STATUSES = {
     "COMPLETED": JobStatus.SUCCEEDED,
