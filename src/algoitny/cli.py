@@ -5,6 +5,7 @@
     algoitny worker                                       one arq worker
     algoitny migrate                                      apply pending table migrations
     algoitny judge ...                                    judge a program (see --help)
+    algoitny import-legacy --source postgresql://...      import the old system's data
 
 Table name, region and endpoint come from settings (``ALGOITNY_TABLE__*``).
 """
@@ -98,6 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
     commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
+    from algoitny.legacy import cli as legacy_cli
+
+    legacy = commands.add_parser("import-legacy", help="import the old system's PostgreSQL data")
+    legacy_cli.add_arguments(legacy)
+    legacy.set_defaults(handler=legacy_cli.main)
+
     commands.add_parser(
         "judge", help="judge a program against a folder of tests (see 'algoitny judge --help')"
     )

@@ -5,6 +5,7 @@ from algoitny.table.cursor import CursorCodec
 from algoitny.table.daily_stats import StatsRepository
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
+from algoitny.table.legacy_import import LegacyImportRepository
 from algoitny.table.migration_log import MigrationLog
 from algoitny.table.plans import PlanRepository
 from algoitny.table.problems import ProblemRepository
@@ -18,6 +19,7 @@ __all__ = [
     "CursorCodec",
     "GenerationJobRepository",
     "HintRepository",
+    "LegacyImportRepository",
     "MigrationLog",
     "PlanRepository",
     "ProblemRepository",

@@ -277,7 +277,8 @@ PROBLEM_HINTS = EntityCodec(
     },
 )
 
-USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day"})
+# ``legacy_window``: the last legacy-import window added to the counter (see table/legacy_import.py).
+USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day", "legacy_window": "lgw"})
 
 USER_STATS = EntityCodec("ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc"})
 
@@ -318,4 +319,8 @@ TOKEN_FAMILY = EntityCodec(
     "tokfam", {"user_id": "uid", "current": "cur", "revoked": "rev", "created_at": "crt"}
 )
 
-DAILY_STATS = EntityCodec("dstats", {"day": "day"})
+DAILY_STATS = EntityCodec("dstats", {"day": "day", "legacy_window": "lgw"})
+
+IMPORT_CHECKPOINT = EntityCodec(
+    "impchk", {"entity": "ent", "done": "dne", "high": "hig", "position": "pos", "updated_at": "upd"}
+)

@@ -27,6 +27,7 @@ Items::
     plan            PLAN#{name}                 META                PLANS / {name}
     token family    TOKFAM#{family_id}          META                      (ttl: the refresh token's expiry)
     daily stats     STATS#{yyyy-mm-dd}#{shard}  DAY                       (counters: ADD as events happen; 8 shards)
+    import checkpoint IMPORT#{entity}           CHECKPOINT                (legacy importer: ids done per entity)
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -104,6 +105,14 @@ missing here)::
     count daily event                        table  Update STATS#{day}#{random shard} ADD counters  StatsRepository.count
     get daily stats                          table  BatchGet STATS#{day}#{0..7} for N days          StatsRepository.get_days
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
+    get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
+    save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
+    import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
+    import submission                        table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission
+    import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
+    import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
+    import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals
+    get imported daily totals                table  PK=STATS#{day}#0, SK=DAY                       LegacyImportRepository.get_daily_totals
 """
 
 from __future__ import annotations
@@ -273,3 +282,7 @@ def token_family_key(family_id: str) -> Key:
 
 def daily_stats_key(day: str, shard: int) -> Key:
     return {"PK": f"STATS#{day}#{shard}", "SK": "DAY"}
+
+
+def import_checkpoint_key(entity: str) -> Key:
+    return {"PK": f"IMPORT#{entity}", "SK": "CHECKPOINT"}

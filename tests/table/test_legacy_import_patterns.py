@@ -1,0 +1,93 @@
+"""The importer's access patterns (``LegacyImportRepository``), one test each."""
+
+from __future__ import annotations
+
+from algoitny.domain import Submission, SubmissionStatus
+from algoitny.table import LegacyImportRepository, UsageRepository
+from tests import factories
+
+
+async def test_get_import_checkpoint(table):
+    repository = LegacyImportRepository(table)
+    assert await repository.get_checkpoint("users") == {}
+
+
+async def test_save_import_checkpoint(table):
+    repository = LegacyImportRepository(table)
+    await repository.save_checkpoint("users", {"done": 10, "high": 20, "position": 15})
+    assert await repository.get_checkpoint("users") == {
+        "entity": "users",
+        "done": 10,
+        "high": 20,
+        "position": 15,
+    }
+
+
+async def test_import_problem(table, problems):
+    repository = LegacyImportRepository(table)
+    problem = factories.problem(legacy_id=501, tags=["dp"])
+    problem.created_at, problem.execution_count = 1_700_000_000_000, 9
+    assert await repository.create_problem(problem)
+    assert not await repository.create_problem(problem), "a second put writes nothing"
+    found = await problems.get_by_legacy_id(501)
+    assert (found.created_at, found.execution_count) == (1_700_000_000_000, 9)
+    assert [p.identifier for p in (await problems.list_problems(tag="dp", limit=5)).items] == [
+        problem.identifier
+    ]
+
+
+async def test_import_submission(table, submissions):
+    repository = LegacyImportRepository(table)
+    submission = Submission(
+        submission_id="0" * 12 + "a" * 16,
+        user_id="u1",
+        platform="custom",
+        identifier="x",
+        problem_title="X",
+        language="python",
+        code="print(1)",
+        public=True,
+        status=SubmissionStatus.DONE,
+        verdict="AC",
+        passed=1,
+        total=1,
+        created_at=1_700_000_000_000,
+    )
+    assert await repository.create_submission(submission, ["hint"])
+    assert not await repository.create_submission(submission, ["hint"])
+    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
+    assert [s.submission_id for s in (await submissions.list_public(limit=5, cursor=None)).items] == [
+        submission.submission_id
+    ]
+
+
+async def test_import_usage_counter(table):
+    repository = LegacyImportRepository(table)
+    from algoitny.table.daily_stats import today
+
+    day = today()
+    assert await repository.add_usage(subject="u1", action="execute", day=day, count=3, window=10)
+    assert not await repository.add_usage(subject="u1", action="execute", day=day, count=3, window=10)
+    assert await repository.add_usage(subject="u1", action="execute", day=day, count=2, window=12)
+    assert (await UsageRepository(table).get(subject="u1", action="execute", limit=9)).count == 5
+
+
+async def test_import_daily_totals(table):
+    repository = LegacyImportRepository(table)
+    assert await repository.add_daily_totals(day="2024-01-02", counters={"executions": 4}, window=7)
+    assert not await repository.add_daily_totals(day="2024-01-02", counters={"executions": 4}, window=7)
+    assert await repository.get_daily_totals("2024-01-02") == {"executions": 4}
+
+
+async def test_get_imported_daily_totals(table):
+    assert await LegacyImportRepository(table).get_daily_totals("2020-01-01") == {}
+
+
+async def test_import_test_results(table, submissions):
+    from algoitny.domain import TestRecord
+
+    record = TestRecord(
+        index=0, test_case_id="g1", verdict="WA", passed=False, cpu_ms=0, wall_ms=0, memory_kb=0
+    )
+    await LegacyImportRepository(table).save_results([("a" * 28, record), ("b" * 28, record)])
+    assert (await submissions.get_result("b" * 28, 0)).verdict == "WA"
