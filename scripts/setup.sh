@@ -37,6 +37,8 @@ install_debian_packages() {
     ldconfig -p 2>/dev/null | grep 'libseccomp.so.2' >/dev/null || missing+=(libseccomp2)
     # The sandbox launcher is linked statically: it needs libc.a.
     compgen -G "/usr/lib/*/libc.a" >/dev/null || missing+=(libc6-dev)
+    # The legacy importer's tests start a throwaway PostgreSQL (initdb/pg_ctl, not on PATH).
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
     [ ${#missing[@]} -eq 0 ] && return 0
     mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
     log "installing Debian packages: ${missing[*]}"
