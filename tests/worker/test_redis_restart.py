@@ -73,7 +73,12 @@ async def test_worker_outlives_a_redis_restart_and_judges_afterwards(settings, t
             assert ready["workers_alive"] == 1 and ready["status"] == "ok", ready
             await api.post(
                 "/api/problems",
-                json={"platform": "custom", "problem_identifier": "blip", "title": "A+B"},
+                json={
+                    "platform": "custom",
+                    "problem_identifier": "blip",
+                    "title": "A+B",
+                    "status": "completed",
+                },
                 headers=ADMIN,
             )
             await api.post(
