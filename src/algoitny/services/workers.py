@@ -20,7 +20,7 @@ import os
 import secrets
 import socket
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from redis.asyncio import Redis
 
@@ -52,7 +52,8 @@ class WorkerAnnouncement:
     @classmethod
     def from_json(cls, raw: bytes | str) -> WorkerAnnouncement:
         data = json.loads(raw)
-        return cls(**(data | {"languages": tuple(data["languages"])}))
+        known = {f.name for f in fields(cls)}  # a newer worker may announce more: ignore it
+        return cls(**{k: v for k, v in data.items() if k in known} | {"languages": tuple(data["languages"])})
 
 
 def new_worker_id() -> str:
@@ -85,7 +86,17 @@ async def live(redis: Redis, queue_name: str) -> list[WorkerAnnouncement]:
     if not ids:
         return []
     found = await redis.mget([redis_keys.worker(queue_name, _text(i)) for i in ids])
-    return [WorkerAnnouncement.from_json(raw) for raw in found if raw is not None]
+    return [announcement for raw in found if raw is not None and (announcement := _read(raw))]
+
+
+def _read(raw: bytes | str) -> WorkerAnnouncement | None:
+    """One announcement, or None (logged) for one this API cannot read, so one odd worker
+    does not turn every submit and readiness check into an error."""
+    try:
+        return WorkerAnnouncement.from_json(raw)
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("ignoring an unreadable worker announcement: %s", exc)
+        return None
 
 
 async def queue_depth(redis: Redis, queue_name: str) -> int:
