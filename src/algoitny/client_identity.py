@@ -71,7 +71,9 @@ def client_address(peer: str, forwarded_for: str | None, settings: ClientSetting
 
 def request_address(connection: HTTPConnection, settings: ClientSettings) -> str:
     peer = connection.client.host if connection.client else "unknown"
-    return client_address(peer, connection.headers.get("x-forwarded-for"), settings)
+    # Several header lines mean one comma-joined list; the client's own line comes first.
+    forwarded = ",".join(connection.headers.getlist("x-forwarded-for")) or None
+    return client_address(peer, forwarded, settings)
 
 
 def new_anonymous_token() -> str:
