@@ -48,7 +48,7 @@ async def test_a_registering_plan_makes_a_draft_that_an_admin_publishes(auth_api
     edited = await auth_api.patch(path, json={"statement": "Better"}, headers=author)
     assert edited.status_code == 200 and edited.json()["statement"] == "Better"
     assert (await auth_api.patch(path, json={"status": "completed"}, headers=author)).status_code == 403
-    assert (await auth_api.patch(path, json={"statement": "x"}, headers=other)).status_code == 403
+    assert (await auth_api.patch(path, json={"statement": "x"}, headers=other)).status_code == 404
 
     queue = (await auth_api.get("/api/problems", params={"flagged": True}, headers=admin)).json()["items"]
     assert [p["problem_identifier"] for p in queue] == ["u1"]

@@ -72,6 +72,8 @@ async def author_changes(
     """Checks that ``user_id`` may make ``changes`` as the author (not an admin): their own
     draft, content fields only."""
     problem = await problems.get(platform=platform, identifier=identifier, consistent=True)
+    if not may_see(problem, admin=False, viewer=user_id):
+        raise ProblemNotFound()  # someone else's draft: not even its existence is confirmed
     if problem.created_by != user_id or problem.status != ProblemStatus.DRAFT:
         raise Forbidden("Only admins change this problem.")
     if changes.keys() & _ADMIN_ONLY_FIELDS:
