@@ -122,6 +122,11 @@ async def test_drafts_are_for_admins_only(api, admin, announced_worker):
     assert (await api.get("/api/problems", params={"status": "draft"})).json()["items"] == []
     as_admin = (await api.get("/api/problems", headers=admin)).json()["items"]
     assert len(as_admin) == 2
+    # An admin's public submission to the draft stays out of the public feed (its title and
+    # counterexamples would show the unreleased problem).
+    tried = await api.post("/api/execute/", json=execute | {"is_code_public": True}, headers=admin)
+    assert tried.status_code == 202
+    assert (await api.get("/api/submissions/public")).json()["items"] == []
     published = await api.patch(path, json={"status": "completed"}, headers=admin)
     assert published.status_code == 200
     assert (await api.get(path)).status_code == 200

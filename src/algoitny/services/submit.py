@@ -148,7 +148,9 @@ async def submit(
             problem_title=problem.title,
             language=language_id,
             code=code,
-            public=public,
+            # A submission to an unreleased problem never enters the public feed: it would
+            # show the draft's title and, through its counterexamples, its hidden tests.
+            public=public and problem_access.is_released(problem),
         )
         await resources.submissions.create(submission)
 
