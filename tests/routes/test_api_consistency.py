@@ -159,7 +159,7 @@ async def test_an_anonymous_caller_gets_401_not_403(settings, admin, announced_w
         await client.post(
             "/api/problems",
             headers=admin,
-            json={"platform": "custom", "problem_identifier": "h", "title": "H"},
+            json={"platform": "custom", "problem_identifier": "h", "title": "H", "status": "completed"},
         )
         await client.post(
             "/api/problems/custom/h/test-cases",
