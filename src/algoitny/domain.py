@@ -185,6 +185,18 @@ class Submission:
     created_at: int = 0
     finished_at: int | None = None
 
+    def summary(self) -> Summary:
+        """The stored verdict summary of a finished submission (IE if it has none)."""
+        return Summary(
+            self.verdict or "IE",
+            self.passed,
+            self.failed,
+            self.total,
+            self.max_cpu_ms,
+            self.max_memory_kb,
+            self.compile_message,
+        )
+
 
 @dataclass
 class SubmissionWithResults:

@@ -202,15 +202,7 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
     if submission.status == SubmissionStatus.DONE:
         # Finished, but the worker may have died before publishing ``done``.
         judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
-        summary = Summary(
-            submission.verdict or "IE",
-            submission.passed,
-            submission.failed,
-            submission.total,
-            submission.max_cpu_ms,
-            submission.max_memory_kb,
-            submission.compile_message,
-        )
+        summary = submission.summary()
         await judgement.publish_once(done_event(summary))
         await resources.events.retire(submission_id)
         return summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from algoitny.domain import SubmissionStatus, Summary
+from algoitny.domain import SubmissionStatus
 from algoitny.errors import GenerationJobNotFound, SubmissionNotFound
 from algoitny.events import TERMINAL, UnknownEventId, stream_id
 from algoitny.resources import Resources
@@ -38,15 +38,7 @@ async def submission_events(resources: Resources, task_id: str) -> list[dict[str
         else:
             events.append({"type": "compiled", "message": ""})
         events += [test_event(r) for r in sorted(found.results, key=lambda r: r.index)]
-        summary = Summary(
-            submission.verdict or "IE",
-            submission.passed,
-            submission.failed,
-            submission.total,
-            submission.max_cpu_ms,
-            submission.max_memory_kb,
-            submission.compile_message,
-        )
+        summary = submission.summary()
         events.append(done_event(summary))
     return _numbered(events)
 
