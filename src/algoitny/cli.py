@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
 
 def _api(args: argparse.Namespace) -> int:
+    from algoitny.observability import multiprocess
+
+    # Before anything imports prometheus_client: several workers share one metrics directory.
+    multiprocess.prepare(getattr(args, "workers", None) or 1)
     import uvicorn
 
     from algoitny.app import create_app
@@ -33,6 +36,7 @@ def _api(args: argparse.Namespace) -> int:
         port=args.port or settings.api.port,
         log_level="info",
         access_log=settings.api.access_log,
+        log_config=None,  # keep the structured logging set up in main()
         ws="websockets-sansio",
         # Forwarded headers are judged by the app against clients.trusted_proxies, not by uvicorn.
         proxy_headers=False,
@@ -41,6 +45,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from algoitny.observability import multiprocess
+
+    multiprocess.for_worker()
     from algoitny.worker import run_worker
 
     run_worker()
@@ -110,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from algoitny.observability.logs import configure_logging
+    from algoitny.settings import get_settings
+
+    configure_logging(get_settings().log)  # JSON lines, or readable text on a terminal
     return args.handler(args)
 
 

@@ -23,6 +23,8 @@ from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
+from algoitny.observability import dynamodb as dynamodb_metrics
+from algoitny.observability.redis import CountingConnection
 from algoitny.settings import Settings, TableClientSettings, TableSettings
 from algoitny.table import (
     CursorCodec,
@@ -65,7 +67,7 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
 async def open_dynamodb(table: TableSettings, client: TableClientSettings | None = None):
     session = aioboto3.Session()
     async with session.client("dynamodb", **dynamodb_client_kwargs(table, client)) as dynamodb:
-        yield dynamodb
+        yield dynamodb_metrics.instrument(dynamodb)
 
 
 def arq_redis_settings(url: str) -> ArqRedisSettings:
@@ -77,7 +79,12 @@ def arq_redis_settings(url: str) -> ArqRedisSettings:
 
 def open_redis(settings: Settings) -> ArqRedis:
     """Connects lazily: the API starts (and /health/ready reports) while Redis is down."""
-    pool = ConnectionPool.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=10)
+    pool = ConnectionPool.from_url(
+        settings.redis.url,
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        connection_class=CountingConnection,  # counts Redis errors (observability/redis.py)
+    )
     return ArqRedis(pool, default_queue_name=settings.redis.queue_name)
 
 
