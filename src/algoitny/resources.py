@@ -67,7 +67,7 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
 async def open_dynamodb(table: TableSettings, client: TableClientSettings | None = None):
     session = aioboto3.Session()
     async with session.client("dynamodb", **dynamodb_client_kwargs(table, client)) as dynamodb:
-        yield dynamodb_metrics.instrument(dynamodb)
+        yield dynamodb
 
 
 def arq_redis_settings(url: str) -> ArqRedisSettings:
@@ -118,6 +118,8 @@ async def open_resources(settings: Settings, *, worker: bool = False):
     async with contextlib.AsyncExitStack() as stack:
         table_client = settings.table.worker if worker else settings.table.api
         dynamodb = await stack.enter_async_context(open_dynamodb(settings.table, table_client))
+        if settings.metrics.enabled:
+            dynamodb_metrics.instrument(dynamodb)  # botocore event hooks (observability/dynamodb.py)
         redis = open_redis(settings)
         stack.push_async_callback(redis.connection_pool.disconnect)
         stack.push_async_callback(redis.aclose)

@@ -174,7 +174,10 @@ class MetricsSettings(BaseModel):
     each worker serves its own on ``worker_port``. With several API processes (uvicorn
     workers) set ``PROMETHEUS_MULTIPROC_DIR`` (``algoitny api --workers N`` does)."""
 
-    enabled: bool = Field(default=True, description="The API's /metrics route and request metrics.")
+    enabled: bool = Field(
+        default=True,
+        description="Request metrics and the API's /metrics route; the table-call hooks (API and worker).",
+    )
     worker_host: str = Field(default="127.0.0.1", description="Where a worker serves its /metrics.")
     worker_port: int | None = Field(
         default=9101, ge=0, le=65535, description="A worker's /metrics port; unset (null) = none."

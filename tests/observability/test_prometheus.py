@@ -173,6 +173,9 @@ async def test_prometheus_sees_the_judged_submission_and_alerts_when_the_worker_
         assert await until(lambda: _at_least(prometheus, verdicts, 3), "the verdict series") >= 3
         jobs = 'sum(algoitny_jobs_total{kind="judge_submission",outcome="ok"})'
         assert await until(lambda: _query(prometheus, jobs), "the job series") == 1
+        for job in ("algoitny-api", "algoitny-worker"):  # both processes' table clients are hooked
+            table_calls = f'sum(algoitny_dynamodb_calls_total{{job="{job}",outcome="ok"}})'
+            assert await until(lambda expr=table_calls: _query(prometheus, expr), f"{job}'s table calls")
 
         await stack["worker"].stop()
 

@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from algoitny.localstack import free_port
+from algoitny.observability.dynamodb import instrument
 from algoitny.resources import open_dynamodb, open_redis
 from algoitny.settings import RedisSettings, Settings, TableClientSettings, TableSettings
 from algoitny.table.client import Table
@@ -18,7 +19,7 @@ async def test_dynamodb_calls_latency_and_capacity_are_counted(settings: Setting
     before_count = sample("algoitny_dynamodb_call_duration_seconds_count", operation="PutItem")
     before_units = sample("algoitny_dynamodb_consumed_capacity_units_total", operation="PutItem")
     async with open_dynamodb(settings.table) as client:
-        table = Table(client, settings.table.name)
+        table = Table(instrument(client), settings.table.name)
         await table.put({"PK": {"S": "OBS#1"}, "SK": {"S": "A"}})
         assert await table.get({"PK": "OBS#1", "SK": "A"}) is not None
         missing = Table(client, "no-such-table")
@@ -39,7 +40,7 @@ async def test_an_unreachable_table_is_counted_with_its_exception():
     fail_fast = TableClientSettings(connect_timeout_s=0.5, read_timeout_s=0.5, max_attempts=1)
     async with open_dynamodb(table_settings, fail_fast) as client:
         with pytest.raises(EndpointConnectionError):
-            await Table(client, "t").get({"PK": "x", "SK": "y"})
+            await Table(instrument(client), "t").get({"PK": "x", "SK": "y"})
     assert (
         sample("algoitny_dynamodb_calls_total", operation="GetItem", outcome="EndpointConnectionError")
         == before + 1

@@ -6,10 +6,12 @@ fixes that: with ``PROMETHEUS_MULTIPROC_DIR`` set *before prometheus_client is i
 process writes its values to files in that directory and ``/metrics`` adds them up
 (``observability/http.py``). This module must not import prometheus_client itself.
 
-``prepare(workers)`` is what ``algoitny api`` calls before starting uvicorn: for more than one
-worker it uses ``PROMETHEUS_MULTIPROC_DIR`` if set (emptied first: files of a previous run
-would be added in) or else creates a fresh temporary directory and sets it, so the spawned
-workers inherit it. One process needs nothing. Only the API uses it: a worker's own /metrics
+``prepare(workers)`` is what ``algoitny api`` calls before starting uvicorn: it uses
+``PROMETHEUS_MULTIPROC_DIR`` if set (several separately started API processes may share it, so
+it is not emptied here: whoever sets it empties it before the first process starts, or the
+files of a previous run are added in), and for more than one worker without it creates a
+fresh temporary directory and sets it, so uvicorn's spawned workers inherit it. One process
+without the variable needs nothing. Only the API uses it: a worker's own /metrics
 is one process, and ``algoitny worker`` ignores the variable (``for_worker``).
 """
 
@@ -29,8 +31,6 @@ def prepare(workers: int) -> Path | None:
     if directory:
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        for stale in path.glob("*.db"):
-            stale.unlink()
     else:
         path = Path(tempfile.mkdtemp(prefix="algoitny-metrics-"))
         os.environ[ENV] = str(path)
