@@ -102,6 +102,11 @@ class Observed:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The 500 itself is sent by Starlette's outermost middleware, outside this request's
+            # context: the traceback is logged here so it carries the request id.
+            log.exception("request failed", extra={"route": route})
+            raise
         finally:
             elapsed = time.perf_counter() - started
             method = scope["method"]
