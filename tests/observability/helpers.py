@@ -35,3 +35,12 @@ async def run_tool(*argv: str, stdin: bytes | None = None) -> tuple[int, str]:
 def sample(name: str, **labels: str) -> float:
     """A value of this process's default registry (0 when the series does not exist yet)."""
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+# The API's fail-fast table client is meant for DynamoDB; on a loaded test machine DynamoDB
+# Local takes seconds, so API subprocesses get the worker's patience (as tests/conftest.py does).
+PATIENT_API_TABLE = {
+    "ALGOITNY_TABLE__API__CONNECT_TIMEOUT_S": "3",
+    "ALGOITNY_TABLE__API__READ_TIMEOUT_S": "20",
+    "ALGOITNY_TABLE__API__MAX_ATTEMPTS": "10",
+}

@@ -10,13 +10,13 @@ import httpx
 from algoitny.localstack import ChildProcess, free_port, wait_listening
 from algoitny.settings import Settings
 from tests.judging.helpers import worker_env
-from tests.observability.helpers import run_tool, tool
+from tests.observability.helpers import PATIENT_API_TABLE, run_tool, tool
 
 SERIES = 'algoitny_http_requests_total{method="GET",route="/health/live",status="200"}'
 
 
 async def test_metrics_of_two_api_processes_add_up(settings: Settings, tmp_path):
-    env = worker_env(settings, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"))
+    env = worker_env(settings, PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"), **PATIENT_API_TABLE)
     ports = [free_port(), free_port()]
     apis = [
         await ChildProcess.start(

@@ -27,7 +27,7 @@ from algoitny.localstack import ChildProcess, free_port, wait_listening
 from algoitny.settings import Settings
 from tests.conftest import ADMIN_TOKEN
 from tests.judging.helpers import worker_env
-from tests.observability.helpers import DEPLOY, run_tool, tool
+from tests.observability.helpers import DEPLOY, PATIENT_API_TABLE, run_tool, tool
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 DEADLINE_S = 120.0
@@ -88,6 +88,7 @@ async def stack(settings: Settings, tmp_path: Path):
         ALGOITNY_METRICS__WORKER_PORT=str(worker_metrics_port),
         ALGOITNY_METRICS__QUEUE_POLL_S="0.5",
         ALGOITNY_LOG__FORMAT="auto",
+        **PATIENT_API_TABLE,
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     python = [sys.executable, "-m", "algoitny.cli"]
