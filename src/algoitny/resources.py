@@ -23,6 +23,7 @@ from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
+from algoitny.services.problem_cache import CachedProblemRepository, CachedTestCaseRepository, ProblemCache
 from algoitny.settings import Settings, TableClientSettings, TableSettings
 from algoitny.table import (
     CursorCodec,
@@ -117,13 +118,14 @@ async def open_resources(settings: Settings, *, worker: bool = False):
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         table = Table(dynamodb, settings.table.name)
         cursors = CursorCodec(settings.cursor_secret.get_secret_value())
+        cache = ProblemCache(redis, settings.table.name, settings.redis.problem_cache_ttl_s)
         yield Resources(
             settings=settings,
             dynamodb=dynamodb,
             redis=redis,
             table=table,
-            problems=ProblemRepository(table, cursors),
-            test_cases=TestCaseRepository(table, cursors),
+            problems=CachedProblemRepository(table, cursors, cache),
+            test_cases=CachedTestCaseRepository(table, cursors, cache),
             submissions=SubmissionRepository(table, cursors),
             usage=UsageRepository(table),
             events=EventLog(redis),

@@ -48,6 +48,9 @@ class TableSettings(BaseModel):
 class RedisSettings(BaseModel):
     url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "algoitny:queue"
+    problem_cache_ttl_s: float = Field(
+        default=10.0, ge=0, description="How long a problem and its samples stay cached; 0 = no cache."
+    )
 
 
 class ApiSettings(BaseModel):
