@@ -42,6 +42,7 @@ import contextlib
 import json
 import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -349,6 +350,8 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
             for kind in KINDS:
                 await run_step(calls["raw"][kind], 50, 8, {"api": None, "db": 1})
             steps: dict[str, dict[str, dict[str, dict]]] = {kind: {} for kind in args.kinds}
+            if args.py_spy:
+                profiler = await start_profiler(targets[-1], args.py_spy)
             for level in args.levels:
                 total = max(args.requests, 3 * level)
                 for kind in args.kinds:
@@ -365,6 +368,9 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                         row[f"{target.name}_over_raw"] = round(row[target.name]["rps"] / row["raw"]["rps"], 3)
                     steps[kind][str(level)] = row
                     say_step(kind, level, row, [t.name for t in targets])
+        if args.py_spy:
+            profiler.send_signal(signal.SIGINT)
+            await profiler.wait()
         failed = [child.name for child in children if not child.running]
         assert not failed, f"died during the run: {failed}"
     except BaseException:
@@ -375,6 +381,17 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
         for child in reversed(children):
             await child.stop()
     return {"steps": steps, "targets": [t.name for t in targets]}
+
+
+async def start_profiler(target: Target, out: str) -> asyncio.subprocess.Process:
+    """py-spy sampling the new API for the measured steps (collapsed stacks, for flame graphs)."""
+    assert target.child is not None
+    py_spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(py_spy), "record", "--pid", str(target.child.process.pid), "--rate", "250"]
+    argv += ["--format", "raw", "--subprocesses", "--nonblocking", "-o", out]
+    process = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(1)  # attached
+    return process
 
 
 def say_step(kind: str, level: int, row: dict, names: list[str]) -> None:
@@ -419,6 +436,7 @@ if __name__ == "__main__":
     parser.add_argument("--levels", default="1,16,64,256", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--requests", type=int, default=300, help="per step (at least 3 × the level)")
     parser.add_argument("--kinds", default=",".join(KINDS), type=lambda s: s.split(","))
+    parser.add_argument("--py-spy", metavar="OUT", help="profile the new API with py-spy into OUT")
     parser.add_argument("--api-workers", type=int, help="`algoitny api --workers N` for the new code")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:

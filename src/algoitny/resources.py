@@ -21,6 +21,7 @@ from redis.asyncio import ConnectionPool
 
 from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
+from algoitny.auth.session_cache import CachedTokenRepository, CachedUserRepository
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
 from algoitny.services.problem_cache import CachedProblemRepository, CachedTestCaseRepository, ProblemCache
@@ -132,9 +133,9 @@ async def open_resources(settings: Settings, *, worker: bool = False):
             ai=await stack.enter_async_context(open_provider(settings.ai)),
             generation_jobs=GenerationJobRepository(table, cursors),
             hints=HintRepository(table),
-            users=UserRepository(table, cursors),
+            users=CachedUserRepository(table, cursors, settings.auth.session_cache_s),
             plans=PlanRepository(table),
-            tokens=TokenRepository(table),
+            tokens=CachedTokenRepository(table, settings.auth.session_cache_s),
             stats=StatsRepository(table),
             http=http,
             token_service=TokenService(settings.auth),

@@ -143,6 +143,12 @@ class AuthSettings(BaseModel):
     access_ttl_s: int = 15 * 60
     refresh_ttl_s: int = 30 * 24 * 3600
     default_plan: str = "free"
+    session_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process trusts a session's state and a user's role/plan it read "
+        "(other processes' sign-outs and plan changes apply within this); 0 = read every time.",
+    )
 
 
 class AiSettings(BaseModel):

@@ -193,4 +193,3 @@ class CachedTestCaseRepository(TestCaseRepository):
             return await super().replace_all(platform=platform, identifier=identifier, new_cases=new_cases)
         finally:
             await self.cache.forget(platform, identifier)
-
