@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from algoitny.domain import User
+from algoitny.singleflight import SingleFlight
 from algoitny.table import TokenRepository, UserRepository
 from algoitny.table.client import Table
 from algoitny.table.cursor import CursorCodec
@@ -61,12 +62,17 @@ class CachedTokenRepository(TokenRepository):
     def __init__(self, table: Table, ttl_s: float) -> None:
         super().__init__(table)
         self._active = _Expiring(ttl_s)
+        self._loads = SingleFlight()
 
     async def is_active(self, family_id: str) -> bool:
         hit, active = self._active.get(family_id)
         if not hit:
-            active = await super().is_active(family_id)
-            self._active.put(family_id, active)
+            active = await self._loads.run(family_id, lambda: self._load(family_id))
+        return active
+
+    async def _load(self, family_id: str) -> bool:
+        active = await super().is_active(family_id)
+        self._active.put(family_id, active)
         return active
 
     async def revoke(self, family_id: str) -> None:
@@ -74,28 +80,38 @@ class CachedTokenRepository(TokenRepository):
             await super().revoke(family_id)
         finally:
             self._active.forget(family_id)
+            self._loads.forget(family_id)
 
 
 class CachedUserRepository(UserRepository):
     def __init__(self, table: Table, cursors: CursorCodec, ttl_s: float) -> None:
         super().__init__(table, cursors)
         self._users = _Expiring(ttl_s)
+        self._loads = SingleFlight()
 
     async def get(self, user_id: str) -> User:
         hit, user = self._users.get(user_id)
         if not hit:
-            user = await super().get(user_id)
-            self._users.put(user_id, user)
+            user = await self._loads.run(user_id, lambda: self._load(user_id))
         return user
+
+    async def _load(self, user_id: str) -> User:
+        user = await super().get(user_id)
+        self._users.put(user_id, user)
+        return user
+
+    def _forget(self, user_id: str) -> None:
+        self._users.forget(user_id)
+        self._loads.forget(user_id)
 
     async def _set(self, user_id: str, fields: dict[str, Any]) -> User:
         try:
             return await super()._set(user_id, fields)
         finally:
-            self._users.forget(user_id)
+            self._forget(user_id)
 
     async def link_google_id(self, user: User, google_id: str) -> User:
         try:
             return await super().link_google_id(user, google_id)
         finally:
-            self._users.forget(user.user_id)
+            self._forget(user.user_id)

@@ -45,6 +45,7 @@ from redis.exceptions import RedisError
 from algoitny import redis_keys
 from algoitny.domain import BulkAddResult, NewTestCase, Problem, TestCase
 from algoitny.errors import ProblemNotFound
+from algoitny.singleflight import SingleFlight
 from algoitny.table import ProblemRepository, Table, TestCaseRepository
 from algoitny.table.cursor import CursorCodec
 
@@ -62,6 +63,7 @@ class ProblemCache:
         self.table_name = table_name
         self.ttl_ms = int(ttl_s * 1000)
         self._bypass_until = 0.0
+        self.loads = SingleFlight()  # concurrent misses of one key share one table read
 
     @property
     def enabled(self) -> bool:
@@ -71,7 +73,7 @@ class ProblemCache:
         self._bypass_until = time.monotonic() + BYPASS_S
         log.warning("problem cache %s failed (%r); reading the table for %.0f s", action, exc, BYPASS_S)
 
-    def _key(self, kind: str, platform: str, identifier: str) -> str:
+    def key(self, kind: str, platform: str, identifier: str) -> str:
         return redis_keys.problem_cache(self.table_name, kind, platform, identifier)
 
     async def read(self, kind: str, platform: str, identifier: str) -> Any | None:
@@ -79,7 +81,7 @@ class ProblemCache:
             return None
         try:
             async with asyncio.timeout(TIMEOUT_S):
-                raw = await self.redis.get(self._key(kind, platform, identifier))
+                raw = await self.redis.get(self.key(kind, platform, identifier))
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("read", exc)
             return None
@@ -90,7 +92,7 @@ class ProblemCache:
             return
         try:
             async with asyncio.timeout(TIMEOUT_S):
-                await self.redis.set(self._key(kind, platform, identifier), json.dumps(value), px=self.ttl_ms)
+                await self.redis.set(self.key(kind, platform, identifier), json.dumps(value), px=self.ttl_ms)
         except (RedisError, OSError, TimeoutError) as exc:
             self._failed("store", exc)
 
@@ -98,7 +100,9 @@ class ProblemCache:
         """Deletes both keys; tried even while bypassing (the outage may be over)."""
         if self.ttl_ms <= 0:
             return
-        keys = [self._key(kind, platform, identifier) for kind in redis_keys.PROBLEM_CACHE_KINDS]
+        keys = [self.key(kind, platform, identifier) for kind in redis_keys.PROBLEM_CACHE_KINDS]
+        for key in keys:
+            self.loads.forget(key)
         try:
             async with asyncio.timeout(TIMEOUT_S):
                 await self.redis.delete(*keys)
@@ -128,10 +132,16 @@ class CachedProblemRepository(ProblemRepository):
         cached = await self.cache.read("problem", platform, identifier)
         problem = _problem(cached) if cached is not None else None
         if problem is None:
-            problem = await super().get(platform=platform, identifier=identifier, include_deleted=True)
-            await self.cache.store("problem", platform, identifier, asdict(problem))
+            problem = await self.cache.loads.run(
+                self.cache.key("problem", platform, identifier), lambda: self._load(platform, identifier)
+            )
         if problem.deleted and not include_deleted:
             raise ProblemNotFound()
+        return problem
+
+    async def _load(self, platform: str, identifier: str) -> Problem:
+        problem = await super().get(platform=platform, identifier=identifier, include_deleted=True)
+        await self.cache.store("problem", platform, identifier, asdict(problem))
         return problem
 
     async def create(self, problem: Problem) -> Problem:
@@ -168,6 +178,11 @@ class CachedTestCaseRepository(TestCaseRepository):
                 return [TestCase(**sample) for sample in cached]
             except TypeError:
                 pass
+        return await self.cache.loads.run(
+            self.cache.key("samples", platform, identifier), lambda: self._load(platform, identifier)
+        )
+
+    async def _load(self, platform: str, identifier: str) -> list[TestCase]:
         samples = await super().list_samples(platform=platform, identifier=identifier)
         await self.cache.store("samples", platform, identifier, [asdict(s) for s in samples])
         return samples
