@@ -24,7 +24,12 @@ from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.session_cache import CachedTokenRepository, CachedUserRepository
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
-from algoitny.services.problem_cache import CachedProblemRepository, CachedTestCaseRepository, ProblemCache
+from algoitny.services.problem_cache import (
+    CachedProblemRepository,
+    CachedSubmissionRepository,
+    CachedTestCaseRepository,
+    ProblemCache,
+)
 from algoitny.settings import Settings, TableClientSettings, TableSettings
 from algoitny.table import (
     CursorCodec,
@@ -127,7 +132,7 @@ async def open_resources(settings: Settings, *, worker: bool = False):
             table=table,
             problems=CachedProblemRepository(table, cursors, cache),
             test_cases=CachedTestCaseRepository(table, cursors, cache),
-            submissions=SubmissionRepository(table, cursors),
+            submissions=CachedSubmissionRepository(table, cursors, cache),
             usage=UsageRepository(table),
             events=EventLog(redis),
             ai=await stack.enter_async_context(open_provider(settings.ai)),

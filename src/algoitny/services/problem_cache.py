@@ -10,7 +10,8 @@ cache can never show a draft or a deleted problem to someone the table read woul
 
 Write path: every repository write that changes a cached value (problem create, update,
 delete, restore; test-case add, delete, replace — they change ``test_case_count`` and
-the samples) deletes both keys *after* the table write succeeded. Both the API and the
+the samples; a finished submission — it adds to ``execution_count``) deletes both keys
+*after* the table write. Both the API and the
 worker build their repositories here (``resources.py``), so the worker's writes
 (generated test cases) invalidate too.
 
@@ -18,8 +19,8 @@ The race, and why the TTL bounds it: a reader that missed reads the old item, th
 writer writes and deletes the key, then the reader stores the old item. Or an
 eventually consistent read right after a write returns the old item. Either way the
 stale value lives at most ``ttl_s`` (10 s by default). The same bound covers writers
-that do not go through these classes (migrations, the legacy importer, the judge's
-``execution_count`` increments) and a failed delete while Redis was down. A stale
+that do not go through these classes (migrations, the legacy importer) and a failed
+delete while Redis was down. A stale
 *visibility* is the one that matters: publishing a draft shows up within ``ttl_s``;
 deleting a problem or taking it back to draft is visible at once on this path (the key
 is deleted after the write) and within ``ttl_s`` on every other.
@@ -43,10 +44,10 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from algoitny import redis_keys
-from algoitny.domain import BulkAddResult, NewTestCase, Problem, TestCase
+from algoitny.domain import BulkAddResult, NewTestCase, Problem, Submission, Summary, TestCase
 from algoitny.errors import ProblemNotFound
 from algoitny.singleflight import SingleFlight
-from algoitny.table import ProblemRepository, Table, TestCaseRepository
+from algoitny.table import ProblemRepository, SubmissionRepository, Table, TestCaseRepository
 from algoitny.table.cursor import CursorCodec
 
 log = logging.getLogger(__name__)
@@ -208,3 +209,17 @@ class CachedTestCaseRepository(TestCaseRepository):
             return await super().replace_all(platform=platform, identifier=identifier, new_cases=new_cases)
         finally:
             await self.cache.forget(platform, identifier)
+
+
+class CachedSubmissionRepository(SubmissionRepository):
+    """Finishing a submission counts it on its problem (``execution_count``)."""
+
+    def __init__(self, table: Table, cursors: CursorCodec, cache: ProblemCache) -> None:
+        super().__init__(table, cursors)
+        self.cache = cache
+
+    async def finish(self, submission: Submission, summary: Summary, *, problem_tried_key: str) -> bool:
+        try:
+            return await super().finish(submission, summary, problem_tried_key=problem_tried_key)
+        finally:
+            await self.cache.forget(submission.platform, submission.identifier)
