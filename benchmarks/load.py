@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,7 @@ class Step:
     p99_ms: float
     requests: int
     errors: int
+    statuses: dict[str, int]  # the unexpected answers, by HTTP status
     driver_cpu: float  # CPU seconds of this process per wall second (1.0 = one core busy)
     api_cpu: float | None
     db_cpu: float
@@ -111,20 +113,21 @@ class Step:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-async def run_step(
-    call: Callable[[int], Awaitable[bool]], total: int, concurrency: int, pids: dict[str, int | None]
-) -> Step:
+Call = Callable[[int], Awaitable[int]]  # request number → 0 if as expected, else the HTTP status
+
+
+async def run_step(call: Call, total: int, concurrency: int, pids: dict[str, int | None]) -> Step:
     latencies: list[float] = []
-    errors = 0
+    unexpected: Counter[str] = Counter()
     counter = iter(range(total))
 
     async def client() -> None:
-        nonlocal errors
         for n in counter:
             started = time.perf_counter()
-            ok = await call(n)
+            status = await call(n)
             latencies.append(time.perf_counter() - started)
-            errors += not ok
+            if status:
+                unexpected[str(status)] += 1
 
     api_pid, db_pid = pids["api"], pids["db"]
     assert db_pid is not None
@@ -138,7 +141,8 @@ async def run_step(
         p50_ms=round(percentile(latencies, 50) * 1000, 2),
         p99_ms=round(percentile(latencies, 99) * 1000, 2),
         requests=total,
-        errors=errors,
+        errors=unexpected.total(),
+        statuses=dict(unexpected),
         driver_cpu=round((after[0] - before[0]) / wall, 2),
         api_cpu=round((after[1] - before[1]) / wall, 2) if api_pid else None,
         db_cpu=round((after[2] - before[2]) / wall, 2),
@@ -203,7 +207,7 @@ async def seed(target: Target, http: aiohttp.ClientSession) -> None:
         target.owners.append(signed_in["user"]["user_id"])
 
 
-def api_calls(target: Target, http: aiohttp.ClientSession) -> dict[str, Callable[[int], Awaitable[bool]]]:
+def api_calls(target: Target, http: aiohttp.ClientSession) -> dict[str, Call]:
     problem_path = f"{target.base}/api/problems/{PLATFORM}/{IDENTIFIER}"
     body = {"platform": PLATFORM, "problem_identifier": IDENTIFIER, "language": "python"}
     body |= {"code": "a, b = map(int, input().split())\nprint(a + b)\n", "is_code_public": True}
@@ -211,15 +215,15 @@ def api_calls(target: Target, http: aiohttp.ClientSession) -> dict[str, Callable
     def signed_in(n: int) -> dict[str, str]:
         return {"Authorization": f"Bearer {target.tokens[n % USERS]}"}
 
-    async def get(url: str, headers: dict[str, str] | None = None) -> bool:
+    async def get(url: str, headers: dict[str, str] | None = None) -> int:
         async with http.get(url, headers=headers) as response:
             await response.read()
-            return response.status == 200
+            return 0 if response.status == 200 else response.status
 
-    async def submit(n: int) -> bool:
+    async def submit(n: int) -> int:
         async with http.post(target.base + "/api/execute/", json=body, headers=signed_in(n)) as response:
             await response.read()
-            return response.status == 202
+            return 0 if response.status == 202 else response.status
 
     return {
         "problem": lambda n: get(problem_path),
@@ -230,23 +234,23 @@ def api_calls(target: Target, http: aiohttp.ClientSession) -> dict[str, Callable
     }
 
 
-def raw_calls(client, target: Target) -> dict[str, Callable[[int], Awaitable[bool]]]:
+def raw_calls(client, target: Target) -> dict[str, Call]:
     table = target.table
     problem_key = {k: {"S": v} for k, v in keys.problem_key(PLATFORM, IDENTIFIER).items()}
     pk = keys.problem_pk(PLATFORM, IDENTIFIER)
 
-    async def get_item(n: int) -> bool:
-        return "Item" in await client.get_item(TableName=table, Key=problem_key)
+    async def get_item(n: int) -> int:
+        return 0 if "Item" in await client.get_item(TableName=table, Key=problem_key) else 404
 
-    async def samples(n: int) -> bool:
+    async def samples(n: int) -> int:
         response = await client.query(
             TableName=table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
             ExpressionAttributeValues={":pk": {"S": pk}, ":p": {"S": keys.test_case_sk("s")}},
         )
-        return response["Count"] > 0
+        return 0 if response["Count"] else 404
 
-    async def history_page(index: str, partition: str) -> bool:
+    async def history_page(index: str, partition: str) -> int:
         response = await client.query(
             TableName=table,
             IndexName=index,
@@ -255,9 +259,9 @@ def raw_calls(client, target: Target) -> dict[str, Callable[[int], Awaitable[boo
             ScanIndexForward=False,
             Limit=20,
         )
-        return response["Count"] > 0
+        return 0 if response["Count"] else 404
 
-    async def update_item(n: int) -> bool:
+    async def update_item(n: int) -> int:
         await client.update_item(
             TableName=table,
             Key={"PK": {"S": f"LOAD#{n % USERS}"}, "SK": {"S": "execute#raw"}},
@@ -266,7 +270,7 @@ def raw_calls(client, target: Target) -> dict[str, Callable[[int], Awaitable[boo
             ExpressionAttributeValues={":one": {"N": "1"}},
             ReturnValues="UPDATED_NEW",
         )
-        return True
+        return 0
 
     return {
         "problem": get_item,
@@ -338,7 +342,7 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 config=raw_config,
             ) as raw,
         ):
-            calls: dict[str, dict[str, Callable[[int], Awaitable[bool]]]] = {}
+            calls: dict[str, dict[str, Call]] = {}
             for target in targets:
                 await seed(target, http)
                 calls[target.name] = api_calls(target, http)
@@ -400,7 +404,7 @@ def say_step(kind: str, level: int, row: dict, names: list[str]) -> None:
         s = row[name]
         cpu = f"cpu drv {s['driver_cpu']} api {s.get('api_cpu', '-')} db {s['db_cpu']}"
         parts.append(
-            f"{name} {s['rps']:7.1f}/s p50 {s['p50_ms']:7.1f} p99 {s['p99_ms']:7.1f} err {s['errors']} ({cpu})"
+            f"{name} {s['rps']:7.1f}/s p50 {s['p50_ms']:7.1f} p99 {s['p99_ms']:7.1f} err {s['statuses'] or 0} ({cpu})"
         )
     print(f"{kind:8s} c={level:<4d} load {row['raw']['load_avg']:5.2f} | " + " | ".join(parts), flush=True)
 
