@@ -21,6 +21,7 @@ same): entries are dropped when read stale, and the dict is cleared when it outg
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -93,7 +94,7 @@ class CachedUserRepository(UserRepository):
         hit, user = self._users.get(user_id)
         if not hit:
             user = await self._loads.run(user_id, lambda: self._load(user_id))
-        return user
+        return dataclasses.replace(user)  # callers share one cached value: each gets its own copy
 
     async def _load(self, user_id: str) -> User:
         user = await super().get(user_id)
