@@ -398,6 +398,7 @@ class SubmissionView {
     const cell = this.cell(result.index);
     cell.className = `test v-${result.verdict.toLowerCase()}`;
     cell.dataset.verdict = result.verdict;
+    cell.dataset.updates = String(Number(cell.dataset.updates || 0) + 1);
     const label = `Test ${result.index + 1}: ${result.verdict}, ${result.cpu_ms} ms, ${result.memory_kb} KB`;
     cell.title = label;
     cell.setAttribute("aria-label", label);
@@ -539,7 +540,9 @@ class SubmissionView {
 
   renderDetail(detail) {
     this.placeholders(detail.summary.total);
-    for (const test of detail.tests) this.test(test);
+    for (const test of detail.tests) {
+      if (!this.cells.get(test.index)?.dataset.verdict) this.test(test); // the live view drew it already
+    }
     if (detail.status === "done") this.summary({ ...detail.summary, verdict: detail.summary.verdict || "…" });
     if (detail.compile_message && detail.summary.verdict === "CE") this.compileError(detail.compile_message);
     if (detail.counterexample) this.showCounterexample(detail.counterexample);
