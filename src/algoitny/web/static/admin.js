@@ -156,13 +156,11 @@ function uploadForm(problem) {
 async function stressForm(problem) {
   const path = `${problemPath(problem.platform, problem.problem_identifier)}/stress`;
   let current = null;
-  let available = true;
   try {
     current = await api.get(path);
   } catch (error) {
-    if (error.status === 404 && error.code !== "stress_not_set" && error.code !== "not_found") available = error.code !== "route_not_found";
+    if (error.code !== "stress_setup_not_found") return null; // no counterexample search on this server
   }
-  if (!available) return null;
   const generator = createEditor({ id: "generator", label: "Generator (Python: reads \"size seed\", prints one input)", value: current?.generator || "", language: "python" });
   const validator = createEditor({ id: "validator", label: "Validator (optional; Python: exit 0 when the input is valid)", value: current?.validator || "", language: "python" });
   const min = h("input", { type: "number", min: 1, value: current?.sizes?.min ?? 1, name: "size_min" });

@@ -328,6 +328,32 @@ async function problemView(platform, identifier) {
     }
   };
 
+  const stressOutput = h("div", { class: "counterexample", hidden: true, "aria-live": "polite" });
+  const stress = async () => {
+    stressOutput.hidden = false;
+    stressOutput.replaceChildren(...searchingNodes({}));
+    try {
+      const accepted = await api.post("/api/stress/", {
+        platform,
+        problem_identifier: identifier,
+        code: editor.value,
+        language: picker.value,
+      });
+      const follower = new TaskFollower(accepted.websocket, {
+        onEvent: (event) => {
+          if (event.type === "compile_error") stressOutput.replaceChildren(h("h3", {}, "Compile error"), h("pre", { class: "compile" }, event.message));
+          else if (event.type === "counterexample_progress") stressOutput.replaceChildren(...searchingNodes(event));
+          else if (event.type === "counterexample") stressOutput.replaceChildren(...counterexampleNodes(event.counterexample));
+          else if (event.type === "counterexample_none") stressOutput.replaceChildren(...counterexampleNodes(null, event.error || null));
+        },
+      });
+      onLeave(() => follower.stop());
+      follower.start();
+    } catch (error) {
+      stressOutput.replaceChildren(errorBox(error));
+    }
+  };
+
   document.title = `${problem.title} · AlgoItny`;
   show(
     h("p", { class: "crumbs" }, h("a", { href: "#/problems" }, "Problems"), ` / ${problem.platform} ${problem.problem_identifier}`),
@@ -358,11 +384,63 @@ async function problemView(platform, identifier) {
       h("button", { type: "button", onclick: run }, "Run"),
       runOutput,
     ),
+    h(
+      "details",
+      { class: "card" },
+      h("summary", {}, "Stress-test my code (find a failing input without judging)"),
+      h("p", { class: "help" }, "Runs your code against the reference solution on generated inputs, smallest first."),
+      h("button", { type: "button", onclick: stress }, "Stress test"),
+      stressOutput,
+    ),
     session.isAdmin ? h("p", {}, h("a", { href: `#/admin/problem/${encodeURIComponent(platform)}/${encodeURIComponent(identifier)}` }, "Edit this problem")) : null,
   );
 }
 
 // --- the live submission view --------------------------------------------------------
+
+function searchingNodes(event) {
+  return [
+    h("h2", {}, "Looking for a small failing input…"),
+    h("p", {}, event.size !== undefined ? `size ${event.size} · ${event.tries} tries` : "searching"),
+  ];
+}
+
+function counterexampleNodes(found, reason) {
+  if (!found) return [h("h2", {}, "Counterexample"), h("p", {}, reason || "No failing input was found within the search's budget.")];
+  const difference = firstDifference(found.expected || "", found.output || "");
+  const expected = h("pre", { class: "expected", "aria-label": "Expected output" });
+  const output = h("pre", { class: "actual", "aria-label": "Your output" });
+  renderMarked(expected, found.expected || "", difference);
+  renderMarked(output, found.output || "", difference);
+  return [
+    h("h2", {}, "Smallest failing input found"),
+    h(
+      "p",
+      {},
+      verdictBadge(found.verdict),
+      ` size ${found.size} · ${found.tries} tries · ${(found.elapsed_ms / 1000).toFixed(1)} s`,
+    ),
+    h("h3", {}, "Input"),
+    h("pre", { class: "input" }, found.input || ""),
+    h(
+      "div",
+      { class: "side-by-side" },
+      h("div", {}, h("h3", {}, "Expected"), expected),
+      h("div", {}, h("h3", {}, "Your output"), output),
+    ),
+    difference
+      ? h(
+          "p",
+          { class: "difference" },
+          `First difference on line ${difference.line}, token ${difference.token}: expected `,
+          h("code", {}, difference.expected ?? "(nothing)"),
+          ", found ",
+          h("code", {}, difference.found ?? "(nothing)"),
+        )
+      : null,
+    found.checker_message ? h("p", { class: "help" }, found.checker_message) : null,
+  ];
+}
 
 class SubmissionView {
   constructor(id) {
@@ -422,57 +500,14 @@ class SubmissionView {
     this.compile.replaceChildren(h("h2", {}, "Compile error"), h("pre", { class: "compile" }, message || ""));
   }
 
-  showCounterexample(found) {
+  showCounterexample(found, reason) {
     this.counterexample.hidden = false;
-    if (!found) {
-      this.counterexample.replaceChildren(h("h2", {}, "Counterexample"), h("p", {}, "No smaller failing input was found."));
-      return;
-    }
-    const difference = found.first_difference
-      ? { line: found.first_difference.line, token: found.first_difference.column }
-      : firstDifference(found.expected || "", found.output || "");
-    const expected = h("pre", { class: "expected", "aria-label": "Expected output" });
-    const output = h("pre", { class: "actual", "aria-label": "Your output" });
-    renderMarked(expected, found.expected || "", difference);
-    renderMarked(output, found.output || "", difference);
-    this.counterexample.replaceChildren(
-      h("h2", {}, "Smallest failing input found"),
-      h(
-        "p",
-        {},
-        verdictBadge(found.verdict),
-        found.size !== undefined ? ` size ${found.size}` : "",
-        found.tries !== undefined ? ` · ${found.tries} tries` : "",
-        found.elapsed_ms !== undefined ? ` · ${(found.elapsed_ms / 1000).toFixed(1)} s` : "",
-      ),
-      h("h3", {}, "Input"),
-      h("pre", { class: "input" }, found.input || ""),
-      h(
-        "div",
-        { class: "side-by-side" },
-        h("div", {}, h("h3", {}, "Expected"), expected),
-        h("div", {}, h("h3", {}, "Your output"), output),
-      ),
-      difference
-        ? h(
-            "p",
-            { class: "difference" },
-            `First difference on line ${difference.line}, token ${difference.token}: expected `,
-            h("code", {}, String(difference.expected ?? found.first_difference?.expected ?? "(nothing)")),
-            ", found ",
-            h("code", {}, String(difference.found ?? found.first_difference?.found ?? "(nothing)")),
-          )
-        : null,
-      found.checker_message ? h("p", { class: "help" }, found.checker_message) : null,
-    );
+    this.counterexample.replaceChildren(...counterexampleNodes(found, reason));
   }
 
   searching(event) {
     this.counterexample.hidden = false;
-    this.counterexample.replaceChildren(
-      h("h2", {}, "Looking for a small failing input…"),
-      h("p", {}, event.size !== undefined ? `size ${event.size} · ${event.tries} tries` : "searching"),
-    );
+    this.counterexample.replaceChildren(...searchingNodes(event));
   }
 
   apply(event) {
@@ -494,16 +529,20 @@ class SubmissionView {
         break;
       case "done":
         this.summary(event.summary);
-        this.onDone?.();
+        if (event.counterexample === "searching") this.searching({});
+        this.onDone?.(event);
         break;
       case "counterexample_progress":
         this.searching(event);
         break;
+      case "counterexample_searching":
+        this.searching({});
+        break;
       case "counterexample":
-        this.showCounterexample(event.counterexample || event);
+        this.showCounterexample(event.counterexample);
         break;
       case "counterexample_none":
-        this.showCounterexample(null);
+        this.showCounterexample(null, event.reason === "failed" ? "The search could not run on this problem." : null);
         break;
       default:
         break;
@@ -518,9 +557,7 @@ class SubmissionView {
       {},
       h("h2", {}, "Failed tests"),
       failed.map((t) => {
-        const difference = t.first_difference
-          ? { line: t.first_difference.line, token: t.first_difference.column }
-          : firstDifference(t.counterexample.expected, t.counterexample.output);
+        const difference = firstDifference(t.counterexample.expected, t.counterexample.output);
         const expected = h("pre", { class: "expected" });
         const output = h("pre", { class: "actual" });
         renderMarked(expected, t.counterexample.expected, difference);
@@ -546,6 +583,7 @@ class SubmissionView {
     if (detail.status === "done") this.summary({ ...detail.summary, verdict: detail.summary.verdict || "…" });
     if (detail.compile_message && detail.summary.verdict === "CE") this.compileError(detail.compile_message);
     if (detail.counterexample) this.showCounterexample(detail.counterexample);
+    else if (detail.counterexample_status === "none") this.showCounterexample(null);
     this.details.replaceChildren(
       h(
         "p",
@@ -557,6 +595,33 @@ class SubmissionView {
       h("details", {}, h("summary", {}, "Code"), h("pre", { class: "code" }, detail.code)),
     );
     if (detail.status === "done" && detail.summary.verdict !== "AC") this.hintButton();
+    if (detail.status === "done" && !detail.counterexample_status && ["WA", "RE", "TLE", "MLE", "OLE"].includes(detail.summary.verdict)) {
+      this.searchButton();
+    }
+  }
+
+  searchButton() {
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "secondary",
+        onclick: async () => {
+          button.disabled = true;
+          try {
+            await api.post(`/api/submissions/${this.id}/counterexample`, {});
+            this.searching({});
+            this.follow(true);
+          } catch (error) {
+            this.counterexample.hidden = false;
+            this.counterexample.replaceChildren(errorBox(error));
+            button.disabled = false;
+          }
+        },
+      },
+      "Find a small failing input",
+    );
+    this.hints.append(" ", button);
   }
 
   hintButton() {
@@ -580,6 +645,32 @@ class SubmissionView {
     this.hints.replaceChildren(button);
   }
 
+  // Follows the task's events: from the start (a live or still-searching submission), or
+  // only what comes after the stored detail (`afterDetail`: a search asked for just now).
+  follow(afterDetail) {
+    const follower = new TaskFollower(`/ws/executions/${encodeURIComponent(this.id)}`, {
+      onEvent: (event) => {
+        if (afterDetail && !event.type.startsWith("counterexample")) return;
+        this.apply(event);
+      },
+      onState: (state) => {
+        this.state.dataset.state = state;
+        this.state.textContent =
+          { connecting: "Connecting…", live: "Live", reconnecting: "Connection lost, reconnecting…", finished: "", gone: "This submission's events are gone." }[state] || "";
+      },
+    });
+    window.algoitnyFollower = follower; // lets a tester drop the connection from the console
+    this.onDone = async () => {
+      try {
+        this.renderDetail(await api.get(`/api/submissions/${encodeURIComponent(this.id)}`));
+      } catch {
+        // the live view already shows everything the events carried
+      }
+    };
+    this.leave(() => follower.stop());
+    follower.start();
+  }
+
   element() {
     return [
       title(`Submission ${this.id.slice(0, 8)}`),
@@ -596,6 +687,7 @@ class SubmissionView {
 
 async function submissionView(id) {
   const view = new SubmissionView(id);
+  view.leave = onLeave;
   show(...view.element());
   let detail = null;
   try {
@@ -612,24 +704,7 @@ async function submissionView(id) {
     return;
   }
   if (detail) view.placeholders(detail.summary.total || 0);
-  const follower = new TaskFollower(`/ws/executions/${encodeURIComponent(id)}`, {
-    onEvent: (event) => view.apply(event),
-    onState: (state) => {
-      view.state.dataset.state = state;
-      view.state.textContent =
-        { connecting: "Connecting…", live: "Live", reconnecting: "Connection lost, reconnecting…", finished: "", gone: "This submission's events are gone." }[state] || "";
-    },
-  });
-  window.algoitnyFollower = follower; // lets the browser tests drop the connection
-  view.onDone = async () => {
-    try {
-      view.renderDetail(await api.get(`/api/submissions/${encodeURIComponent(id)}`));
-    } catch {
-      // the live view already shows everything the events carried
-    }
-  };
-  onLeave(() => follower.stop());
-  follower.start();
+  view.follow(false);
 }
 
 // --- lists ---------------------------------------------------------------------------
