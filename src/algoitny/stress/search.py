@@ -114,13 +114,19 @@ class Search:
             self._check_setup(final=True)
         return hit
 
-    def _schedule(self) -> list[tuple[int, int]]:
+    def _schedule(self) -> Iterator[tuple[int, int]]:
         """(size, round) in the order tried: round r of a size comes after round 0 of the
         size ``r * DEEPEN_AFTER`` above it — small sizes get new seeds long before the
-        search reaches the large ones (most bugs show on small inputs with the right values)."""
-        low = self.setup.size_min
-        pairs = [(size, r) for size in range(low, self.setup.size_max + 1) for r in range(self.rounds)]
-        return sorted(pairs, key=lambda pair: (pair[0] - low + DEEPEN_AFTER * pair[1], pair[1]))
+        search reaches the large ones (most bugs show on small inputs with the right values).
+        Lazy: a size range of any width costs nothing until the search gets there."""
+        low, high = self.setup.size_min, self.setup.size_max
+        for step in itertools.count():
+            if step - DEEPEN_AFTER * (self.rounds - 1) > high - low:
+                return
+            for round in range(self.rounds):
+                size = low + step - DEEPEN_AFTER * round
+                if low <= size <= high:
+                    yield size, round
 
     async def _smaller(self, hit: Found) -> Found | None:
         first = self.rounds * self.seeds_per_size  # seed indices no round used
