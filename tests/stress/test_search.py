@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 from algoitny.executor import Checker, Limits, Verdict
 from algoitny.stress.engine import Budget, Program, Progress, StressSetup, find_counterexample
+from algoitny.stress.search import seed
 
 # "n" then n numbers; the answer is their sum.
 GENERATOR = """\
@@ -202,3 +204,19 @@ async def test_a_candidate_that_does_not_compile_is_its_own_error(runtime):
     outcome = await search(setup(), Program("cpp", "int main( {"))
     assert outcome.counterexample is None and outcome.candidate_error is not None
     assert outcome.error == outcome.candidate_error and "candidate does not compile" in outcome.error
+
+
+async def test_without_a_validator_the_shortest_input_of_the_found_size_wins(runtime):
+    # Numbers of 1 to 10 digits: seeds give inputs of different lengths.
+    generator = "import random\nsize, seed = map(int, input().split())\nrandom.seed(seed)\nprint(1)\nprint(random.randint(0, 10 ** random.randint(0, 9)))\n"  # fmt: skip
+    outcome = await search(StressSetup(generator, None, 1, 1), ALWAYS_WRONG)
+    found = outcome.counterexample
+    assert found is not None
+
+    def printed(index: int) -> str:
+        random.seed(seed(1, index))
+        return f"1\n{random.randint(0, 10 ** random.randint(0, 9))}\n"
+
+    # The first hit (seed 0 of the first round), then the 4 seeds after all rounds'.
+    tried = [printed(0)] + [printed(i) for i in range(12, 16)]
+    assert found.input == min(tried, key=len) != tried[0]
