@@ -104,7 +104,7 @@ async def test_exponential_blow_up_is_found_as_a_time_limit_at_a_small_size(runt
     fibonacci = "size, seed = map(int, input().split())\nprint(4 * size)\n"
     iterative = "k = int(input())\na, b = 0, 1\nfor _ in range(k):\n    a, b = b, a + b\nprint(a)\n"
     naive = "import sys\nsys.setrecursionlimit(10000)\nf = lambda k: k if k < 2 else f(k - 1) + f(k - 2)\nprint(f(int(input())))\n"
-    stress = StressSetup(generator=fibonacci, validator=None, size_min=1, size_max=40)
+    stress = StressSetup(generator=fibonacci, validator=None, size_min=5, size_max=40)
     outcome = await search(
         stress,
         Program("python", naive),
@@ -113,7 +113,7 @@ async def test_exponential_blow_up_is_found_as_a_time_limit_at_a_small_size(runt
     )
     found = outcome.counterexample
     assert found is not None and found.verdict is Verdict.TLE
-    assert 4 <= found.size <= 10 and found.input == f"{4 * found.size}\n"
+    assert 5 <= found.size <= 10 and found.input == f"{4 * found.size}\n"
     assert found.output == "" and found.expected.strip().isdigit()
 
 

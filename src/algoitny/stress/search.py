@@ -152,6 +152,8 @@ class Search:
         ``extra_seeds`` other seeds too, and the shortest failing input among them wins."""
         assert self.best is not None
         size = self.best.size
+        if size in self._seedless:
+            return
         first = self.rounds * self.seeds_per_size
         keys = iter([(size, i) for i in range(first, first + self.extra_seeds)])
         while batch := list(itertools.islice(keys, self.lab.slots)):
