@@ -25,6 +25,7 @@ declare -A APT_PACKAGES=(
     # Prometheus' server and promtool: the observability tests run both (deploy/prometheus/)
     [prometheus]=prometheus
     [promtool]=prometheus
+    [chromium]=chromium
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

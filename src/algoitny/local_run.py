@@ -188,7 +188,7 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         await supervised("api", api)
         api_metrics, worker_metrics = metrics_urls(host, port)
         _say(f"metrics: API {api_metrics}, worker {worker_metrics}")
-        _say(f"up: API docs at http://{host}:{port}/docs")
+        _say(f"up: web app at http://{host}:{port}/ · API docs at http://{host}:{port}/docs")
         _say(
             f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
             "Authorize in /docs with the access_token"
