@@ -33,7 +33,7 @@ def test_json_lines_carry_the_bound_context_and_redact_secret_fields(monkeypatch
         logs.configure_logging(LogSettings(format="json"))
         with logs.bound(request_id="r-1", task_id="t-1"):
             logging.getLogger("algoitny.test").info(
-                "step %d", 3, extra={"code": "print(42)", "verdict": "AC"}
+                "step %d", 3, extra={"code": "print(42)", "verdict": "AC", "color_message": "x"}
             )
         logging.getLogger("algoitny.test").info("after")
     finally:
@@ -42,6 +42,7 @@ def test_json_lines_carry_the_bound_context_and_redact_secret_fields(monkeypatch
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert first["event"] == "step 3" and first["request_id"] == "r-1" and first["task_id"] == "t-1"
     assert first["verdict"] == "AC" and first["code"] == logs.REDACTED and first["level"] == "info"
+    assert "color_message" not in first, "uvicorn's coloured copy of the message is dropped"
     assert "request_id" not in second, "context ends with its block"
 
 

@@ -53,6 +53,7 @@ REDACTED = "[redacted]"
 def _redact(logger: Any, method: str, event_dict: EventDict) -> EventDict:
     for key in SECRET_KEYS.intersection(event_dict):
         event_dict[key] = REDACTED
+    event_dict.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
     return event_dict
 
 
@@ -92,7 +93,8 @@ def configure_logging(settings: LogSettings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.level.upper())
     # uvicorn's own loggers keep their handlers unless told otherwise: send them through ours.
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # (Not uvicorn.access: uvicorn switches it off by propagate=False when access_log is off.)
+    for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
 
