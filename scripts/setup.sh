@@ -22,6 +22,9 @@ declare -A APT_PACKAGES=(
     [gcc]=gcc
     [g++]=g++
     [node]=nodejs
+    # Prometheus' server and promtool: the observability tests run both (deploy/prometheus/)
+    [prometheus]=prometheus
+    [promtool]=prometheus
     [chromium]=chromium
 )
 

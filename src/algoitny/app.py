@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from algoitny import __version__
+from algoitny.observability import http as observability
 from algoitny.resources import open_resources
 from algoitny.routes import (
     account,
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     docs.install(app)
     install_web_app(app)
     app.add_middleware(BodyGuard, api=settings.api)
+    observability.install(app, enabled=settings.metrics.enabled)  # inside SlashAgnostic: sees route names
     app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)
     publish_event_schemas(app)

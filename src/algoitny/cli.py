@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,12 +33,19 @@ def shared_secrets_missing(settings) -> list[str]:
 def app_from_environment():
     """The app factory each of ``api --workers N``'s processes imports."""
     from algoitny.app import create_app
+    from algoitny.observability.logs import configure_logging
     from algoitny.settings import get_settings
 
-    return create_app(get_settings())
+    settings = get_settings()
+    configure_logging(settings.log)  # spawned worker processes do not run main()
+    return create_app(settings)
 
 
 def _api(args: argparse.Namespace) -> int:
+    from algoitny.observability import multiprocess
+
+    # Before anything imports prometheus_client: several workers share one metrics directory.
+    multiprocess.prepare(args.workers or 1)
     import uvicorn
 
     from algoitny.settings import get_settings
@@ -59,6 +65,7 @@ def _api(args: argparse.Namespace) -> int:
         "port": args.port or settings.api.port,
         "log_level": "info",
         "access_log": settings.api.access_log,
+        "log_config": None,  # keep the structured logging set up in main()
         "ws": "websockets-sansio",
         # Named, not "auto": a missing uvloop or httptools fails the start instead of serving
         # at half the speed (docs/capacity.md).
@@ -75,6 +82,9 @@ def _api(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from algoitny.observability import multiprocess
+
+    multiprocess.for_worker()
     from algoitny.worker import run_worker
 
     run_worker()
@@ -147,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from algoitny.observability.logs import configure_logging
+    from algoitny.settings import get_settings
+
+    configure_logging(get_settings().log)  # JSON lines, or readable text on a terminal
     return args.handler(args)
 
 

@@ -33,6 +33,7 @@ from algoitny.settings import TableSettings
 DEV_ADMIN_EMAIL = "admin@algoitny.dev"
 DYNAMODB_PORT_OFFSET = 1
 REDIS_PORT_OFFSET = 2
+WORKER_METRICS_PORT_OFFSET = 3
 RESTART_FIRST_S = 1.0
 RESTART_MAX_S = 30.0
 STABLE_AFTER_S = 60.0  # a child up this long counts as healthy again: its backoff starts over
@@ -45,6 +46,11 @@ def _persistent_secret(path: Path) -> str:
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def metrics_urls(host: str, port: int) -> tuple[str, str]:
+    """Where Prometheus scrapes the stack: the API's /metrics and the worker's own port."""
+    return f"http://{host}:{port}/metrics", f"http://127.0.0.1:{port + WORKER_METRICS_PORT_OFFSET}/metrics"
 
 
 def _say(message: str) -> None:
@@ -137,7 +143,10 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         "ALGOITNY_AUTH__ADMIN_EMAILS": json.dumps([DEV_ADMIN_EMAIL]),
         "ALGOITNY_AUTH__SIGNING_KEYS": json.dumps({"local": _persistent_secret(data_dir / "signing-key")}),
         "ALGOITNY_AUTH__ACTIVE_KEY": "local",
+        "ALGOITNY_METRICS__WORKER_PORT": str(port + WORKER_METRICS_PORT_OFFSET),
     }
+    if sys.stdout.isatty():  # children log to files: readable text for a person at a terminal
+        env.setdefault("ALGOITNY_LOG__FORMAT", "console")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -177,6 +186,8 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
                 _say(f"migration {step.number:04d} applied: {step.name}")
         await supervised("worker", worker)
         await supervised("api", api)
+        api_metrics, worker_metrics = metrics_urls(host, port)
+        _say(f"metrics: API {api_metrics}, worker {worker_metrics}")
         _say(f"up: web app at http://{host}:{port}/ · API docs at http://{host}:{port}/docs")
         _say(
             f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "

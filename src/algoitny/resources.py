@@ -24,6 +24,8 @@ from algoitny.auth.google import GoogleVerifier
 from algoitny.auth.session_cache import CachedTokenRepository, CachedUserRepository
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
+from algoitny.observability import dynamodb as dynamodb_metrics
+from algoitny.observability.redis import CountingConnection
 from algoitny.services.problem_cache import (
     CachedProblemRepository,
     CachedSubmissionRepository,
@@ -84,7 +86,12 @@ def arq_redis_settings(url: str) -> ArqRedisSettings:
 
 def open_redis(settings: Settings) -> ArqRedis:
     """Connects lazily: the API starts (and /health/ready reports) while Redis is down."""
-    pool = ConnectionPool.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=10)
+    pool = ConnectionPool.from_url(
+        settings.redis.url,
+        socket_connect_timeout=2,
+        socket_timeout=10,
+        connection_class=CountingConnection,  # counts Redis errors (observability/redis.py)
+    )
     return ArqRedis(pool, default_queue_name=settings.redis.queue_name)
 
 
@@ -118,6 +125,8 @@ async def open_resources(settings: Settings, *, worker: bool = False):
     async with contextlib.AsyncExitStack() as stack:
         table_client = settings.table.worker if worker else settings.table.api
         dynamodb = await stack.enter_async_context(open_dynamodb(settings.table, table_client))
+        if settings.metrics.enabled:
+            dynamodb_metrics.instrument(dynamodb)  # botocore event hooks (observability/dynamodb.py)
         redis = open_redis(settings)
         stack.push_async_callback(redis.connection_pool.disconnect)
         stack.push_async_callback(redis.aclose)

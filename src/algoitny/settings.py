@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -177,6 +178,31 @@ class AiSettings(BaseModel):
     )
 
 
+class MetricsSettings(BaseModel):
+    """Prometheus metrics (``observability/``). The API serves ``GET /metrics`` on its own port;
+    each worker serves its own on ``worker_port``. With several API processes (uvicorn
+    workers) set ``PROMETHEUS_MULTIPROC_DIR`` (``algoitny api --workers N`` does)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Request metrics and the API's /metrics route; the table-call hooks (API and worker).",
+    )
+    worker_host: str = Field(default="127.0.0.1", description="Where a worker serves its /metrics.")
+    worker_port: int | None = Field(
+        default=9101, ge=0, le=65535, description="A worker's /metrics port; unset (null) = none."
+    )
+    queue_poll_s: float = Field(default=5.0, gt=0, description="How often a worker reads the queue depth.")
+
+
+class LogSettings(BaseModel):
+    """Structured logs (``observability/logs.py``): JSON lines, or readable text on a terminal."""
+
+    format: Literal["auto", "json", "console"] = Field(
+        default="auto", description="`auto`: readable text when stderr is a terminal, else JSON lines."
+    )
+    level: str = "INFO"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore")
 
@@ -188,6 +214,8 @@ class Settings(BaseSettings):
     judge: JudgeSettings = JudgeSettings()
     ai: AiSettings = AiSettings()
     auth: AuthSettings = AuthSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    log: LogSettings = LogSettings()
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",

@@ -29,6 +29,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from algoitny import __version__, executor
+from algoitny.observability import jobs as observed_jobs
+from algoitny.observability import metrics
+from algoitny.observability.redis import count_error
 from algoitny.resources import arq_redis_settings, open_resources
 from algoitny.services import ai_jobs, generation, judge, lease, reference, run, workers
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
@@ -83,6 +86,7 @@ class Worker(arq.worker.Worker):
                     if self.burst and await self._burst_finished():
                         return
             except REDIS_DOWN as exc:
+                count_error("poll", exc)
                 wait = backoff * random.uniform(0.5, 1.5)
                 log.warning(
                     "Redis is unreachable (%s: %s); reconnecting in %.1f s", type(exc).__name__, exc, wait
@@ -114,12 +118,13 @@ async def _reclaim_forever(ctx: dict[str, Any]) -> None:
     judge_settings = settings.judge
     while True:
         try:
-            await lease.reclaim_stale(
+            reclaimed = await lease.reclaim_stale(
                 ctx["resources"].redis,
                 settings.redis.queue_name,
                 lease_s=judge_settings.lease_s,
                 in_progress_timeout_s=judge_settings.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
             )
+            metrics.lease_reclaims.inc(len(reclaimed))
         except Exception:  # Redis blips must not kill the loop
             log.exception("reclaiming stale jobs failed")
         await asyncio.sleep(judge_settings.lease_s / 2)
@@ -153,11 +158,22 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     ctx["heartbeat"] = asyncio.ensure_future(
         workers.heartbeat_forever(resources.redis, settings.redis.queue_name, announcement)
     )
+    metrics.worker_slots.set(runtime.config.slots)
+    ctx["queue_watch"] = asyncio.ensure_future(
+        observed_jobs.watch_queue(resources.redis, settings.redis.queue_name, settings.metrics.queue_poll_s)
+    )
+    ctx["metrics_server"] = observed_jobs.serve_metrics(
+        settings.metrics.worker_host, settings.metrics.worker_port
+    )
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     ctx["reclaimer"].cancel()
     ctx["heartbeat"].cancel()
+    ctx["queue_watch"].cancel()
+    if ctx["metrics_server"] is not None:
+        await asyncio.to_thread(ctx["metrics_server"].shutdown)
+        ctx["metrics_server"].server_close()
     with contextlib.suppress(Exception):  # Redis may be down; the announcement then expires alone
         await workers.withdraw(
             ctx["resources"].redis, ctx["settings"].redis.queue_name, ctx["announcement"].worker_id
@@ -198,19 +214,18 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
     timeout = settings.judge.job_timeout_s
     return {
+        # Each job observed (observability/jobs.py): log context, metrics, the API's request id.
         "functions": [
-            func(judge_submission, name=JUDGE_JOB, timeout=timeout, max_tries=10),
-            func(run_custom, name=RUN_JOB, timeout=timeout, max_tries=10),
-            # Same timeout as judging: the reclaimer dates in-progress marks by it.
-            func(generation.generate_test_cases, name=ai_jobs.TEST_CASES_JOB, timeout=timeout, max_tries=10),
-            func(
-                reference.generate_reference_solution,
-                name=ai_jobs.REFERENCE_JOB,
-                timeout=timeout,
-                max_tries=10,
-            ),
-            ping,
-        ],
+            func(observed_jobs.observed(name, job), name=name, timeout=timeout, max_tries=10)
+            for name, job in (
+                (JUDGE_JOB, judge_submission),
+                (RUN_JOB, run_custom),
+                # Same timeout as judging: the reclaimer dates in-progress marks by it.
+                (ai_jobs.TEST_CASES_JOB, generation.generate_test_cases),
+                (ai_jobs.REFERENCE_JOB, reference.generate_reference_solution),
+            )
+        ]
+        + [ping],
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
         "redis_settings": arq_redis_settings(settings.redis.url),

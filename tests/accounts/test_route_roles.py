@@ -32,6 +32,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/redoc"): (200, 200, 200, 200),
     ("GET", "/health/live"): (200, 200, 200, 200),
     ("GET", "/health/ready"): (200, 200, 200, 200),
+    ("GET", "/metrics"): (200, 200, 200, 200),  # Prometheus scrapes it; restrict it at the proxy
     ("POST", "/api/auth/google/"): (200, 200, 200, 200),
     ("POST", "/api/auth/dev/"): (200, 200, 200, 200),
     ("POST", "/api/auth/refresh/"): (200, 200, 200, 200),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -23,6 +24,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import BaseModel, ValidationError
 
+from algoitny.observability import metrics
 from algoitny.settings import AiSettings
 
 log = logging.getLogger(__name__)
@@ -101,8 +103,17 @@ class AiProvider:
             response_json_schema=answer_model.model_json_schema(),
             temperature=0.2,
         )
-        response = await self._call_with_retries(model, prompt, config)
+        started = time.perf_counter()
+        try:
+            response = await self._call_with_retries(task, model, prompt, config)
+        except AiCallFailed:
+            metrics.ai_calls.labels(task.value, "failed").inc()
+            raise
+        finally:
+            metrics.ai_call_duration.labels(task.value).observe(time.perf_counter() - started)
         usage = _usage(model, response)
+        metrics.ai_tokens.labels(task.value, "prompt").inc(usage.prompt_tokens)
+        metrics.ai_tokens.labels(task.value, "output").inc(usage.output_tokens)
         log.info(
             "ai call task=%s model=%s prompt_tokens=%d output_tokens=%d",
             task,
@@ -114,15 +125,19 @@ class AiProvider:
         try:
             value = answer_model.model_validate_json(text)
         except ValidationError as exc:
+            metrics.ai_calls.labels(task.value, "bad_answer").inc()
             problems = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'answer'}: {e['msg']}" for e in exc.errors()[:5]
             )
             raise AiBadAnswer(
                 f"the answer is not valid {answer_model.__name__} JSON: {problems}", text
             ) from exc
+        metrics.ai_calls.labels(task.value, "ok").inc()
         return AiAnswer(value, usage, text)
 
-    async def _call_with_retries(self, model: str, prompt: str, config: types.GenerateContentConfig):
+    async def _call_with_retries(
+        self, task: Task, model: str, prompt: str, config: types.GenerateContentConfig
+    ):
         delay = self.settings.backoff_s
         for attempt in range(self.settings.retries + 1):
             try:
@@ -137,6 +152,7 @@ class AiProvider:
                     raise AiCallFailed(
                         f"the model did not answer after {attempt + 1} tries: {_describe(exc)}"
                     ) from exc
+                metrics.ai_calls.labels(task.value, "retry").inc()
                 log.warning("ai call to %s failed (%s); retrying in %.1fs", model, _describe(exc), delay)
                 await asyncio.sleep(delay)
                 delay *= 2

@@ -6,6 +6,7 @@ from algoitny.auth.google import GoogleIdentity
 from algoitny.auth.tokens import TokenPair, new_family_id
 from algoitny.domain import User, UserRole
 from algoitny.errors import InvalidToken, UserExists
+from algoitny.observability.metrics import counting_sign_in
 from algoitny.resources import Resources
 from algoitny.table import RefreshReused
 from algoitny.table.users import new_user_id
@@ -66,18 +67,20 @@ async def start_session(resources: Resources, user: User) -> TokenPair:
 
 
 async def sign_in_google(resources: Resources, id_token: str) -> tuple[User, TokenPair]:
-    identity: GoogleIdentity = await resources.google.verify(id_token)
-    if not identity.email_verified:
-        raise InvalidToken("Google has not verified this account's email.")
-    user = await find_or_create(
-        resources, email=identity.email, google_id=identity.google_id, name=identity.name
-    )
-    return user, await start_session(resources, user)
+    with counting_sign_in("google"):
+        identity: GoogleIdentity = await resources.google.verify(id_token)
+        if not identity.email_verified:
+            raise InvalidToken("Google has not verified this account's email.")
+        user = await find_or_create(
+            resources, email=identity.email, google_id=identity.google_id, name=identity.name
+        )
+        return user, await start_session(resources, user)
 
 
 async def sign_in_dev(resources: Resources, email: str) -> tuple[User, TokenPair]:
-    user = await find_or_create(resources, email=email.lower(), google_id=None, name=email.split("@")[0])
-    return user, await start_session(resources, user)
+    with counting_sign_in("dev"):
+        user = await find_or_create(resources, email=email.lower(), google_id=None, name=email.split("@")[0])
+        return user, await start_session(resources, user)
 
 
 async def refresh(resources: Resources, refresh_token: str) -> TokenPair:

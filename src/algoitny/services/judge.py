@@ -19,6 +19,8 @@ BatchWrite per 25 results, and the final transaction.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -26,6 +28,8 @@ from algoitny.domain import Problem, Submission, SubmissionStatus, Summary, Test
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
 from algoitny.executor import Checker, Limits, TestResult, compile_source, run_tests
 from algoitny.executor import TestCase as ExecutorTestCase
+from algoitny.observability import jobs as observed
+from algoitny.observability import logs, metrics
 from algoitny.resources import Resources
 from algoitny.table.payloads import PackedTestCase
 
@@ -137,7 +141,12 @@ class Judgement:
         except ProblemNotFound:
             return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
         await self.publish_once({"type": "compiling"})
-        compiled = await compile_source(self.submission.language, self.submission.code)
+        language = self.submission.language
+        started = time.perf_counter()
+        compiled = await compile_source(language, self.submission.code)
+        compile_s = time.perf_counter() - started
+        metrics.compile_duration.labels(language).observe(compile_s)
+        log.info("compiled", extra={"ok": compiled.ok, "compile_ms": round(compile_s * 1000, 1)})
         try:
             if not compiled.ok:
                 verdict = compiled.verdict.value if compiled.verdict else "CE"
@@ -158,24 +167,35 @@ class Judgement:
         records = [TestRecord(**fields) for fields in finished.values()]
         unsaved = list(records)  # a rerun cannot know which were stored; rewriting is harmless
         detailed = sum(1 for r in records if r.input_excerpt is not None)
-        # A generator: the runner pulls a test as a slot frees, so only the tests in flight
-        # are held decompressed.
-        remaining = (
-            ExecutorTestCase(name=str(index), input=tc.input_bytes(), expected=tc.output_bytes())
-            for index, tc in enumerate(tests)
-            if index not in finished
-        )
+        timer = observed.TestTimer(self.submission.language)
+
+        def remaining() -> Iterator[ExecutorTestCase]:
+            # A generator: the runner pulls a test as a slot frees, so only the tests in flight
+            # are held decompressed — and the pull is when that test's run starts.
+            for index, tc in enumerate(tests):
+                if index not in finished:
+                    timer.started(index)
+                    yield ExecutorTestCase(
+                        name=str(index), input=tc.input_bytes(), expected=tc.output_bytes()
+                    )
+
         slots = self.resources.settings.judge.slots
-        async for result in run_tests(compiled, remaining, limits_for(problem), checker_for(problem), slots):
-            index = int(result.name)
-            record = to_record(result, tests[index], detailed=detailed < DETAILED_FAILURES)
-            detailed += record.input_excerpt is not None
-            await events.publish_test(self.task_id, index, asdict(record), test_event(record))
-            records.append(record)
-            unsaved.append(record)
-            if len(unsaved) >= RESULTS_PER_WRITE:
-                await self.resources.submissions.save_results(self.task_id, unsaved[:RESULTS_PER_WRITE])
-                del unsaved[:RESULTS_PER_WRITE]
+        try:
+            async for result in run_tests(
+                compiled, remaining(), limits_for(problem), checker_for(problem), slots
+            ):
+                index = int(result.name)
+                timer.finished(index, result.verdict.value, result.wall_ms)
+                record = to_record(result, tests[index], detailed=detailed < DETAILED_FAILURES)
+                detailed += record.input_excerpt is not None
+                await events.publish_test(self.task_id, index, asdict(record), test_event(record))
+                records.append(record)
+                unsaved.append(record)
+                if len(unsaved) >= RESULTS_PER_WRITE:
+                    await self.resources.submissions.save_results(self.task_id, unsaved[:RESULTS_PER_WRITE])
+                    del unsaved[:RESULTS_PER_WRITE]
+        finally:
+            timer.close()
         for start in range(0, len(unsaved), RESULTS_PER_WRITE):
             await self.resources.submissions.save_results(
                 self.task_id, unsaved[start : start + RESULTS_PER_WRITE]
@@ -184,8 +204,11 @@ class Judgement:
 
     async def finish(self, summary: Summary) -> Summary:
         problem_key = f"{self.submission.platform}#{self.submission.identifier}"
+        logs.bind(verdict=summary.verdict)
         if await self.resources.submissions.finish(self.submission, summary, problem_tried_key=problem_key):
             await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
+            observed.submission_finished(self.submission.language, summary.verdict)
+            log.info("judged", extra={"passed": summary.passed, "total": summary.total})
         await self.publish_once(done_event(summary))
         await self.resources.events.retire(self.task_id)
         return summary
@@ -198,6 +221,7 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
     except SubmissionNotFound:
         log.warning("submission %s not found; nothing to judge", submission_id)
         return None
+    logs.bind(user_id=submission.user_id, language=submission.language)
     judgement = Judgement(resources, submission)
     if submission.status == SubmissionStatus.DONE:
         # Finished, but the worker may have died before publishing ``done``.
@@ -212,6 +236,7 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
 async def give_up(resources: Resources, submission_id: str, message: str) -> Summary:
     """After the last retry: the submission ends as an internal error, and says so."""
     submission = await resources.submissions.get(submission_id, consistent=True)
+    logs.bind(user_id=submission.user_id, language=submission.language)
     judgement = Judgement(resources, submission)
     judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
     return await judgement.finish(Summary("IE", 0, 0, 0, compile_message=message))

@@ -7,6 +7,7 @@ import time
 
 from algoitny.domain import Caller, Role, Usage
 from algoitny.errors import NotAuthenticated, RateLimited
+from algoitny.observability import metrics
 from algoitny.settings import QuotaSettings
 from algoitny.table import QuotaExceeded, UsageRepository
 
@@ -33,6 +34,7 @@ async def consume(usage: UsageRepository, caller: Caller, action: str, quota: Qu
     try:
         return await usage.consume(subject=caller.subject, action=action, limit=limit)
     except QuotaExceeded as exc:
+        metrics.quota_rejections.labels(action).inc()
         spent = exc.usage
         resets_at = dt.datetime.fromtimestamp(spent.resets_at, dt.UTC).isoformat().replace("+00:00", "Z")
         raise RateLimited(

@@ -30,6 +30,7 @@ from algoitny.errors import (
     UnsupportedLanguage,
 )
 from algoitny.executor import UnknownLanguage, get_language
+from algoitny.observability.logs import current_request_id
 from algoitny.resources import Resources
 from algoitny.services import problems as problem_access
 from algoitny.services import quota, workers
@@ -120,7 +121,7 @@ async def _accept(
         await asyncio.gather(
             record(checked), resources.events.publish(task_id, {"type": "queued", "task_id": task_id})
         )
-        await resources.redis.enqueue_job(job, task_id, _job_id=task_id)
+        await resources.redis.enqueue_job(job, task_id, _job_id=task_id, request_id=current_request_id())
     except BaseException:
         try:
             await discard()
