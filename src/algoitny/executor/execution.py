@@ -37,7 +37,7 @@ async def execute(
         files=files or {},
     )
     rt = get_runtime()
-    exe = warm_program(language, layout, compiled.artifact_dir) if rt.warm is not None else None
+    exe = warm_program(language, layout, compiled.artifact_dir) if rt.use_warm else None
     slot = await rt.pool.acquire()
     try:
         if exe is not None and rt.warm is not None:

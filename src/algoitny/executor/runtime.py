@@ -52,6 +52,7 @@ class Runtime:
         self.pool = self._claim_slots(config)
         self.launcher = launcher.build(config.box_root)
         self.warm, self.warm_reason = self._warm_pool(config)
+        self.use_warm = self.warm is not None  # False sends every run cold (tests compare both)
         _become_subreaper()
         self._cleanups: set[asyncio.Future[None]] = set()
         self.reaper = Reaper()

@@ -18,7 +18,8 @@ block pipe (``SCM_RIGHTS``), then rlimits, argv and environment. For each reques
    main process's (so no task at all was started: no pid-counter channel to the next
    run), ``/box``, ``/tmp`` and ``/dev/shm`` unchanged since the box started (their
    ctime and mtime: any file created or removed changes them, so no inode-counter
-   channel either) and empty, no SysV IPC object. ``I0`` means clean, ``I1<why>``
+   channel either) and empty, no SysV IPC object, no unix socket in the box's own network
+   namespace (``/proc/net/unix``: abstract names live in the network namespace). ``I0`` means clean, ``I1<why>``
    dirty: the executor then destroys the box and starts another.
 
 It runs as the slot's uid with the box's seccomp filter, as PID 1 of the box's PID
@@ -139,6 +140,7 @@ static const char *leftover(pid_t main_pid) {
     if (!only_header("/proc/sysvipc/shm") || !only_header("/proc/sysvipc/msg") ||
         !only_header("/proc/sysvipc/sem"))
         return "the run left a SysV IPC object";
+    if (!only_header("/proc/net/unix")) return "the run left a unix socket (abstract ones included)";
     return "";
 }
 

@@ -35,7 +35,7 @@ from .cgroups import RunGroup
 from .models import MIB, Limits
 from .process import Watch
 from .seccomp import filter_fd
-from .spawn import Child, child_fd_numbers, launch, slot_netns
+from .spawn import Child, child_fd_numbers, launch
 
 _BOX_MEMORY = 64 * MIB  # the supervisor, and a forked child until it joins its run's cgroup
 _BOX_PIDS = 8
@@ -212,14 +212,14 @@ async def start_box(rt, uid: int, tmp_bytes: int, supervisor: Path, empty_file: 
             block_fd=block_n,
             empty_file=empty_file,
             file_fds=[],
-            new_netns=False,
+            new_netns=True,  # its own: abstract unix sockets die with the box (see supervisor.py)
             as_pid_1=True,
         )
         child = launch(
             rt.launcher,
             argv,
             uid=uid,
-            netns=slot_netns(uid),
+            netns=None,
             stdio=(devnull, devnull, err_w),
             fds=passed,
             rlimits=box_rlimits(tmp_bytes),

@@ -52,7 +52,8 @@ async def run_warm(
             os.fchown(fd, slot.uid, slot.gid)  # as cold: /dev/stdout can be reopened by the program
         exe_fd = os.open(exe, os.O_PATH | os.O_CLOEXEC)
         child_fds.append(exe_fd)
-        payload = encode_request(_rlimits(limits), argv, {**BASE_ENV, **env})
+        # bwrap sets PWD after its --chdir: so does the warm path, last, as bwrap does.
+        payload = encode_request(_rlimits(limits), argv, {**BASE_ENV, **env, "PWD": "/box"})
         socket.send_fds(box.ctl, [payload], [exe_fd, stdin_fd, out_w, err_w, block_r])
         for fd in child_fds:
             os.close(fd)
