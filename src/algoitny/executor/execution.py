@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from .bwrap import Layout
@@ -14,7 +15,9 @@ from .runtime import get_runtime
 from .sandbox import Outcome, run_sandboxed
 from .verdicts import RunFacts, Verdict, classify
 from .warm import MAX_REQUEST, encode_request
-from .warm_run import run_warm
+from .warm_run import WarmUnavailable, run_warm
+
+log = logging.getLogger(__name__)
 
 
 async def execute(
@@ -41,8 +44,11 @@ async def execute(
     slot = await rt.pool.acquire()
     try:
         if exe is not None and rt.warm is not None:
-            argv = layout.argv
-            return await run_warm(rt.warm, slot, exe, argv, layout.env, limits, stdin)
+            try:
+                return await run_warm(rt.warm, slot, exe, layout.argv, layout.env, limits, stdin)
+            except WarmUnavailable as exc:
+                rt.use_warm, rt.warm_reason = False, f"cold: {exc}"
+                log.warning("warm boxes are off from now on: %s", exc)
         return await run_sandboxed(layout, limits, stdin, slot)
     finally:
         rt.pool.release(slot)

@@ -25,12 +25,19 @@ from .warm import Channel, WarmPool, WarmWatch, encode_request, host_pid
 _REPLY_TIMEOUT = 10.0
 
 
+class WarmUnavailable(Exception):
+    """A box could not be started on this host: the run goes cold, and so do later ones."""
+
+
 async def run_warm(
     pool: WarmPool, slot: Slot, exe: Path, argv: list[str], env: dict[str, str], limits: Limits, stdin: bytes
 ) -> Outcome:
     rt = get_runtime()
     await rt.sweep(slot.uid)
-    box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
+    try:
+        box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
+    except OSError as exc:  # nothing of the run has started: the caller runs it cold
+        raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
     # The box's supervisor is not in this group: the program may start ``processes`` tasks,
     # as in a cold box, where bwrap's PID 1 is the extra one.
     group = rt.cgroups.create(rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes)
