@@ -120,6 +120,12 @@ PLANTS = {
     "sysv_shm": (f"return shmget({KEY}, 4096, IPC_CREAT | 0666) < 0;", True),
     "sysv_msg": (f"return msgget({KEY}, IPC_CREAT | 0666) < 0;", True),
     "sysv_sem": (f"return semget({KEY}, 1, IPC_CREAT | 0666) < 0;", True),
+    # Created and removed: nothing left to see, but the namespace's id counter moved.
+    "sysv_ids_moved": (
+        "int q = msgget(IPC_PRIVATE, 0600); msgctl(q, IPC_RMID, 0); int m = shmget(IPC_PRIVATE, 1, 0600);"
+        " shmctl(m, IPC_RMID, 0); return q < 0 || m < 0;",
+        True,
+    ),
     "posix_shm": ('return shm_open("/algoitny-plant", O_CREAT | O_RDWR, 0666) < 0;', True),
     "posix_sem": ('return sem_open("/algoitny-plant", O_CREAT, 0666, 1) == SEM_FAILED;', True),
     # RLIMIT_MSGQUEUE is 0: creating a queue must fail (exit 0 when it did fail).

@@ -19,7 +19,9 @@ block pipe (``SCM_RIGHTS``), then rlimits, argv and environment. For each reques
    run), ``/box``, ``/tmp`` and ``/dev/shm`` unchanged since the box started (their
    ctime and mtime: any file created or removed changes them, so no inode-counter
    channel either) and empty, no SysV IPC object, no unix socket in the box's own network
-   namespace (``/proc/net/unix``: abstract names live in the network namespace). ``I0`` means clean, ``I1<why>``
+   namespace (``/proc/net/unix``: abstract names live in the network namespace), and the
+   SysV ids have not moved (one object of each kind created and removed after each run:
+   its id must follow the previous probe's). ``I0`` means clean, ``I1<why>``
    dirty: the executor then destroys the box and starts another.
 
 It runs as the slot's uid with the box's seccomp filter, as PID 1 of the box's PID
@@ -50,6 +52,9 @@ SOURCE = r"""
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -63,6 +68,19 @@ SOURCE = r"""
 static const char *DIRS[] = {"/box", "/tmp", "/dev/shm"};
 static struct stat base[3];
 static int ctl;
+static int last_ids[3];
+
+/* Create and remove one SysV object of each kind; their ids. In an IPC namespace the ids
+   of each kind follow one another (the index cycles through 64, then the sequence moves),
+   so a run that created any object in between, even one it removed, moves them. */
+static void probe_ids(int ids[3]) {
+    ids[0] = msgget(IPC_PRIVATE, 0600);
+    if (ids[0] >= 0) msgctl(ids[0], IPC_RMID, NULL);
+    ids[1] = shmget(IPC_PRIVATE, 1, 0600);
+    if (ids[1] >= 0) shmctl(ids[1], IPC_RMID, NULL);
+    ids[2] = semget(IPC_PRIVATE, 1, 0600);
+    if (ids[2] >= 0) semctl(ids[2], 0, IPC_RMID);
+}
 
 static void send_msg(const char *data, size_t len, int fd) {
     struct iovec iov = {(void *)data, len};
@@ -141,6 +159,15 @@ static const char *leftover(pid_t main_pid) {
         !only_header("/proc/sysvipc/sem"))
         return "the run left a SysV IPC object";
     if (!only_header("/proc/net/unix")) return "the run left a unix socket (abstract ones included)";
+    int ids[3], moved = 0;
+    probe_ids(ids);
+    for (int i = 0; i < 3; i++) {
+        /* +1 from our previous probe; once in 64 probes the index wraps: a false alarm
+           that only costs a new box. */
+        moved |= ids[i] < 0 || ids[i] != last_ids[i] + 1;
+        last_ids[i] = ids[i];
+    }
+    if (moved) return "SysV IPC ids moved (the run created an object)";
     return "";
 }
 
@@ -194,6 +221,7 @@ int main(int argc, char **argv) {
     if (sfd < 0) return 2;
     for (int i = 0; i < 3; i++)
         if (lstat(DIRS[i], &base[i]) != 0) return 2;
+    probe_ids(last_ids);
     static char buf[MAX_REQUEST];
     static char *items[MAX_ITEMS + 2];
     static long long rl[64];
