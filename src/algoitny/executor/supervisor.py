@@ -21,7 +21,7 @@ block pipe (``SCM_RIGHTS``), then rlimits, argv and environment. For each reques
    channel either) and empty, no SysV IPC object, no unix socket in the box's own network
    namespace (``/proc/net/unix``: abstract names live in the network namespace), and the
    SysV ids have not moved (one object of each kind created and removed after each run:
-   its id must follow the previous probe's). ``I0`` means clean, ``I1<why>``
+   its id must be the one after the previous probe's). ``I0`` means clean, ``I1<why>``
    dirty: the executor then destroys the box and starts another.
 
 It runs as the slot's uid with the box's seccomp filter, as PID 1 of the box's PID
@@ -73,6 +73,14 @@ static int last_ids[3];
 /* Create and remove one SysV object of each kind; their ids. In an IPC namespace the ids
    of each kind follow one another (the index cycles through 64, then the sequence moves),
    so a run that created any object in between, even one it removed, moves them. */
+/* Whether ``id`` is the one created right after ``prev`` with nothing in between: the
+   next index, or once the index has cycled through 64 (an empty namespace's cycle),
+   index 0 of the next sequence (ids are seq << 15 | index; << 24 with ipcmni_extend). */
+static int follows(int prev, int id) {
+    if ((prev & 0x7fff) + 1 < 64) return id == prev + 1;
+    return id == ((prev >> 15) + 1) << 15 || id == ((prev >> 24) + 1) << 24;
+}
+
 static void probe_ids(int ids[3]) {
     ids[0] = msgget(IPC_PRIVATE, 0600);
     if (ids[0] >= 0) msgctl(ids[0], IPC_RMID, NULL);
@@ -162,9 +170,7 @@ static const char *leftover(pid_t main_pid) {
     int ids[3], moved = 0;
     probe_ids(ids);
     for (int i = 0; i < 3; i++) {
-        /* +1 from our previous probe; once in 64 probes the index wraps: a false alarm
-           that only costs a new box. */
-        moved |= ids[i] < 0 || ids[i] != last_ids[i] + 1;
+        moved |= ids[i] < 0 || !follows(last_ids[i], ids[i]);
         last_ids[i] = ids[i];
     }
     if (moved) return "SysV IPC ids moved (the run created an object)";
