@@ -323,26 +323,48 @@ class WarmWatch(Watch):
         self.status: tuple[int, int] | None = None  # (wait status, exec errno)
         self.report: bytes | None = None  # b"I0" clean, b"I1<why>", b"" supervisor gone
         self._idle = self.loop.create_future()
+        self._timers: list[asyncio.TimerHandle] = []
         self._pump = asyncio.ensure_future(self._read_messages())
 
-    def _on_exit(self) -> None:  # the supervisor's X message says it; the pidfd is not ours to wait
+    def _on_exit(self) -> None:
+        """The main process has exited (its pidfd, not ours to wait): the supervisor's ``X``
+        says how. Should that not come, the box is given up on rather than the slot hung."""
         self._remove_reader(self._pidfd)
+        self._timers.append(self.loop.call_later(_IDLE_TIMEOUT, self._no_exit_status))
+
+    def _no_exit_status(self) -> None:
+        if self.status is None:
+            self._give_up()
+
+    def kill(self) -> None:
+        """Everything of the run dies at once: the supervisor's ``I`` must follow soon."""
+        super().kill()
+        self._timers.append(self.loop.call_later(_IDLE_TIMEOUT, self._give_up))
+
+    def _give_up(self) -> None:
+        if self.report is None and not self._idle.done():
+            self.report = b""
+        for future in (self._exited, self._idle):
+            if not future.done():
+                future.set_result(None)
 
     async def _read_messages(self) -> None:
-        while self.report is None:
-            data, fds = await self.channel.receive()
-            for fd in fds:
-                os.close(fd)
-            if data.startswith(b"X"):
-                status, _, errno = data[1:].partition(b" ")
-                self.status = (int(status), int(errno))
-                if not self._exited.done():
-                    self._exited.set_result(None)
-            else:
-                self.report = data if data.startswith(b"I") else b""
-                for future in (self._exited, self._idle):
-                    if not future.done():
-                        future.set_result(None)
+        try:
+            while self.report is None:
+                data, fds = await self.channel.receive()
+                for fd in fds:
+                    os.close(fd)
+                if data.startswith(b"X"):
+                    status, _, errno = data[1:].partition(b" ")
+                    self.status = (int(status), int(errno))
+                    if not self._exited.done():
+                        self._exited.set_result(None)
+                else:
+                    self.report = data if data.startswith(b"I") else b""
+        except ValueError:  # not the supervisor's protocol: the box is not trusted any more
+            self.report = b""
+        finally:
+            self._give_up()
 
     async def run(self) -> None:
         """As ``Watch.run``; leftovers: until the supervisor has reaped the last one."""
@@ -381,4 +403,6 @@ class WarmWatch(Watch):
 
     def close(self) -> None:
         self._pump.cancel()
+        for timer in self._timers:
+            timer.cancel()
         super().close()
