@@ -26,11 +26,24 @@ def slot_uids(runtime) -> list[int]:
     return [slot.uid for slot in runtime.pool.slots]
 
 
+def warm_boxes() -> tuple[set[int], set[Path]]:
+    """The live warm boxes' bwrap + supervisor PIDs and cgroups: what may stay between runs.
+
+    Exactly two processes per box; anything else of a slot's uid (a process a run left in
+    its box included: the box's processes are the slot uid's) is still reported.
+    """
+    from algoitny.executor.runtime import get_runtime
+
+    pool = get_runtime().warm
+    return (pool.pids(), pool.group_dirs()) if pool is not None else (set(), set())
+
+
 def processes_of(uids: list[int]) -> list[tuple[int, int, str]]:
-    """(pid, uid, command) of every live process owned by one of ``uids``."""
+    """(pid, uid, command) of every live process owned by one of ``uids``, warm boxes aside."""
     found = []
+    boxes, _ = warm_boxes()
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
+        if not entry.isdigit() or int(entry) in boxes:
             continue
         try:
             with open(f"/proc/{entry}/status") as f:
@@ -49,11 +62,13 @@ def processes_of(uids: list[int]) -> list[tuple[int, int, str]]:
 
 
 def leftover_cgroups(runtime) -> list[Path]:
-    """Run cgroups of this session's slots (other executor processes may share the parent)."""
+    """Run cgroups of this session's slots (other executor processes may share the parent);
+    the live warm boxes' own groups aside."""
     prefixes = tuple(f"u{uid}-" for uid in slot_uids(runtime))
+    _, boxes = warm_boxes()
     return [
         child
         for parent in runtime.cgroups.parents
         for child in parent.iterdir()
-        if child.is_dir() and child.name.startswith(prefixes)
+        if child.is_dir() and child.name.startswith(prefixes) and child not in boxes
     ]

@@ -136,3 +136,57 @@ def test_a_lock_file_record_that_is_not_ours_to_trust_counts_as_nothing():
     assert odd == Holder(box_root=None, cgroup_parents=(Path("/sys/fs/cgroup/pids/algoitny"),))
     mine = Holder(box_root=Path("/var/lib/algoitny/boxes"), cgroup_parents=(Path("/x/algoitny"),))
     assert Holder.decode(mine.encode()) == mine
+
+
+C_SLEEPER = "#include <unistd.h>\nint main(void) { sleep(600); return 0; }\n"
+C_AB = (
+    '#include <stdio.h>\nint main(void) { long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }\n'
+)
+
+
+def judge_c(tmp_path: Path, source: str, box_root: Path) -> subprocess.Popen[str]:
+    """As ``judge``, in C: its runs go to warm boxes (the default)."""
+    tests = tmp_path / f"tests-{box_root.name}"
+    tests.mkdir()
+    for name in ("1", "2"):
+        (tests / f"{name}.in").write_text("1 2\n")
+        (tests / f"{name}.out").write_text("3\n")
+    program = tmp_path / f"{box_root.name}.c"
+    program.write_text(source)
+    env = {
+        **os.environ,
+        "ALGOITNY_EXECUTOR_UID_BASE": str(UIDS[0]),
+        "ALGOITNY_EXECUTOR_UID_COUNT": str(len(UIDS)),
+        "ALGOITNY_EXECUTOR_SLOTS": str(len(UIDS)),
+        "ALGOITNY_EXECUTOR_BOX_ROOT": str(box_root),
+        "ALGOITNY_EXECUTOR_WARM": "1",
+    }
+    argv = ["--language", "c", "--source", str(program), "--tests", str(tests), "--jobs", "2"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "algoitny.executor.cli", *argv, "--time-limit", "60"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_a_killed_judges_warm_boxes_die_with_it(runtime, tmp_path):
+    """Parent death, warm: the supervisors see their control sockets close and exit, which
+    kills everything in their boxes; the next claimant sweeps the groups and judges fine."""
+    first = judge_c(tmp_path, C_SLEEPER, tmp_path / "boxes")
+    try:
+        sleeping = lambda: {uid for _, uid, cmd in processes_of(UIDS) if cmd.startswith("/prog/main")}  # noqa: E731
+        wait_for(first, lambda: sleeping() == set(UIDS), "both sleepers running in warm boxes")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.communicate(timeout=60)
+    deadline = time.monotonic() + 30
+    while processes_of(UIDS) and time.monotonic() < deadline:  # the namespaces' teardown
+        time.sleep(0.05)
+    assert processes_of(UIDS) == [], "a warm box outlived its judge"
+    second = judge_c(tmp_path, C_AB, tmp_path / "other-boxes")
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "AC: 2/2 passed"
+    assert run_groups(runtime) == [], "the second judge swept the first's groups and removed its own"

@@ -73,6 +73,7 @@ def build_argv(
     empty_file: str,
     file_fds: list[int],
     new_netns: bool,
+    as_pid_1: bool = False,
 ) -> list[str]:
     # Without new_netns the caller has already put bwrap in the slot's own empty
     # network namespace (see spawn.slot_netns), which saves building one per run.
@@ -93,6 +94,7 @@ def build_argv(
         # No --die-with-parent: it would SIGKILL the box's PID 1 (and any process the program
         # left running) the moment bwrap exits after the main process, racing their output.
         # bwrap itself dies with the worker (the launcher sets its parent-death signal).
+        *(["--as-pid-1"] if as_pid_1 else []),  # a warm box's supervisor: see supervisor.py
         "--new-session",
         "--hostname",
         "box",
@@ -136,7 +138,7 @@ def build_argv(
         a += ["--bind", str(layout.box_dir), "/box"]
     else:
         a += ["--perms", "0777", "--size", str(tmp_bytes), "--tmpfs", "/box"]
-    if layout.program_dir is not None:
+    if layout.program_dir is not None:  # None in a warm box: the artifact comes as a descriptor
         a += ["--ro-bind", str(layout.program_dir), "/prog"]
     for host, dest in layout.ro_binds:
         a += ["--ro-bind", host, dest]

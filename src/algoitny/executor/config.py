@@ -11,6 +11,8 @@ is first used (never at import):
   processes on one host share the range safely: each slot is claimed with a lock file.
 - ``ALGOITNY_EXECUTOR_SLOTS`` (default: number of CPUs): how many runs this process
   may have in flight at once, across all ``run_tests`` calls.
+- ``ALGOITNY_EXECUTOR_WARM`` (default 1): run compiled languages in warm boxes (one
+  long-lived sandbox per slot, see ``warm``); ``0`` keeps a new bwrap per run.
 - ``ALGOITNY_EXECUTOR_LOCK_DIR`` (default ``/run/algoitny/uids``): one lock file per uid,
   host-wide whatever the box root, because the run cgroups (named after the uid) and
   the uids themselves are host-wide. Must be root's and not writable by others.
@@ -31,6 +33,7 @@ class ExecutorConfig:
     slots: int = max(1, os.cpu_count() or 1)
     bwrap: str = "bwrap"
     lock_dir: Path = Path("/run/algoitny/uids")
+    warm: bool = True  # warm boxes for the languages that have them (see warm.py)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ExecutorConfig:
@@ -43,4 +46,6 @@ class ExecutorConfig:
             slots=int(env.get("ALGOITNY_EXECUTOR_SLOTS", default.slots)),
             bwrap=env.get("ALGOITNY_EXECUTOR_BWRAP", default.bwrap),
             lock_dir=Path(env.get("ALGOITNY_EXECUTOR_LOCK_DIR", default.lock_dir)),
+            warm=env.get("ALGOITNY_EXECUTOR_WARM", "1" if default.warm else "0").strip().lower()
+            not in ("0", "false", "no", "off"),
         )

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from .bwrap import Layout
 from .compiler import CompileResult, runtime_layout
 from .errors import BadArtifact
 from .languages import get_language
+from .languages.base import Language
 from .models import Limits, RunResult, excerpt
 from .runtime import get_runtime
 from .sandbox import Outcome, run_sandboxed
 from .verdicts import RunFacts, Verdict, classify
+from .warm import MAX_REQUEST, encode_request
+from .warm_run import WarmUnavailable, run_warm
+
+log = logging.getLogger(__name__)
 
 
 async def execute(
@@ -32,11 +40,33 @@ async def execute(
         files=files or {},
     )
     rt = get_runtime()
+    exe = warm_program(language, layout, compiled.artifact_dir) if rt.use_warm else None
     slot = await rt.pool.acquire()
     try:
+        if exe is not None and rt.warm is not None:
+            try:
+                return await run_warm(rt.warm, slot, exe, layout.argv, layout.env, limits, stdin)
+            except WarmUnavailable as exc:
+                rt.use_warm, rt.warm_reason = False, f"cold: {exc}"
+                log.warning("warm boxes are off from now on: %s", exc)
         return await run_sandboxed(layout, limits, stdin, slot)
     finally:
         rt.pool.release(slot)
+
+
+def warm_program(language: Language, layout: Layout, artifact_dir: Path) -> Path | None:
+    """The artifact's executable when this run can go to a warm box, else None (cold).
+
+    A warm box mounts nothing per run: only a language whose program is one executable
+    in the artifact (``/prog/<name>``), run without extra files, qualifies.
+    """
+    program = layout.argv[0]
+    if not language.warm or layout.files or not program.startswith("/prog/"):
+        return None
+    name = program.removeprefix("/prog/")
+    if "/" in name or len(encode_request([], layout.argv, layout.env)) > MAX_REQUEST:
+        return None
+    return artifact_dir / name
 
 
 def facts(outcome: Outcome, language_id: str) -> RunFacts:

@@ -17,7 +17,7 @@ import secrets
 import shutil
 import threading
 
-from . import launcher, spawn
+from . import launcher, spawn, supervisor
 from .cgroup_setup import detect
 from .cgroups import CgroupDriver, RunGroup
 from .config import ExecutorConfig
@@ -25,6 +25,7 @@ from .errors import SandboxUnavailable
 from .reaper import Reaper
 from .slots import SlotPool
 from .sweep import Holder, sweep_uid
+from .warm import WarmPool
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -50,10 +51,25 @@ class Runtime:
         self._swept: set[int] = set()
         self.pool = self._claim_slots(config)
         self.launcher = launcher.build(config.box_root)
+        self.warm, self.warm_reason = self._warm_pool(config)
+        self.use_warm = self.warm is not None  # False sends every run cold (tests compare both)
         _become_subreaper()
         self._cleanups: set[asyncio.Future[None]] = set()
         self.reaper = Reaper()
         atexit.register(self._remove_leftovers)
+
+    def _warm_pool(self, config: ExecutorConfig) -> tuple[WarmPool | None, str]:
+        """Warm boxes, or None and why not (the self-test prints the reason)."""
+        if not config.warm:
+            return None, "cold: warm boxes are off (ALGOITNY_EXECUTOR_WARM=0)"
+        if self.launcher is None:
+            return None, "cold: no C compiler for the launcher and the warm box supervisor"
+        built = supervisor.build(config.box_root)
+        if built is None:
+            return None, "cold: the warm box supervisor did not compile (no static libc?)"
+        return WarmPool(
+            built, self.remove_later
+        ), "warm: one long-lived box per slot for C, C++ and Rust; cold for the rest"
 
     def next_name(self, uid: int) -> str:
         """``u<uid>-`` (what the sweep matches) and a random suffix a program cannot predict."""
@@ -90,6 +106,8 @@ class Runtime:
         self.reaper.put(group)
 
     def _remove_leftovers(self) -> None:
+        if self.warm is not None:
+            self.warm.shutdown()
         self.reaper.finish(timeout=5.0)
 
     async def idle(self) -> None:
@@ -143,6 +161,8 @@ def _forget_after_fork() -> None:
     _lock = threading.Lock()
     if _runtime is not None:
         _runtime.pool.close()
+        if _runtime.warm is not None:
+            _runtime.warm.forget()
         atexit.unregister(_runtime._remove_leftovers)
         _runtime = None
     spawn.forget_netns()

@@ -130,22 +130,26 @@ def launch(
     bwrap_argv: list[str],
     *,
     uid: int,
-    netns: int,
+    netns: int | None,
     stdio: tuple[int, int, int],
     fds: list[int],
     rlimits: list[tuple[int, int]],
 ) -> Child:
+    """``netns`` None: bwrap builds the box's own network namespace (``--unshare-all``)."""
     high: list[int] = []
     try:
         # Move every source above the target numbers so no dup2 clobbers another.
-        for fd in (*stdio, *fds, netns):
+        for fd in (*stdio, *fds, *([netns] if netns is not None else [])):
             high.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 64))
-        *sources, net_src = high
-        netns_child = _FIRST + len(fds)
+        sources = high[: 3 + len(fds)]
         actions = [(os.POSIX_SPAWN_DUP2, src, n) for n, src in enumerate(sources[:3])]
         actions += [(os.POSIX_SPAWN_DUP2, src, _FIRST + i) for i, src in enumerate(sources[3:])]
-        actions.append((os.POSIX_SPAWN_DUP2, net_src, netns_child))
-        argv = [str(launcher), str(uid), str(uid), str(netns_child), str(netns_child - 1), str(len(rlimits))]
+        max_fd = _FIRST + len(fds) - 1
+        netns_child = -1
+        if netns is not None:
+            netns_child = _FIRST + len(fds)  # above max_fd: closed once joined
+            actions.append((os.POSIX_SPAWN_DUP2, high[-1], netns_child))
+        argv = [str(launcher), str(uid), str(uid), str(netns_child), str(max_fd), str(len(rlimits))]
         for which, value in rlimits:
             argv += [str(which), str(value)]
         argv += bwrap_argv

@@ -51,6 +51,7 @@ class Language:
     ro_binds: tuple[tuple[str, str], ...] = ()  # extra host paths the runtime needs
     out_of_memory_markers: tuple[bytes, ...] = ()
     compile_memory_mb: int = 1024
+    warm: bool = False  # runs in a warm box: one executable ``/prog/<name>``, one task (see warm.py)
     self_test_source: str = ""
 
     def unavailable_reason(self) -> str:

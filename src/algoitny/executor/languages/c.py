@@ -10,6 +10,7 @@ class C(Language):
     id = "c"
     name = "C17 (gcc)"
     aliases = ("c17", "gcc", "c11")
+    warm = True
     source_file = "main.c"
     keep = ("main",)
     self_test_source = (

@@ -10,6 +10,7 @@ class Cpp(Language):
     id = "cpp"
     name = "C++17 (g++)"
     aliases = ("c++", "cpp17", "c++17", "g++", "cxx")
+    warm = True
     source_file = "main.cpp"
     keep = ("main",)
     out_of_memory_markers = (b"std::bad_alloc",)

@@ -66,6 +66,7 @@ class Rust(Language):
     id = "rust"
     name = "Rust"
     aliases = ("rs", "rustc")
+    warm = True
     source_file = "main.rs"
     keep = ("main",)
     out_of_memory_markers = (b"memory allocation of",)

@@ -1,0 +1,129 @@
+"""One run in a slot's warm box, and the process-wide pool of warm boxes (one per slot).
+
+``run_warm`` gives the same ``Outcome`` as ``sandbox.run_sandboxed`` from the same facts:
+the run's own cgroup (memory, pids, CPU weight and time), the same rlimits (set by the
+box's child before its exec), the same pipes and caps, the same watch. The box is
+reused only after its supervisor reported the run clean (``I0``); any other ending (a
+dirty run, a supervisor that is gone or late, an exception, a cancelled run) destroys it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from .bwrap import BASE_ENV
+from .models import Limits
+from .output import Output
+from .process import decode_status
+from .runtime import get_runtime
+from .sandbox import _STDERR_KEEP, Outcome, _empty_file, _internal, _memfd, _rlimits
+from .slots import Slot
+from .warm import Channel, WarmPool, WarmWatch, encode_request, host_pid
+
+_REPLY_TIMEOUT = 10.0
+
+
+class WarmUnavailable(Exception):
+    """A box could not be started on this host: the run goes cold, and so do later ones."""
+
+
+async def run_warm(
+    pool: WarmPool, slot: Slot, exe: Path, argv: list[str], env: dict[str, str], limits: Limits, stdin: bytes
+) -> Outcome:
+    rt = get_runtime()
+    await rt.sweep(slot.uid)
+    try:
+        box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
+    except OSError as exc:  # nothing of the run has started: the caller runs it cold
+        raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
+    # The box's supervisor is not in this group: the program may start ``processes`` tasks,
+    # as in a cold box, where bwrap's PID 1 is the extra one.
+    group = rt.cgroups.create(rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes)
+    parent_fds: list[int] = []
+    child_fds: list[int] = []
+    channel = Channel(box.ctl)
+    watch: WarmWatch | None = None
+    finished = False
+    try:
+        stdin_fd = _memfd(stdin)
+        child_fds.append(stdin_fd)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        err_r, err_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        block_r, block_w = os.pipe2(os.O_CLOEXEC)
+        parent_fds += [out_r, err_r, block_w]
+        child_fds += [out_w, err_w, block_r]
+        for fd in (out_w, err_w):
+            os.set_blocking(fd, True)
+            os.fchown(fd, slot.uid, slot.gid)  # as cold: /dev/stdout can be reopened by the program
+        exe_fd = os.open(exe, os.O_PATH | os.O_CLOEXEC)
+        child_fds.append(exe_fd)
+        # bwrap sets PWD after its --chdir: so does the warm path, last, as bwrap does.
+        payload = encode_request(_rlimits(limits), argv, {**BASE_ENV, **env, "PWD": "/box"})
+        socket.send_fds(box.ctl, [payload], [exe_fd, stdin_fd, out_w, err_w, block_r])
+        for fd in child_fds:
+            os.close(fd)
+        child_fds.clear()
+        data, fds = await channel.receive(_REPLY_TIMEOUT)
+        if data != b"P" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise OSError(f"warm box: unexpected reply {data[:80]!r}")
+        try:
+            pid = host_pid(fds[0])
+        finally:
+            os.close(fds[0])
+        watch = WarmWatch(pid, channel, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP)
+        group.add(pid)
+        os.write(block_w, b"x")
+        await watch.run()
+        stats = group.stats()
+        status = watch.main_exit_code()
+        finished = True
+        if status is None:
+            if watch.status is not None:
+                return _internal(
+                    watch, f"warm box: exec of the program failed: {os.strerror(watch.status[1])}"
+                )
+            return _internal(watch, "warm box: the supervisor ended during the run")
+        exit_code, sig = decode_status(status)
+        return Outcome(
+            exit_code=exit_code,
+            signal=sig,
+            cpu_ms=stats.cpu_ns // 1_000_000,
+            wall_ms=watch.wall_ms,
+            memory_kb=stats.peak_bytes // 1024,
+            cpu_timed_out=watch.cpu_timed_out,
+            wall_timed_out=watch.wall_timed_out,
+            oom_killed=stats.oom_kills > 0,
+            memory_limit_hit=stats.limit_hits > 0,
+            stdout=watch.take_stdout(),
+            stdout_exceeded=watch.stdout_exceeded,
+            stderr=watch.stderr_bytes(),
+            stderr_exceeded=watch.stderr_exceeded,
+        )
+    except OSError as exc:
+        finished = False
+        return Outcome(
+            None, None, 0, 0, 0, False, False, False, False, Output(), False, b"", False,
+            internal_error=f"sandbox: {exc}",
+        )  # fmt: skip
+    finally:
+        for fd in child_fds:
+            os.close(fd)
+        group.kill()  # the run is over: nothing of it may remain in the box
+        clean = finished and watch is not None and await watch.finished_clean()
+        if watch is not None:
+            watch.close()
+        channel.close()
+        if clean:
+            box.runs += 1
+        else:
+            pool.discard(box)
+        for fd in parent_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        rt.remove_later(group)
