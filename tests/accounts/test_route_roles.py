@@ -26,6 +26,7 @@ GENERATOR = "import sys\nsize, seed = sys.stdin.read().split()\nprint(int(seed) 
 
 # (method, path): (anonymous, user, other user, admin)
 MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
+    ("GET", "/"): (200, 200, 200, 200),  # the web app's page
     ("GET", "/openapi.json"): (200, 200, 200, 200),
     ("GET", "/docs"): (200, 200, 200, 200),
     ("GET", "/docs/oauth2-redirect"): (200, 200, 200, 200),
@@ -33,6 +34,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/health/live"): (200, 200, 200, 200),
     ("GET", "/health/ready"): (200, 200, 200, 200),
     ("GET", "/metrics"): (200, 200, 200, 200),  # Prometheus scrapes it; restrict it at the proxy
+    ("GET", "/api/auth/config"): (200, 200, 200, 200),
     ("POST", "/api/auth/google/"): (200, 200, 200, 200),
     ("POST", "/api/auth/dev/"): (200, 200, 200, 200),
     ("POST", "/api/auth/refresh/"): (200, 200, 200, 200),
