@@ -151,6 +151,8 @@ class TestRecord:
     expected_excerpt: str | None = None
     full_output: str | None = None  # failed tests only, up to FULL_OUTPUT_MAX
     output_truncated: bool = False
+    # WA only: the checker's FirstDifference as a dict (line, column, expected, found, contexts)
+    first_difference: dict[str, Any] | None = None
 
 
 @dataclass

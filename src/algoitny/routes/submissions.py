@@ -15,6 +15,7 @@ from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit
 from algoitny.schemas.executions import (
     Counterexample,
+    FirstDifferenceRead,
     SubmissionListItem,
     SubmissionPage,
     SubmissionRead,
@@ -101,6 +102,7 @@ def _test_read(submission_id: str, record: TestRecord) -> TestResultRead:
         stderr_excerpt=record.error,
         checker_message=record.checker_message,
         counterexample=counterexample,
+        first_difference=FirstDifferenceRead(**record.first_difference) if record.first_difference else None,
     )
 
 

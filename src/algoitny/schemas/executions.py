@@ -133,6 +133,17 @@ class Counterexample(BaseModel):
     output_url: str = Field(description="The program's full output (up to 256 KiB).")
 
 
+class FirstDifferenceRead(BaseModel):
+    """Where a WA output first differs from the expected one, token by token."""
+
+    line: int = Field(ge=1, description="1-based line of the differing token in the program's output.")
+    column: int = Field(ge=1, description="1-based byte column of that token in its line.")
+    expected: str = Field(description="The expected token (at most 64 bytes shown); empty if none.")
+    found: str = Field(description="The program's token (at most 64 bytes shown); empty if missing.")
+    expected_context: str = Field(description="Up to 80 bytes of the expected line around it.")
+    found_context: str = Field(description="Up to 80 bytes of the output's line around it.")
+
+
 class TestResultRead(BaseModel):
     __test__ = False
 
@@ -149,6 +160,9 @@ class TestResultRead(BaseModel):
     checker_message: str
     counterexample: Counterexample | None = Field(
         description="For the first failed tests: what went in, what was expected, what came out."
+    )
+    first_difference: FirstDifferenceRead | None = Field(
+        default=None, description="WA by a built-in positional checker: where the outputs first differ."
     )
 
 

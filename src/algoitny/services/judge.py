@@ -71,6 +71,7 @@ def to_record(result: TestResult, test_case: TestCase | PackedTestCase, *, detai
         output=result.stdout_excerpt,
         error=result.stderr_excerpt,
         checker_message=_cut(result.checker_message, 1024),
+        first_difference=asdict(result.first_difference) if result.first_difference else None,
     )
     if detailed and not passed:
         # result.stdout is already only the head of the output (OUTPUT_HEAD_BYTES).

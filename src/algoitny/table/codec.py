@@ -224,6 +224,7 @@ TEST_RECORD = EntityCodec(
         "expected_excerpt": "exx",
         "full_output": "fou",
         "output_truncated": "otr",
+        "first_difference": "fdf",
     },
 )
 
