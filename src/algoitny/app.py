@@ -20,6 +20,7 @@ from algoitny.routes import (
     health,
     languages,
     problems,
+    stress,
     submissions,
     test_cases,
 )
@@ -93,7 +94,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, auth, account, admin, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
-    for module in (generation_routes, hint_routes):
+    for module in (generation_routes, hint_routes, stress):
         app.include_router(module.router)
     docs.install(app)
     app.add_middleware(BodyGuard, api=settings.api)

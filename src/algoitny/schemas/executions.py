@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag
 
 from algoitny.domain import Platform
+from algoitny.executor.verdicts import Verdict
 from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictBool, StrictModel
 
 CODE_MAX = 64 * 1024
@@ -166,7 +167,31 @@ class TestResultRead(BaseModel):
     )
 
 
+class CounterexampleRead(BaseModel):
+    """The smallest input found on which the code fails, and what both programs printed."""
+
+    input: str
+    expected: str = Field(description="The reference solution's output on `input` (the only one shown).")
+    output: str = Field(description="The code's output on `input` (a bounded head).")
+    verdict: Verdict
+    checker_message: str
+    size: int = Field(description="The generator size it came from.")
+    tries: int = Field(description="Sandbox runs spent until it was found and shrunk.")
+    elapsed_ms: int
+
+
+CounterexampleState = Literal["searching", "found", "none", "failed"]
+
+
 class SubmissionRead(SubmissionListItem):
     code: str
     compile_message: str | None
     tests: list[TestResultRead]
+    counterexample_status: CounterexampleState | None = Field(
+        default=None,
+        description="The counterexample search: running, found one, found none within its budget, "
+        "or could not run (the problem's stress setup is broken); null when none was made.",
+    )
+    counterexample: CounterexampleRead | None = Field(
+        default=None, description="The smallest failing input the search found (shown like the failed tests)."
+    )
