@@ -4,7 +4,8 @@
    hash of (size, index), the same on every run). The first size where some seed fails
    wins; among its seeds, the lowest index.
 2. **Smaller sizes, other seeds.** Every size below the hit gets ``extra_seeds`` more
-   seeds, smallest size first; the first that fails replaces the hit.
+   seeds, smallest size first; the first that fails replaces the hit. A size where all
+   seeds printed the same input (the generator ignores the seed there) is skipped.
 3. **Shrink the input** (only with a validator: without one nothing says a mutated input
    is still valid): the passes of ``shrink`` in turn, until none of them finds a lighter
    variant that the validator accepts, the reference solves and the candidate fails.
@@ -70,6 +71,7 @@ class Search:
         self.best: Found | None = None
         self.first_hit_ms: int | None = None
         self._last_progress: float | None = None
+        self._seedless: set[int] = set()  # sizes where every seed gave the same input
 
     async def run(self) -> None:
         """Raises ``OutOfBudget`` or ``BrokenSetup``; ``best`` holds what was found."""
@@ -96,6 +98,8 @@ class Search:
     async def _smaller(self, found_size: int) -> Found | None:
         extra = range(self.seeds_per_size, self.seeds_per_size + self.extra_seeds)
         for size in range(self.setup.size_min, found_size):
+            if size in self._seedless:
+                continue
             hit = await self._first_failure(size, extra)
             if hit is not None:
                 return hit
@@ -103,8 +107,11 @@ class Search:
 
     async def _first_failure(self, size: int, indices: range) -> Found | None:
         lab = self.lab
-        inputs = await asyncio.gather(*(lab.generate(size, seed(size, i)) for i in indices))
-        trials = await lab.try_inputs([data for data in inputs if data is not None])
+        generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for i in indices))
+        inputs = [data for data in generated if data is not None]
+        if len(inputs) == len(indices) > 1 and len(set(inputs)) == 1:
+            self._seedless.add(size)
+        trials = await lab.try_inputs(inputs)
         await self._progress(size)
         for trial in trials:
             if trial.status is Status.FAILED:
@@ -117,7 +124,7 @@ class Search:
         """Stop early when the setup cannot produce one usable input (a broken generator
         would otherwise eat the whole budget); ``final``: the sizes are all tried."""
         counts = self.lab.counts
-        enough = 2 * self.seeds_per_size
+        enough = 4 * self.seeds_per_size
         if counts.generated == 0 and (final or counts.generator_failed >= enough):
             raise BrokenSetup(
                 f"the generator failed on every input tried ({counts.generator_failed}); "

@@ -191,7 +191,15 @@ class Lab:
         return run.stdout
 
     async def try_inputs(self, inputs: list[bytes]) -> list[Trial]:
-        """Validate, solve and judge each input; trials in the order of ``inputs``."""
+        """Validate, solve and judge each input; trials in the order of ``inputs``.
+        An input repeated in the batch is tried once."""
+        unique = list(dict.fromkeys(inputs))
+        if len(unique) < len(inputs):
+            trials = dict(zip(unique, await self._try_unique(unique), strict=True))
+            return [trials[data] for data in inputs]
+        return await self._try_unique(inputs)
+
+    async def _try_unique(self, inputs: list[bytes]) -> list[Trial]:
         known = [self._known.get(digest(data)) for data in inputs]
         trials: list[Trial | None] = [
             Trial(data, s) if s else None for data, s in zip(inputs, known, strict=True)
