@@ -1,0 +1,187 @@
+"""The search itself: find the first failing (size, seed), then shrink it.
+
+1. **Find.** Sizes from ``size_min`` up; at each, ``seeds_per_size`` seeds (``seed``: a
+   hash of (size, index), the same on every run). The first size where some seed fails
+   wins; among its seeds, the lowest index.
+2. **Smaller sizes, other seeds.** Every size below the hit gets ``extra_seeds`` more
+   seeds, smallest size first; the first that fails replaces the hit. A size where all
+   seeds printed the same input (the generator ignores the seed there) is skipped.
+3. **Shrink the input** (only with a validator: without one nothing says a mutated input
+   is still valid): the passes of ``shrink`` in turn, until none of them finds a lighter
+   variant that the validator accepts, the reference solves and the candidate fails.
+
+Runs go out in batches (one size's seeds; a window of variants) and the winner of a
+batch is always its first failing entry in order, so the outcome is the same whatever
+the slot count or the order runs finish in — only where the budget cuts it may differ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import time
+from dataclasses import dataclass
+
+from . import shrink
+from .models import Progress, ProgressCallback, StressSetup
+from .trials import Lab, Status, Trial
+
+MAX_SHRINK_BYTES = 64 * 1024  # bigger inputs are shown as found: re-rendering each variant costs O(input)
+
+
+class OutOfBudget(Exception):
+    """The budget ran out; the best found so far stands."""
+
+
+class BrokenSetup(Exception):
+    """The generator, validator or reference cannot produce one usable input."""
+
+
+def seed(size: int, index: int) -> int:
+    digest = hashlib.blake2b(f"{size}:{index}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") & 0x7FFFFFFF
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    trial: Trial
+    size: int
+    tries: int  # runs spent when it was found
+    elapsed_ms: int
+
+
+class Search:
+    def __init__(
+        self,
+        lab: Lab,
+        setup: StressSetup,
+        *,
+        seeds_per_size: int,
+        extra_seeds: int,
+        on_progress: ProgressCallback | None,
+        progress_interval_s: float,
+    ) -> None:
+        self.lab = lab
+        self.setup = setup
+        self.seeds_per_size = seeds_per_size
+        self.extra_seeds = extra_seeds
+        self.on_progress = on_progress
+        self.progress_interval_s = progress_interval_s
+        self.best: Found | None = None
+        self.first_hit_ms: int | None = None
+        self._last_progress: float | None = None
+        self._seedless: set[int] = set()  # sizes where every seed gave the same input
+
+    async def run(self) -> None:
+        """Raises ``OutOfBudget`` or ``BrokenSetup``; ``best`` holds what was found."""
+        hit = await self._find()
+        if hit is None:
+            return
+        self.first_hit_ms = hit.elapsed_ms
+        self.best = hit
+        smaller = await self._smaller(hit.size)
+        if smaller is not None:
+            self.best = smaller
+        if self.setup.validator is not None and len(self.best.trial.input) <= MAX_SHRINK_BYTES:
+            await self._shrink_input()
+
+    async def _find(self) -> Found | None:
+        for size in range(self.setup.size_min, self.setup.size_max + 1):
+            hit = await self._first_failure(size, range(self.seeds_per_size))
+            if hit is not None:
+                return hit
+            self._check_setup()
+        self._check_setup(final=True)
+        return None
+
+    async def _smaller(self, found_size: int) -> Found | None:
+        extra = range(self.seeds_per_size, self.seeds_per_size + self.extra_seeds)
+        for size in range(self.setup.size_min, found_size):
+            if size in self._seedless:
+                continue
+            hit = await self._first_failure(size, extra)
+            if hit is not None:
+                return hit
+        return None
+
+    async def _first_failure(self, size: int, indices: range) -> Found | None:
+        lab = self.lab
+        generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for i in indices))
+        inputs = [data for data in generated if data is not None]
+        if len(inputs) == len(indices) > 1 and len(set(inputs)) == 1:
+            self._seedless.add(size)
+        trials = await lab.try_inputs(inputs)
+        await self._progress(size)
+        for trial in trials:
+            if trial.status is Status.FAILED:
+                return Found(trial, size, lab.meter.runs, lab.meter.elapsed_ms)
+        if lab.meter.exhausted:
+            raise OutOfBudget
+        return None
+
+    def _check_setup(self, *, final: bool = False) -> None:
+        """Stop early when the setup cannot produce one usable input (a broken generator
+        would otherwise eat the whole budget); ``final``: the sizes are all tried."""
+        counts = self.lab.counts
+        enough = 4 * self.seeds_per_size
+        if counts.generated == 0 and (final or counts.generator_failed >= enough):
+            raise BrokenSetup(
+                f"the generator failed on every input tried ({counts.generator_failed}); "
+                f"last: {counts.last_generator_error}"
+            )
+        if counts.validated == 0 and (final or counts.rejected >= enough) and counts.rejected:
+            raise BrokenSetup(f"the validator rejected every generated input ({counts.rejected})")
+        if counts.solved == 0 and (final or counts.unsolved >= enough) and counts.unsolved:
+            raise BrokenSetup(
+                f"the reference failed on every generated input ({counts.unsolved}); "
+                f"last: {counts.last_reference_error}"
+            )
+
+    async def _shrink_input(self) -> None:
+        assert self.best is not None
+        size = self.best.size
+        doc = shrink.parse(self.best.trial.input)
+        if shrink.render(doc) != self.best.trial.input:
+            # Shrinking works on the re-spaced text: it must be a counterexample too.
+            hit = await self._first_interesting(iter([((), doc)]), None, size)
+            if hit is None:
+                return
+        changed = True
+        while changed:
+            changed = False
+            for make in shrink.PASSES:
+                cursor: shrink.Cursor = ()
+                while True:
+                    hit = await self._first_interesting(make(doc, cursor), shrink.weight(doc), size)
+                    if hit is None:
+                        break
+                    cursor, doc = hit
+                    changed = True
+
+    async def _first_interesting(
+        self, variants: shrink.Variants, bound: tuple[int, int] | None, size: int
+    ) -> tuple[shrink.Cursor, shrink.Doc] | None:
+        """The first variant (lighter than ``bound``) that is still a counterexample;
+        ``best`` becomes it. Variants are tried a window at a time."""
+        window = 2 * self.lab.slots
+        lighter = ((cursor, doc) for cursor, doc in variants if bound is None or shrink.weight(doc) < bound)
+        while batch := list(itertools.islice(lighter, window)):
+            trials = await self.lab.try_inputs([shrink.render(doc) for _, doc in batch])
+            await self._progress(size)
+            for (cursor, doc), trial in zip(batch, trials, strict=True):
+                if trial.status is Status.FAILED:
+                    self.best = Found(trial, size, self.lab.meter.runs, self.lab.meter.elapsed_ms)
+                    return cursor, doc
+            if self.lab.meter.exhausted:
+                raise OutOfBudget
+        return None
+
+    async def _progress(self, size: int) -> None:
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if self._last_progress is not None and now - self._last_progress < self.progress_interval_s:
+            return
+        self._last_progress = now
+        await self.on_progress(Progress(size=size, tries=self.lab.meter.runs))

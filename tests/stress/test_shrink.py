@@ -1,0 +1,44 @@
+"""The variants shrinking proposes (pure: no sandbox)."""
+
+from __future__ import annotations
+
+from algoitny.stress import shrink
+
+
+def texts(variants: shrink.Variants) -> list[str]:
+    return [shrink.render(doc).decode() for _, doc in variants]
+
+
+def test_parse_and_render_keep_lines_and_tokens():
+    doc = shrink.parse(b"3\n1  2 3\n")
+    assert doc == (("3",), ("1", "2", "3"))
+    assert shrink.render(doc) == b"3\n1 2 3\n"
+
+
+def test_token_removals_come_with_the_declared_count_lowered():
+    variants = texts(shrink.token_removals(shrink.parse(b"3\n1 2 3\n")))
+    # Removing one token also proposes the first line's "3" (the count) lowered by one.
+    assert variants[:2] == ["\n1 2 3\n", "3\n2 3\n"]  # line 0's lone token, then line 1
+    assert variants[2] == "2\n2 3\n"
+    assert "2\n1 3\n" in variants and "2\n1 2\n" in variants
+
+
+def test_line_removals_halve_chunks_and_recount_lines():
+    doc = shrink.parse(b"2 4\n1 2\n2 3\n3 4\n4 1\n")
+    variants = texts(shrink.line_removals(doc))
+    assert variants[0] == "2 3\n3 4\n4 1\n"  # chunks of two lines: the first (with the header)
+    assert variants[1] == "2 4\n1 2\n4 1\n"  # the next …
+    assert variants[2] == "2 2\n1 2\n4 1\n"  # … with the edge count (4 lines after the first) lowered
+    assert variants[4] == "2 3\n1 2\n2 3\n3 4\n"  # the last, shorter chunk lowers it by one
+    # Resuming at a cursor skips what came before it.
+    resumed = list(shrink.line_removals(doc, (-1, 3, 0)))
+    assert resumed[0][0] == (-1, 3, 0) and all(cursor >= (-1, 3, 0) for cursor, _ in resumed)
+
+
+def test_numbers_are_lowered_towards_zero_and_every_variant_is_lighter():
+    doc = shrink.parse(b"2\n-8 10 x\n")
+    variants = texts(shrink.number_lowerings(doc))
+    assert variants == ["0\n-8 10 x\n", "1\n-8 10 x\n", "2\n0 10 x\n", "2\n-1 10 x\n", "2\n-4 10 x\n",
+                        "2\n-8 0 x\n", "2\n-8 1 x\n", "2\n-8 5 x\n"]  # fmt: skip
+    for make in shrink.PASSES:
+        assert all(shrink.weight(variant) < shrink.weight(doc) for _, variant in make(doc))
