@@ -78,6 +78,28 @@ def _stale_before_ms(settings: Settings) -> int:
     return int(time.time() * 1000) - (settings.stress.job_timeout_s + 60) * 1000
 
 
+# A generation job's script reads ``"small|medium|max <seed>"``; a stress setup's generator
+# reads ``"<size> <seed>"``. The saved generator is the script behind this adapter, which
+# maps sizes 1–4, 5–8 and 9–12 onto small, medium and max.
+GENERATION_SIZES = (1, 12)
+_ADAPTER = """import io, sys
+_size, _seed = sys.stdin.readline().split()
+_band = "small" if int(_size) <= 4 else "medium" if int(_size) <= 8 else "max"
+sys.stdin = io.StringIO(_band + " " + _seed + "\\n")
+exec(compile({script!r}, "generator.py", "exec"), {{"__name__": "__main__"}})
+"""
+
+
+def adapted_generator(script: str) -> StressSetup:
+    """The stress setup a successful generation job leaves on its problem."""
+    return StressSetup(
+        generator=_ADAPTER.format(script=script),
+        validator=None,
+        size_min=GENERATION_SIZES[0],
+        size_max=GENERATION_SIZES[1],
+    )
+
+
 async def enqueue(resources: Resources, task_id: str, started_at: int) -> None:
     await resources.redis.enqueue_job(
         STRESS_JOB,
