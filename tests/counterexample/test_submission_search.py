@@ -65,3 +65,28 @@ async def test_wrong_submission_gets_a_counterexample_after_done(live_api, worke
         # A reconnect after the end gets nothing more; one from the start replays it all.
         assert await follow(live_api, accepted.json()["websocket"], last_event_id=events[-1]["id"]) == []
         assert types(await follow(live_api, accepted.json()["websocket"])) == kinds
+
+
+async def test_stress_before_submitting(live_api, worker, settings):
+    async with httpx.AsyncClient(base_url=f"http://{live_api}", timeout=60) as client:
+        await stressed_problem(client, "cx2", tests=1)
+        body = {
+            "platform": "custom",
+            "problem_identifier": "cx2",
+            "code": WRONG_ON_EQUAL,
+            "language": "python",
+        }
+        anonymous = await client.post("/api/stress/", json=body)
+        assert anonymous.status_code == 401, "anonymous callers get no stress quota by default"
+        user = await sign_in(client, "carol@example.com")
+        accepted = await client.post("/api/stress/", json=body, headers=user)
+        assert accepted.status_code == 202, accepted.text
+        assert accepted.json()["usage"]["current_count"] == 1
+        events = await follow(live_api, accepted.json()["websocket"])
+        kinds = types(events)
+        assert kinds[0] == "queued" and kinds[-1] == "counterexample" and "done" not in kinds
+        assert "test" not in kinds, "the official tests are not run"
+        a, b = map(int, events[-1]["counterexample"]["input"].split())
+        assert a == b
+        history = (await client.get("/api/submissions/mine", headers=user)).json()
+        assert history["items"] == [], "nothing is stored"

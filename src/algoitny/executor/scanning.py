@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, zip_longest
 
 from .models import FirstDifference
 from .output import CHUNK_BYTES, Output
@@ -272,13 +272,15 @@ def line_difference(number: int, found: Piece | None, expected: Piece | None) ->
     """Line ``number`` (1-based) of the output and the answer differ (``None``: that side has
     no such line): their first differing token."""
     a, b = _head(found or b""), _head(expected or b"")
-    k = 0
-    while True:
-        (pa, xa), (pb, xb) = _nth_token(a, k), _nth_token(b, k)
-        if xa != xb or not xa:
+    pa, xa, pb, xb = len(a.rstrip()), b"", len(b.rstrip()), b""
+    for ma, mb in zip_longest(_TOKEN.finditer(a), _TOKEN.finditer(b)):
+        if ma is None or mb is None or ma.group() != mb.group():
+            if ma is not None:
+                pa, xa = ma.start(), ma.group()
+            if mb is not None:
+                pb, xb = mb.start(), mb.group()
             break
-        k += 1
-    if not xa and not xb:  # the same tokens, spaced differently: the first differing byte
+    else:  # the same tokens, spaced differently: the first differing byte
         at = next((i for i, (p, q) in enumerate(zip(a, b, strict=False)) if p != q), min(len(a), len(b)))
         pa = pb = at
         xa, xb = a[at : at + 1], b[at : at + 1]
