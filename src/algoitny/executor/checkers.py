@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import BadCheckerOption, UnknownChecker
 from .models import FirstDifference
@@ -43,8 +43,9 @@ class CheckResult:
     ok: bool
     message: str = ""
     # Where a rejected output first differs (``None``: accepted, or no position, as for
-    # ``unordered``). Built only on rejection, so accepting costs nothing more.
-    difference: FirstDifference | None = None
+    # ``unordered``). Built only on rejection, so accepting costs nothing more. Derived from
+    # the outputs, so it takes no part in comparing results (the verdict and message do).
+    difference: FirstDifference | None = field(default=None, compare=False)
 
 
 CheckerFn = Callable[[bytes, Text, Text, Args], CheckResult]
