@@ -1,8 +1,10 @@
 """The search itself: find the first failing (size, seed), then shrink it.
 
-1. **Find.** Sizes from ``size_min`` up; at each, ``seeds_per_size`` seeds (``seed``: a
-   hash of (size, index), the same on every run). The first size where some seed fails
-   wins; among its seeds, the lowest index.
+1. **Find.** Sizes from ``size_min`` up to ``size_max``; at each, ``seeds_per_size``
+   seeds (``seed``: a hash of (size, index), the same on every run). The first size where
+   some seed fails wins; among its seeds, the lowest index. Each size gets up to
+   ``rounds`` rounds of new seeds, the next round of a size once the search is
+   ``DEEPEN_AFTER`` sizes past it (``_schedule``).
 2. **Smaller sizes, other seeds.** Every size below the hit gets ``extra_seeds`` more
    seeds, smallest size first; the first that fails replaces the hit. A size where all
    seeds printed the same input (the generator ignores the seed there) is skipped.
@@ -27,6 +29,7 @@ from . import shrink
 from .models import Progress, ProgressCallback, StressSetup
 from .trials import Lab, Status, Trial
 
+DEEPEN_AFTER = 5  # sizes between one round of a size and the next
 MAX_SHRINK_BYTES = 64 * 1024  # bigger inputs are shown as found: re-rendering each variant costs O(input)
 
 
@@ -58,6 +61,7 @@ class Search:
         setup: StressSetup,
         *,
         seeds_per_size: int,
+        rounds: int,
         extra_seeds: int,
         on_progress: ProgressCallback | None,
         progress_interval_s: float,
@@ -65,11 +69,13 @@ class Search:
         self.lab = lab
         self.setup = setup
         self.seeds_per_size = seeds_per_size
+        self.rounds = rounds
+        self._next_seed = 0  # the first seed index no size has seen yet
         self.extra_seeds = extra_seeds
         self.on_progress = on_progress
         self.progress_interval_s = progress_interval_s
         self.best: Found | None = None
-        self.first_hit_ms: int | None = None
+        self.first_hit: Found | None = None  # before any shrinking
         self._last_progress: float | None = None
         self._seedless: set[int] = set()  # sizes where every seed gave the same input
 
@@ -78,7 +84,7 @@ class Search:
         hit = await self._find()
         if hit is None:
             return
-        self.first_hit_ms = hit.elapsed_ms
+        self.first_hit = hit
         self.best = hit
         smaller = await self._smaller(hit.size)
         if smaller is not None:
@@ -87,16 +93,27 @@ class Search:
             await self._shrink_input()
 
     async def _find(self) -> Found | None:
-        for size in range(self.setup.size_min, self.setup.size_max + 1):
-            hit = await self._first_failure(size, range(self.seeds_per_size))
+        for size, round in self._schedule():
+            if round and size in self._seedless:
+                continue
+            per_round = self.seeds_per_size
+            hit = await self._first_failure(size, range(round * per_round, (round + 1) * per_round))
             if hit is not None:
+                self._next_seed = (round + 1) * per_round
                 return hit
-            self._check_setup()
-        self._check_setup(final=True)
+            self._check_setup(final=size == self.setup.size_max)
         return None
 
+    def _schedule(self) -> list[tuple[int, int]]:
+        """(size, round) in the order tried: round r of a size comes after round 0 of the
+        size ``r * DEEPEN_AFTER`` above it — small sizes get new seeds long before the
+        search reaches the large ones (most bugs show on small inputs with the right values)."""
+        low = self.setup.size_min
+        pairs = [(size, r) for size in range(low, self.setup.size_max + 1) for r in range(self.rounds)]
+        return sorted(pairs, key=lambda pair: (pair[0] - low + DEEPEN_AFTER * pair[1], pair[1]))
+
     async def _smaller(self, found_size: int) -> Found | None:
-        extra = range(self.seeds_per_size, self.seeds_per_size + self.extra_seeds)
+        extra = range(self._next_seed, self._next_seed + self.extra_seeds)
         for size in range(self.setup.size_min, found_size):
             if size in self._seedless:
                 continue
@@ -111,7 +128,7 @@ class Search:
         inputs = [data for data in generated if data is not None]
         if len(inputs) == len(indices) > 1 and len(set(inputs)) == 1:
             self._seedless.add(size)
-        trials = await lab.try_inputs(inputs)
+        trials = await lab.try_inputs(inputs, validate_first=False)
         await self._progress(size)
         for trial in trials:
             if trial.status is Status.FAILED:
@@ -164,7 +181,7 @@ class Search:
     ) -> tuple[shrink.Cursor, shrink.Doc] | None:
         """The first variant (lighter than ``bound``) that is still a counterexample;
         ``best`` becomes it. Variants are tried a window at a time."""
-        window = 2 * self.lab.slots
+        window = self.lab.slots  # wider wastes runs: only the first hit of a window counts
         lighter = ((cursor, doc) for cursor, doc in variants if bound is None or shrink.weight(doc) < bound)
         while batch := list(itertools.islice(lighter, window)):
             trials = await self.lab.try_inputs([shrink.render(doc) for _, doc in batch])
