@@ -7,7 +7,8 @@
    ``DEEPEN_AFTER`` sizes past it (``_schedule``).
 2. **Smaller sizes, other seeds.** Every size below the hit gets ``extra_seeds`` more
    seeds, smallest size first; the first that fails replaces the hit. A size where all
-   seeds printed the same input (the generator ignores the seed there) is skipped.
+   seeds printed the same input (the generator ignores the seed there) is skipped; below
+   a TLE, MLE or OLE only the two sizes under it are tried (resources grow with size).
 3. **Shrink the input** (only with a validator: without one nothing says a mutated input
    is still valid): the passes of ``shrink`` in turn, until none of them finds a lighter
    variant that the validator accepts, the reference solves and the candidate fails.
@@ -25,10 +26,14 @@ import itertools
 import time
 from dataclasses import dataclass
 
+from algoitny.executor import Verdict
+
 from . import shrink
 from .models import Progress, ProgressCallback, StressSetup
 from .trials import Lab, Status, Trial
 
+RESOURCE_FAILURES = frozenset({Verdict.TLE, Verdict.MLE, Verdict.OLE})
+RESOURCE_SIZES_BELOW = 2  # sizes below a TLE/MLE/OLE hit that get more seeds
 DEEPEN_AFTER = 5  # sizes between one round of a size and the next
 MAX_SHRINK_BYTES = 64 * 1024  # bigger inputs are shown as found: re-rendering each variant costs O(input)
 
@@ -86,7 +91,7 @@ class Search:
             return
         self.first_hit = hit
         self.best = hit
-        smaller = await self._smaller(hit.size)
+        smaller = await self._smaller(hit)
         if smaller is not None:
             self.best = smaller
         if self.setup.validator is not None and len(self.best.trial.input) <= MAX_SHRINK_BYTES:
@@ -112,14 +117,19 @@ class Search:
         pairs = [(size, r) for size in range(low, self.setup.size_max + 1) for r in range(self.rounds)]
         return sorted(pairs, key=lambda pair: (pair[0] - low + DEEPEN_AFTER * pair[1], pair[1]))
 
-    async def _smaller(self, found_size: int) -> Found | None:
+    async def _smaller(self, hit: Found) -> Found | None:
         extra = range(self._next_seed, self._next_seed + self.extra_seeds)
-        for size in range(self.setup.size_min, found_size):
+        low = self.setup.size_min
+        assert hit.trial.result is not None
+        if hit.trial.result.verdict in RESOURCE_FAILURES:
+            # Time and memory grow with the size: far below the hit nothing runs out.
+            low = max(low, hit.size - RESOURCE_SIZES_BELOW)
+        for size in range(low, hit.size):
             if size in self._seedless:
                 continue
-            hit = await self._first_failure(size, extra)
-            if hit is not None:
-                return hit
+            smaller = await self._first_failure(size, extra)
+            if smaller is not None:
+                return smaller
         return None
 
     async def _first_failure(self, size: int, indices: range) -> Found | None:
