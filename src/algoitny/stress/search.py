@@ -13,9 +13,10 @@
    is still valid): the passes of ``shrink`` in turn, until none of them finds a lighter
    variant that the validator accepts, the reference solves and the candidate fails.
 
-Runs go out in batches (one size's seeds; a window of variants) and the winner of a
-batch is always its first failing entry in order, so the outcome is the same whatever
-the slot count or the order runs finish in — only where the budget cuts it may differ.
+Runs go out in windows as wide as the slot count (of (size, seed) keys in schedule
+order; of variants) and the winner of a window is always its first failing entry in
+order, so the outcome is the same whatever the slot count or the order runs finish in —
+only where the budget cuts it may differ.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ import asyncio
 import hashlib
 import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from algoitny.executor import Verdict
 
 from . import shrink
 from .models import Progress, ProgressCallback, StressSetup
-from .trials import Lab, Status, Trial
+from .trials import Lab, Status, Trial, digest
+
+Key = tuple[int, int]  # (size, seed index)
 
 RESOURCE_FAILURES = frozenset({Verdict.TLE, Verdict.MLE, Verdict.OLE})
 RESOURCE_SIZES_BELOW = 2  # sizes below a TLE/MLE/OLE hit that get more seeds
@@ -75,7 +79,6 @@ class Search:
         self.setup = setup
         self.seeds_per_size = seeds_per_size
         self.rounds = rounds
-        self._next_seed = 0  # the first seed index no size has seen yet
         self.extra_seeds = extra_seeds
         self.on_progress = on_progress
         self.progress_interval_s = progress_interval_s
@@ -83,6 +86,7 @@ class Search:
         self.first_hit: Found | None = None  # before any shrinking
         self._last_progress: float | None = None
         self._seedless: set[int] = set()  # sizes where every seed gave the same input
+        self._first_round: dict[int, list[bytes]] = {}  # size -> digests of its round-0 inputs
 
     async def run(self) -> None:
         """Raises ``OutOfBudget`` or ``BrokenSetup``; ``best`` holds what was found."""
@@ -98,16 +102,17 @@ class Search:
             await self._shrink_input()
 
     async def _find(self) -> Found | None:
-        for size, round in self._schedule():
-            if round and size in self._seedless:
-                continue
-            per_round = self.seeds_per_size
-            hit = await self._first_failure(size, range(round * per_round, (round + 1) * per_round))
-            if hit is not None:
-                self._next_seed = (round + 1) * per_round
-                return hit
-            self._check_setup(final=size == self.setup.size_max)
-        return None
+        per_round = self.seeds_per_size
+
+        def keys() -> Iterator[Key]:
+            for size, round in self._schedule():
+                if round == 0 or size not in self._seedless:  # read as the search goes
+                    yield from ((size, i) for i in range(round * per_round, (round + 1) * per_round))
+
+        hit = await self._first_failure(keys(), check_setup=True)
+        if hit is None:
+            self._check_setup(final=True)
+        return hit
 
     def _schedule(self) -> list[tuple[int, int]]:
         """(size, round) in the order tried: round r of a size comes after round 0 of the
@@ -118,34 +123,48 @@ class Search:
         return sorted(pairs, key=lambda pair: (pair[0] - low + DEEPEN_AFTER * pair[1], pair[1]))
 
     async def _smaller(self, hit: Found) -> Found | None:
-        extra = range(self._next_seed, self._next_seed + self.extra_seeds)
+        first = self.rounds * self.seeds_per_size  # seed indices no round used
         low = self.setup.size_min
         assert hit.trial.result is not None
         if hit.trial.result.verdict in RESOURCE_FAILURES:
             # Time and memory grow with the size: far below the hit nothing runs out.
             low = max(low, hit.size - RESOURCE_SIZES_BELOW)
-        for size in range(low, hit.size):
-            if size in self._seedless:
-                continue
-            smaller = await self._first_failure(size, extra)
-            if smaller is not None:
-                return smaller
+        keys = (
+            (size, i)
+            for size in range(low, hit.size)
+            if size not in self._seedless
+            for i in range(first, first + self.extra_seeds)
+        )
+        return await self._first_failure(keys, check_setup=False)
+
+    async def _first_failure(self, keys: Iterator[Key], *, check_setup: bool) -> Found | None:
+        """The first (size, seed index) of ``keys`` the candidate fails, tried a window of
+        ``slots`` keys at a time: a hit early in the order costs no more than its window."""
+        lab = self.lab
+        while batch := list(itertools.islice(keys, lab.slots)):
+            generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for size, i in batch))
+            for (size, i), data in zip(batch, generated, strict=True):
+                self._note_seed(size, i, data)
+            found = [(key, data) for key, data in zip(batch, generated, strict=True) if data is not None]
+            trials = await lab.try_inputs([data for _, data in found], validate_first=False)
+            await self._progress(batch[-1][0])
+            for ((size, _), _), trial in zip(found, trials, strict=True):
+                if trial.status is Status.FAILED:
+                    return Found(trial, size, lab.meter.runs, lab.meter.elapsed_ms)
+            if lab.meter.exhausted:
+                raise OutOfBudget
+            if check_setup:
+                self._check_setup()
         return None
 
-    async def _first_failure(self, size: int, indices: range) -> Found | None:
-        lab = self.lab
-        generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for i in indices))
-        inputs = [data for data in generated if data is not None]
-        if len(inputs) == len(indices) > 1 and len(set(inputs)) == 1:
+    def _note_seed(self, size: int, index: int, data: bytes | None) -> None:
+        """Marks a size seedless once all its first-round seeds printed the same input."""
+        if index >= self.seeds_per_size or self.seeds_per_size < 2:
+            return
+        seen = self._first_round.setdefault(size, [])
+        seen.append(digest(data) if data is not None else b"")
+        if len(seen) == self.seeds_per_size and len(set(seen)) == 1 and seen[0]:
             self._seedless.add(size)
-        trials = await lab.try_inputs(inputs, validate_first=False)
-        await self._progress(size)
-        for trial in trials:
-            if trial.status is Status.FAILED:
-                return Found(trial, size, lab.meter.runs, lab.meter.elapsed_ms)
-        if lab.meter.exhausted:
-            raise OutOfBudget
-        return None
 
     def _check_setup(self, *, final: bool = False) -> None:
         """Stop early when the setup cannot produce one usable input (a broken generator
