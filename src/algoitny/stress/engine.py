@@ -57,13 +57,15 @@ async def find_counterexample(
     budget: Budget,
     on_progress: ProgressCallback | None = None,
     seeds_per_size: int = 4,
+    rounds: int = 3,
     extra_seeds: int = 4,
     progress_interval_s: float = 0.5,
     generator_limits: Limits = GENERATOR_LIMITS,
 ) -> SearchOutcome:
     """Search sizes from the smallest up, several seeds each; then shrink the first hit.
 
-    ``seeds_per_size`` seeds per size while searching, ``extra_seeds`` more at each
+    ``seeds_per_size`` seeds per size while searching (``rounds`` times over the sizes,
+    new seeds each round, until something fails), ``extra_seeds`` more at each
     smaller size once something failed; ``on_progress`` is awaited at most once per
     ``progress_interval_s`` (an exception it raises ends the search). Compiling counts
     against the wall budget, not the runs. Raises only what the executor raises for a
@@ -84,6 +86,7 @@ async def find_counterexample(
         lab,
         setup,
         seeds_per_size=seeds_per_size,
+        rounds=rounds,
         extra_seeds=extra_seeds,
         on_progress=on_progress,
         progress_interval_s=progress_interval_s,
@@ -119,7 +122,8 @@ async def find_counterexample(
         exhausted=exhausted,
         error=error,
         candidate_error=candidate_error,
-        first_hit_ms=search.first_hit_ms,
+        first_hit_ms=search.first_hit.elapsed_ms if search.first_hit else None,
+        first_hit_tries=search.first_hit.tries if search.first_hit else None,
         compile_ms=compile_ms,
     )
 

@@ -71,6 +71,7 @@ class SearchOutcome:
     # shrinking); time spent compiling the four programs.
     candidate_error: str | None = None
     first_hit_ms: int | None = None
+    first_hit_tries: int | None = None
     compile_ms: int = 0
 
 

@@ -9,8 +9,8 @@ proposes smaller ones in a fixed order, each with a *cursor*:
 - ``number_lowerings``: each integer token towards 0 — ``0``, ``1`` (``-1``), half.
 
 A removal may break a count the input declares (``3`` followed by two numbers), so each
-removal below the first line also comes with variants whose count in the first line (or
-the line above) is lowered by what was removed. Nothing here knows the input format: the
+removal below the first line comes first with variants whose count in the first line (or
+the line above) is lowered by what was removed, then as it is. Nothing here knows the input format: the
 validator decides which variant is valid, the reference and the candidate whether it is
 still a counterexample. After an accepted variant the pass restarts from that variant's
 cursor (the same chunk size and position), so a pass never revisits what it passed
@@ -94,10 +94,9 @@ def line_removals(doc: Doc, start: Cursor = ()) -> Variants:
         first = start[1] if start and -start[0] == chunk else 0
         for i in range(first, lines, chunk):
             removed = doc[:i] + doc[i + chunk :]
-            yield (-chunk, i, 0), removed
-            if i >= 1:
-                for j, variant in enumerate(_recount(removed, [0], lines - 1, min(chunk, lines - i)), 1):
-                    yield (-chunk, i, j), variant
+            recounted = _recount(removed, [0], lines - 1, min(chunk, lines - i)) if i >= 1 else []
+            for j, variant in enumerate([*recounted, removed]):
+                yield (-chunk, i, j), variant
 
 
 def token_removals(doc: Doc, start: Cursor = ()) -> Variants:
@@ -110,12 +109,12 @@ def token_removals(doc: Doc, start: Cursor = ()) -> Variants:
             first = start[2] if resume and -start[1] == chunk else 0
             for i in range(first, len(tokens), chunk):
                 removed = doc[:line] + (tokens[:i] + tokens[i + chunk :],) + doc[line + 1 :]
-                yield (line, -chunk, i, 0), removed
+                recounted = []
                 if line >= 1:
                     count_lines = [0] + ([line - 1] if line >= 2 else [])
-                    taken = min(chunk, len(tokens) - i)
-                    for j, variant in enumerate(_recount(removed, count_lines, len(tokens), taken), 1):
-                        yield (line, -chunk, i, j), variant
+                    recounted = _recount(removed, count_lines, len(tokens), min(chunk, len(tokens) - i))
+                for j, variant in enumerate([*recounted, removed]):
+                    yield (line, -chunk, i, j), variant
 
 
 def _lower(value: int) -> list[int]:

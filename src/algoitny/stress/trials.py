@@ -190,60 +190,79 @@ class Lab:
         self.counts.generated += 1
         return run.stdout
 
-    async def try_inputs(self, inputs: list[bytes]) -> list[Trial]:
+    async def try_inputs(self, inputs: list[bytes], *, validate_first: bool = True) -> list[Trial]:
         """Validate, solve and judge each input; trials in the order of ``inputs``.
-        An input repeated in the batch is tried once."""
-        unique = list(dict.fromkeys(inputs))
-        if len(unique) < len(inputs):
-            trials = dict(zip(unique, await self._try_unique(unique), strict=True))
-            return [trials[data] for data in inputs]
-        return await self._try_unique(inputs)
 
-    async def _try_unique(self, inputs: list[bytes]) -> list[Trial]:
-        known = [self._known.get(digest(data)) for data in inputs]
-        trials: list[Trial | None] = [
-            Trial(data, s) if s else None for data, s in zip(inputs, known, strict=True)
-        ]
+        An input repeated in the batch is tried once. ``validate_first=False`` runs the
+        validator only on the inputs the candidate fails (what the search returns is still
+        always valid, and an input the candidate passes needs no verdict on its validity):
+        the right order for generated inputs, which are nearly always valid; shrinking's
+        variants are often invalid, and a rejection first saves two runs."""
+        unique = list(dict.fromkeys(inputs))
+        trials = dict(zip(unique, await self._try_unique(unique, validate_first), strict=True))
+        return [trials[data] for data in inputs]
+
+    async def _try_unique(self, inputs: list[bytes], validate_first: bool) -> list[Trial]:
+        trials: list[Trial | None] = []
+        for data in inputs:
+            status = self._known.get(digest(data))
+            trials.append(Trial(data, status) if status else None)
         todo = [i for i, trial in enumerate(trials) if trial is None]
-        if self.validator is not None and todo:
-            runs = await asyncio.gather(
-                *(self._run(self.validator, inputs[i], VALIDATOR_LIMITS) for i in todo)
-            )
-            still = []
-            for i, run in zip(todo, runs, strict=True):
-                if run is None or run.verdict is Verdict.IE:
-                    trials[i] = Trial(inputs[i], Status.UNKNOWN)
-                elif run.verdict is not Verdict.AC:
-                    self.counts.rejected += 1
-                    trials[i] = self._remember(Trial(inputs[i], Status.INVALID))
-                else:
-                    self.counts.validated += 1
-                    still.append(i)
-            todo = still
-        assert self.reference is not None and self.candidate is not None
-        expected: dict[int, bytes] = {}
-        if todo:
-            runs = await asyncio.gather(*(self._run(self.reference, inputs[i], self.limits) for i in todo))
-            for i, run in zip(todo, runs, strict=True):
-                if run is None or run.verdict is Verdict.IE:
-                    trials[i] = Trial(inputs[i], Status.UNKNOWN)
-                elif run.verdict is not Verdict.AC or run.stdout_truncated:
-                    self.counts.unsolved += 1
-                    self.counts.last_reference_error = (
-                        f"{run.verdict} {run.stderr_excerpt.strip()[-300:]}".strip()
-                    )
-                    trials[i] = self._remember(Trial(inputs[i], Status.UNSOLVED))
-                else:
-                    self.counts.solved += 1
-                    expected[i] = run.stdout
+        if validate_first:
+            todo = await self._validate(inputs, todo, trials)
+        expected = await self._solve(inputs, todo, trials)
+        failed = []
         for i, result in await self._judge(inputs, expected):
             if result is None or result.verdict is Verdict.IE:
                 trials[i] = Trial(inputs[i], Status.UNKNOWN)
             elif result.verdict in FAILURES:
                 trials[i] = Trial(inputs[i], Status.FAILED, expected[i], result)
+                failed.append(i)
             else:
                 trials[i] = self._remember(Trial(inputs[i], Status.PASSED))
+        if not validate_first:
+            await self._validate(inputs, failed, trials)
         return [trial or Trial(data, Status.UNKNOWN) for trial, data in zip(trials, inputs, strict=True)]
+
+    async def _validate(self, inputs: list[bytes], todo: list[int], trials: list[Trial | None]) -> list[int]:
+        """The validator on ``inputs[i]`` for i in ``todo``; marks the rejected, returns the rest."""
+        if self.validator is None or not todo:
+            return todo
+        validator = self.validator
+        runs = await asyncio.gather(*(self._run(validator, inputs[i], VALIDATOR_LIMITS) for i in todo))
+        accepted = []
+        for i, run in zip(todo, runs, strict=True):
+            if run is None or run.verdict is Verdict.IE:
+                trials[i] = Trial(inputs[i], Status.UNKNOWN)
+            elif run.verdict is not Verdict.AC:
+                self.counts.rejected += 1
+                trials[i] = self._remember(Trial(inputs[i], Status.INVALID))
+            else:
+                self.counts.validated += 1
+                accepted.append(i)
+        return accepted
+
+    async def _solve(
+        self, inputs: list[bytes], todo: list[int], trials: list[Trial | None]
+    ) -> dict[int, bytes]:
+        """The reference's output on each of ``todo`` it solves; marks the others."""
+        assert self.reference is not None
+        reference = self.reference
+        runs = await asyncio.gather(*(self._run(reference, inputs[i], self.limits) for i in todo))
+        expected: dict[int, bytes] = {}
+        for i, run in zip(todo, runs, strict=True):
+            if run is None or run.verdict is Verdict.IE:
+                trials[i] = Trial(inputs[i], Status.UNKNOWN)
+            elif run.verdict is not Verdict.AC or run.stdout_truncated:
+                self.counts.unsolved += 1
+                self.counts.last_reference_error = (
+                    f"{run.verdict} {run.stderr_excerpt.strip()[-300:]}".strip()
+                )
+                trials[i] = self._remember(Trial(inputs[i], Status.UNSOLVED))
+            else:
+                self.counts.solved += 1
+                expected[i] = run.stdout
+        return expected
 
     async def _judge(
         self, inputs: list[bytes], expected: dict[int, bytes]
