@@ -4,9 +4,22 @@ seconds after ``done`` a small counterexample arrives on the WebSocket and in th
 from __future__ import annotations
 
 import httpx
+import jsonschema
 
+from algoitny.schemas.events import EXECUTION_EVENTS
 from tests.counterexample.helpers import SETUP, sign_in, stressed_problem
 from tests.judging.helpers import ADMIN, WRONG_ON_EQUAL, follow, types
+
+
+def _check_schemas(openapi: httpx.Response, events: list[dict]) -> None:
+    """Every event matches the published schema (OpenAPI) and the pydantic union."""
+    components = openapi.json()["components"]
+    validator = jsonschema.Draft202012Validator(
+        {"$ref": "#/components/schemas/ExecutionEvent", "components": components}
+    )
+    for event in events:
+        validator.validate(event)
+        EXECUTION_EVENTS.validate_python(event)
 
 
 async def test_wrong_submission_gets_a_counterexample_after_done(live_api, worker, settings):
@@ -35,6 +48,7 @@ async def test_wrong_submission_gets_a_counterexample_after_done(live_api, worke
         assert accepted.status_code == 202, accepted.text
         task_id = accepted.json()["task_id"]
         events = await follow(live_api, accepted.json()["websocket"])
+        _check_schemas(await client.get("/openapi.json"), events)
         kinds = types(events)
         done = events[kinds.index("done")]
         assert done["summary"]["verdict"] == "WA" and done["counterexample"] == "searching"
@@ -83,6 +97,7 @@ async def test_stress_before_submitting(live_api, worker, settings):
         assert accepted.status_code == 202, accepted.text
         assert accepted.json()["usage"]["current_count"] == 1
         events = await follow(live_api, accepted.json()["websocket"])
+        _check_schemas(await client.get("/openapi.json"), events)
         kinds = types(events)
         assert kinds[0] == "queued" and kinds[-1] == "counterexample" and "done" not in kinds
         assert "test" not in kinds, "the official tests are not run"

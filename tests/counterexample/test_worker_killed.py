@@ -15,8 +15,9 @@ from algoitny.services import workers
 from tests.counterexample.helpers import GENERATOR, stressed_problem
 from tests.judging.helpers import ADMIN, follow, types, worker_env
 
-# Wrong on equal numbers, and slow, so the search is still running when the kill comes.
-SLOW_WRONG = "import time\na, b = map(int, input().split())\ntime.sleep(0.1)\nprint(a + b + (a == b))\n"
+# Wrong only from a sum of 4 (so never at size 1, rarely at size 2), and slow: the search
+# is still working through the small sizes seconds after its first progress event.
+SLOW_WRONG = "import time\na, b = map(int, input().split())\ntime.sleep(0.15)\nprint(a + b + (a + b >= 4))\n"
 
 
 async def _start_worker(settings) -> asyncio.subprocess.Process:
@@ -39,9 +40,9 @@ async def test_worker_killed_mid_search_then_one_result(live_api, settings, subm
         assert first.returncode is None, "the worker exited before announcing itself"
         await asyncio.sleep(0.1)
     async with httpx.AsyncClient(base_url=f"http://{live_api}", timeout=60) as client:
-        await stressed_problem(client, "cxkill", tests=2)
+        await stressed_problem(client, "cxkill", tests=3)  # "2 3" fails
         # No validator: the search ends after its size-and-seed shrinking (fewer runs).
-        small = {"generator": GENERATOR, "sizes": {"min": 1, "max": 3}}
+        small = {"generator": GENERATOR, "sizes": {"min": 1, "max": 4}}
         assert (
             await client.put("/api/problems/custom/cxkill/stress", json=small, headers=ADMIN)
         ).status_code == 200
@@ -62,7 +63,7 @@ async def test_worker_killed_mid_search_then_one_result(live_api, settings, subm
     seen: list[dict] = []
     while "counterexample_progress" not in types(seen):
         assert not watcher.done() and first.returncode is None
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.05)
         seen = await EventLog(redis).history(task_id)
     first.send_signal(signal.SIGKILL)
     await first.wait()
