@@ -1,7 +1,7 @@
 """``algoitny``: run the whole stack locally, or one part of it in production.
 
     algoitny run [--host H] [--port P] [--data-dir DIR]   everything, locally
-    algoitny api [--host H] [--port P]                    the HTTP/WebSocket API
+    algoitny api [--host H] [--port P] [--workers N]      the HTTP/WebSocket API
     algoitny worker                                       one arq worker
     algoitny migrate                                      apply pending table migrations
     algoitny judge ...                                    judge a program (see --help)
@@ -17,26 +17,60 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
+
+
+def shared_secrets_missing(settings) -> list[str]:
+    """Settings every API process must agree on that default to a random per-process value:
+    with more than one process, a token signed by one would not verify in another."""
+    missing = []
+    if "signing_keys" not in settings.auth.model_fields_set:
+        missing.append("ALGOITNY_AUTH__SIGNING_KEYS (and ALGOITNY_AUTH__ACTIVE_KEY)")
+    if "cursor_secret" not in settings.model_fields_set:
+        missing.append("ALGOITNY_CURSOR_SECRET")
+    return missing
+
+
+def app_from_environment():
+    """The app factory each of ``api --workers N``'s processes imports."""
+    from algoitny.app import create_app
+    from algoitny.settings import get_settings
+
+    return create_app(get_settings())
 
 
 def _api(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from algoitny.app import create_app
     from algoitny.settings import get_settings
 
     settings = get_settings()
-    app = create_app(settings)
-    uvicorn.run(
-        app,
-        host=args.host or settings.api.host,
-        port=args.port or settings.api.port,
-        log_level="info",
-        access_log=settings.api.access_log,
-        ws="websockets-sansio",
+    workers = args.workers or 1
+    missing = shared_secrets_missing(settings) if workers > 1 else []
+    if missing:
+        print(
+            f"algoitny api --workers {workers}: set {' and '.join(missing)}; their defaults are random per "
+            "process, so tokens and cursors from one process would not verify in another.",
+            file=sys.stderr,
+        )
+        return 2
+    options: dict[str, Any] = {
+        "host": args.host or settings.api.host,
+        "port": args.port or settings.api.port,
+        "log_level": "info",
+        "access_log": settings.api.access_log,
+        "ws": "websockets-sansio",
+        # Named, not "auto": a missing uvloop or httptools fails the start instead of serving
+        # at half the speed (docs/capacity.md).
+        "loop": "uvloop",
+        "http": "httptools",
         # Forwarded headers are judged by the app against clients.trusted_proxies, not by uvicorn.
-        proxy_headers=False,
-    )
+        "proxy_headers": False,
+    }
+    if workers == 1:
+        uvicorn.run(app_from_environment(), **options)
+    else:
+        uvicorn.run("algoitny.cli:app_from_environment", factory=True, workers=workers, **options)
     return 0
 
 
@@ -95,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     api = commands.add_parser("api", help="serve the HTTP/WebSocket API")
     api.add_argument("--host")
     api.add_argument("--port", type=int)
+    api.add_argument(
+        "--workers", type=int, help="serving processes on this host (default 1; >1 needs shared secrets)"
+    )
     api.set_defaults(handler=_api)
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)

@@ -36,11 +36,13 @@ from algoitny.settings import Settings
 from algoitny.table import ProblemRepository, SubmissionRepository, TestCaseRepository
 
 
-def get_resources(request: Request) -> Resources:
+# Dependencies are ``async def`` even when they await nothing: FastAPI runs a plain ``def``
+# dependency in a worker thread, a thread hop per dependency per request (docs/capacity.md).
+async def get_resources(request: Request) -> Resources:
     return request.app.state.resources
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -48,11 +50,11 @@ ResourcesDep = Annotated[Resources, Depends(get_resources)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_problems(resources: ResourcesDep) -> ProblemRepository:
+async def get_problems(resources: ResourcesDep) -> ProblemRepository:
     return resources.problems
 
 
-def get_test_cases(resources: ResourcesDep) -> TestCaseRepository:
+async def get_test_cases(resources: ResourcesDep) -> TestCaseRepository:
     return resources.test_cases
 
 
@@ -214,7 +216,7 @@ async def visible_problem(key: ProblemKeyDep, problems: ProblemsDep, caller: Cal
 VisibleProblem = Annotated[Problem, Depends(visible_problem)]
 
 
-def get_submissions(resources: ResourcesDep) -> SubmissionRepository:
+async def get_submissions(resources: ResourcesDep) -> SubmissionRepository:
     return resources.submissions
 
 

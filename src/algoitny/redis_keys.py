@@ -12,6 +12,9 @@ algoitny:workers:{queue}    zset     worker id → when its announcement expires
 algoitny:worker:{queue}:{worker_id}
                             string   the worker's announcement (JSON: languages, slots, version);
                                      TTL 3 heartbeats, so a dead worker disappears by itself
+algoitny:pcache:{table}:{kind}:{platform}#{identifier}
+                            string   the problem cache (``services/problem_cache.py``): kind
+                                     ``problem`` (its item) or ``samples``, JSON, short TTL
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ TASK = PREFIX + "task:"
 LEASE = PREFIX + "lease:"
 WORKERS = PREFIX + "workers:"
 WORKER = PREFIX + "worker:"
+PROBLEM_CACHE = PREFIX + "pcache:"
+PROBLEM_CACHE_KINDS = ("problem", "samples")
 
 # Arq's own prefix for "a worker is running this job" (arq.constants.in_progress_key_prefix).
 ARQ_IN_PROGRESS = "arq:in-progress:"
@@ -56,3 +61,7 @@ def workers(queue_name: str) -> str:
 
 def worker(queue_name: str, worker_id: str) -> str:
     return f"{WORKER}{queue_name}:{worker_id}"
+
+
+def problem_cache(table_name: str, kind: str, platform: str, identifier: str) -> str:
+    return f"{PROBLEM_CACHE}{table_name}:{kind}:{platform}#{identifier}"

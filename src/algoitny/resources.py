@@ -21,8 +21,15 @@ from redis.asyncio import ConnectionPool
 
 from algoitny.ai import AiProvider, open_provider
 from algoitny.auth.google import GoogleVerifier
+from algoitny.auth.session_cache import CachedTokenRepository, CachedUserRepository
 from algoitny.auth.tokens import TokenService
 from algoitny.events import EventLog
+from algoitny.services.problem_cache import (
+    CachedProblemRepository,
+    CachedSubmissionRepository,
+    CachedTestCaseRepository,
+    ProblemCache,
+)
 from algoitny.settings import Settings, TableClientSettings, TableSettings
 from algoitny.table import (
     CursorCodec,
@@ -119,22 +126,23 @@ async def open_resources(settings: Settings, *, worker: bool = False):
         http = await stack.enter_async_context(httpx.AsyncClient(timeout=10))
         table = Table(dynamodb, settings.table.name)
         cursors = CursorCodec(settings.cursor_secret.get_secret_value())
+        cache = ProblemCache(redis, settings.table.name, settings.redis.problem_cache_ttl_s)
         yield Resources(
             settings=settings,
             dynamodb=dynamodb,
             redis=redis,
             table=table,
-            problems=ProblemRepository(table, cursors),
-            test_cases=TestCaseRepository(table, cursors),
-            submissions=SubmissionRepository(table, cursors),
+            problems=CachedProblemRepository(table, cursors, cache),
+            test_cases=CachedTestCaseRepository(table, cursors, cache),
+            submissions=CachedSubmissionRepository(table, cursors, cache),
             usage=UsageRepository(table),
             events=EventLog(redis),
             ai=await stack.enter_async_context(open_provider(settings.ai)),
             generation_jobs=GenerationJobRepository(table, cursors),
             hints=HintRepository(table),
-            users=UserRepository(table, cursors),
+            users=CachedUserRepository(table, cursors, settings.auth.session_cache_s),
             plans=PlanRepository(table),
-            tokens=TokenRepository(table),
+            tokens=CachedTokenRepository(table, settings.auth.session_cache_s),
             stats=StatsRepository(table),
             http=http,
             token_service=TokenService(settings.auth),

@@ -48,6 +48,9 @@ class TableSettings(BaseModel):
 class RedisSettings(BaseModel):
     url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "algoitny:queue"
+    problem_cache_ttl_s: float = Field(
+        default=10.0, ge=0, description="How long a problem and its samples stay cached; 0 = no cache."
+    )
 
 
 class ApiSettings(BaseModel):
@@ -163,6 +166,12 @@ class AuthSettings(BaseModel):
     access_ttl_s: int = 15 * 60
     refresh_ttl_s: int = 30 * 24 * 3600
     default_plan: str = "free"
+    session_cache_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a process trusts a session's state and a user's role/plan it read "
+        "(other processes' sign-outs and plan changes apply within this); 0 = read every time.",
+    )
 
 
 class AiSettings(BaseModel):

@@ -2,8 +2,10 @@
 
 Both validate, check that some live worker can judge the language (the
 workers' announcements, ``services/workers.py``: ``no_worker`` when none is
-alive, ``language_unavailable`` when none has the toolchain), count against
-the daily quota (given back if anything after the count fails), record the
+alive, ``language_unavailable`` when none has the toolchain) and, for a
+submission, read the problem — at the same time as they count against the
+daily quota (given back if any check or anything after the count fails;
+docs/capacity.md has the round trips) — then record the
 task, publish its ``queued`` event and enqueue one arq job whose id is the
 task id (so a retried enqueue is a no-op). If publishing or enqueueing fails
 after the task was recorded, the record is discarded again: a 503 never leaves
@@ -55,23 +57,36 @@ def _owner(caller: Caller) -> tuple[str, str | None]:
     return client_identity.anonymous_owner(token), token
 
 
-async def resolve_language(resources: Resources, name: str) -> str:
-    """The language id, if some live worker announces it. Reads Redis before anything is
-    stored, so a Redis outage refuses the request (503) with nothing left behind."""
+def language_id_of(name: str) -> str:
     try:
-        language = get_language(name)
+        return get_language(name).id
     except UnknownLanguage as exc:
         raise UnsupportedLanguage(str(exc)) from exc
+
+
+async def require_worker(resources: Resources, language_id: str) -> None:
+    """Some live worker announces ``language_id`` (``no_worker`` / ``language_unavailable``).
+    Runs beside the quota count and the problem read; a failure gives the count back, so a
+    Redis outage still refuses the request (503) with nothing left behind."""
     alive = await workers.live(resources.redis, resources.settings.redis.queue_name)
     if not alive:
         raise NoWorker()
     judged = workers.judged_languages(alive)
-    if language.id not in judged:
+    if language_id not in judged:
         raise LanguageUnavailable(
-            f"No live worker can judge {language.id} right now (they judge: {', '.join(sorted(judged))}).",
+            f"No live worker can judge {language_id} right now (they judge: {', '.join(sorted(judged))}).",
             details={"available": sorted(judged)},
         )
-    return language.id
+
+
+async def _checked(*checks: Awaitable[Any]) -> list[Any]:
+    """Awaits the checks at once; if several fail, the first one listed decides the answer
+    (as if they had run in order), whichever failed first in time."""
+    results = await asyncio.gather(*checks, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
 
 
 async def _accept(
@@ -126,11 +141,15 @@ async def submit(
     code: str,
     public: bool,
 ) -> Accepted:
-    language_id = await resolve_language(resources, language)
+    language_id = language_id_of(language)
     task_id = new_task_id()
     owner, token = _owner(caller)
 
     async def check() -> Problem:
+        _, problem = await _checked(require_worker(resources, language_id), visible_problem())
+        return problem
+
+    async def visible_problem() -> Problem:
         problem = await resources.problems.get(platform=platform, identifier=identifier)
         viewer = caller.user.user_id if caller.user else None
         if not problem_access.may_see(problem, admin=caller.is_admin, viewer=viewer):
@@ -164,12 +183,12 @@ async def submit(
 async def start_run(
     resources: Resources, caller: Caller, *, language: str, code: str, stdin: str
 ) -> Accepted:
-    language_id = await resolve_language(resources, language)
+    language_id = language_id_of(language)
     task_id = new_task_id()
     owner, token = _owner(caller)
 
     async def check() -> None:
-        return None
+        await require_worker(resources, language_id)
 
     async def record(_: None) -> None:
         key = redis_keys.task(task_id)
