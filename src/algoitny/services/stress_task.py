@@ -20,7 +20,7 @@ from algoitny.resources import Resources
 from algoitny.services import counterexample, quota
 from algoitny.services import problems as problem_access
 from algoitny.services.ids import new_task_id
-from algoitny.services.submit import Accepted, _owner, resolve_language
+from algoitny.services.submit import Accepted, _owner, language_id_of, require_worker
 from algoitny.stress.engine import Program, SearchOutcome
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ KIND = "stress"
 async def start(
     resources: Resources, caller: Caller, *, platform: str, identifier: str, language: str, code: str
 ) -> Accepted:
-    language_id = await resolve_language(resources, language)
+    language_id = language_id_of(language)
+    await require_worker(resources, language_id)
     problem = await resources.problems.get(platform=platform, identifier=identifier)
     viewer = caller.user.user_id if caller.user else None
     if not problem_access.may_see(problem, admin=caller.is_admin, viewer=viewer):
