@@ -15,6 +15,7 @@ stdout is one JSON object:
 - ``runs_to_find_median`` / ``runs_total_median``: sandbox runs until the first failing
   input / until the end (figures the host's load does not change);
 - ``compile_median_s``: compiling the four programs (at once), part of the time to find;
+  ``find_after_compile_median_s``: the time to find without it (the search's own part);
 - ``runs_per_s``: sandbox runs per second of searching (all cases, compiling excluded).
 
 Targets: found >= 0.95, median size ratio <= 1.5, median time to find <= 3 s. The host is
@@ -41,6 +42,7 @@ async def main(only: str | None, budget: Budget) -> dict:
     ratios: list[float] = []
     to_find: list[float] = []
     runs_to_find: list[int] = []
+    after_compile: list[float] = []
     runs_total: list[int] = []
     compiles: list[float] = []
     totals: list[float] = []
@@ -86,6 +88,7 @@ async def main(only: str | None, budget: Budget) -> dict:
                 size = problem.size_of(example.input)
                 ratios.append(size / bug.smallest)
                 to_find.append(outcome.first_hit_ms / 1000)
+                after_compile.append((outcome.first_hit_ms - outcome.compile_ms) / 1000)
                 runs_to_find.append(outcome.first_hit_tries or 0)
                 runs_total.append(outcome.tries)
                 totals.append(wall)
@@ -104,6 +107,7 @@ async def main(only: str | None, budget: Budget) -> dict:
         "size_ratio_max": round(max(ratios), 2) if ratios else None,
         "time_to_find_median_s": round(statistics.median(to_find), 2) if to_find else None,
         "time_to_find_max_s": round(max(to_find), 2) if to_find else None,
+        "find_after_compile_median_s": round(statistics.median(after_compile), 2) if after_compile else None,
         "total_median_s": round(statistics.median(totals), 2) if totals else None,
         "runs_to_find_median": statistics.median(runs_to_find) if runs_to_find else None,
         "runs_total_median": statistics.median(runs_total) if runs_total else None,

@@ -22,6 +22,7 @@ declare -A APT_PACKAGES=(
     [gcc]=gcc
     [g++]=g++
     [node]=nodejs
+    [chromium]=chromium
 )
 
 log() { printf '[setup] %s\n' "$*" >&2; }

@@ -31,6 +31,7 @@ from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
 from algoitny.schemas.events import publish_event_schemas
 from algoitny.settings import Settings
+from algoitny.web import install as install_web_app
 
 DESCRIPTION = """
 Judge competitive-programming solutions against large test sets and watch each
@@ -97,6 +98,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (generation_routes, hint_routes, stress):
         app.include_router(module.router)
     docs.install(app)
+    install_web_app(app)
     app.add_middleware(BodyGuard, api=settings.api)
     app.add_middleware(SlashAgnostic, routes=app.router.routes)
     _mark_optional_auth(app)

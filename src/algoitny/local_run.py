@@ -177,7 +177,7 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
                 _say(f"migration {step.number:04d} applied: {step.name}")
         await supervised("worker", worker)
         await supervised("api", api)
-        _say(f"up: API docs at http://{host}:{port}/docs")
+        _say(f"up: web app at http://{host}:{port}/ · API docs at http://{host}:{port}/docs")
         _say(
             f"sign in: POST /api/auth/dev/ with any email ({DEV_ADMIN_EMAIL} is an admin), then "
             "Authorize in /docs with the access_token"

@@ -1,8 +1,13 @@
-"""The variants shrinking proposes (pure: no sandbox)."""
+"""The variants shrinking proposes and the order sizes are searched in (pure: no sandbox)."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
+
 from algoitny.stress import shrink
+from algoitny.stress.engine import StressSetup
+from algoitny.stress.search import Search
 
 
 def texts(variants: shrink.Variants) -> list[str]:
@@ -41,3 +46,33 @@ def test_numbers_are_lowered_towards_zero_and_every_variant_is_lighter():
                         "2\n-8 0 x\n", "2\n-8 1 x\n", "2\n-8 5 x\n"]  # fmt: skip
     for make in shrink.PASSES:
         assert all(shrink.weight(variant) < shrink.weight(doc) for _, variant in make(doc))
+
+
+def schedule(size_max: int, rounds: int) -> Iterator[tuple[int, int]]:
+    setup = StressSetup("", None, 1, size_max)
+    # The schedule needs no sandbox: no Lab.
+    search = Search(
+        None, setup, seeds_per_size=4, rounds=rounds, extra_seeds=4, on_progress=None, progress_interval_s=0
+    )  # type: ignore[arg-type]
+    return search._schedule()
+
+
+def test_the_schedule_deepens_small_sizes_first_and_is_lazy():
+    # (size, round): round 1 of size 1 once round 0 is 5 sizes further; a size range of
+    # 10^12 costs nothing up front.
+    first = list(itertools.islice(schedule(10**12, 3), 12))
+    assert first == [
+        (1, 0),
+        (2, 0),
+        (3, 0),
+        (4, 0),
+        (5, 0),
+        (6, 0),
+        (1, 1),
+        (7, 0),
+        (2, 1),
+        (8, 0),
+        (3, 1),
+        (9, 0),
+    ]
+    assert list(schedule(3, 2)) == [(1, 0), (2, 0), (3, 0), (1, 1), (2, 1), (3, 1)]

@@ -9,6 +9,7 @@ from algoitny.deps import ResourcesDep
 from algoitny.errors import SignInDisabled
 from algoitny.routes.responses import errors
 from algoitny.schemas.accounts import (
+    AuthConfigRead,
     DevSignIn,
     GoogleSignIn,
     RefreshRequest,
@@ -28,6 +29,17 @@ def _tokens(pair: TokenPair) -> dict:
         "access_expires_at": pair.access_expires_at,
         "refresh_expires_at": pair.refresh_expires_at,
     }
+
+
+@router.get("/config", response_model=AuthConfigRead, responses=errors())
+async def sign_in_options(resources: ResourcesDep) -> AuthConfigRead:
+    """How a client may sign in here: development sign-in on or off, and the Google client id
+    a sign-in button needs (`null` when Google sign-in is not configured)."""
+    auth_settings = resources.settings.auth
+    client_ids = auth_settings.google_client_ids
+    return AuthConfigRead(
+        dev_login=auth_settings.dev_login, google_client_id=client_ids[0] if client_ids else None
+    )
 
 
 @router.post("/google/", response_model=SignedIn, responses=errors(401, 403, 503))

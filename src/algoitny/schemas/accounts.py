@@ -37,6 +37,13 @@ DevEmail = Annotated[
 ]
 
 
+class AuthConfigRead(BaseModel):
+    dev_login: bool = Field(description="`POST /api/auth/dev/` is enabled (development servers only).")
+    google_client_id: str | None = Field(
+        description="The client id for Google's sign-in button; `null` when off."
+    )
+
+
 class DevSignIn(StrictModel):
     email: DevEmail
 

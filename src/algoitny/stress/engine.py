@@ -71,6 +71,8 @@ async def find_counterexample(
     against the wall budget, not the runs. Raises only what the executor raises for a
     broken host (``SandboxUnavailable``) or checker (``UnknownChecker``…).
     """
+    if seeds_per_size < 1 or rounds < 1 or extra_seeds < 0:
+        raise ValueError("seeds_per_size and rounds must be at least 1, extra_seeds at least 0")
     if not 0 <= setup.size_min <= setup.size_max:
         return SearchOutcome(None, 0, 0, False, error=f"bad size range {setup.size_min}..{setup.size_max}")
     meter = Meter(budget)

@@ -12,6 +12,8 @@
 3. **Shrink the input** (only with a validator: without one nothing says a mutated input
    is still valid): the passes of ``shrink`` in turn, until none of them finds a lighter
    variant that the validator accepts, the reference solves and the candidate fails.
+   Without a validator, ``extra_seeds`` other seeds at the best's own size instead: the
+   shortest failing input wins.
 
 Runs go out in windows as wide as the slot count (of (size, seed) keys in schedule
 order; of variants) and the winner of a window is always its first failing entry in
@@ -98,7 +100,9 @@ class Search:
         smaller = await self._smaller(hit)
         if smaller is not None:
             self.best = smaller
-        if self.setup.validator is not None and len(self.best.trial.input) <= MAX_SHRINK_BYTES:
+        if self.setup.validator is None:
+            await self._shorter()
+        elif len(self.best.trial.input) <= MAX_SHRINK_BYTES:
             await self._shrink_input()
 
     async def _find(self) -> Found | None:
@@ -114,13 +118,19 @@ class Search:
             self._check_setup(final=True)
         return hit
 
-    def _schedule(self) -> list[tuple[int, int]]:
+    def _schedule(self) -> Iterator[tuple[int, int]]:
         """(size, round) in the order tried: round r of a size comes after round 0 of the
         size ``r * DEEPEN_AFTER`` above it — small sizes get new seeds long before the
-        search reaches the large ones (most bugs show on small inputs with the right values)."""
-        low = self.setup.size_min
-        pairs = [(size, r) for size in range(low, self.setup.size_max + 1) for r in range(self.rounds)]
-        return sorted(pairs, key=lambda pair: (pair[0] - low + DEEPEN_AFTER * pair[1], pair[1]))
+        search reaches the large ones (most bugs show on small inputs with the right values).
+        Lazy: a size range of any width costs nothing until the search gets there."""
+        low, high = self.setup.size_min, self.setup.size_max
+        for step in itertools.count():
+            if step - DEEPEN_AFTER * (self.rounds - 1) > high - low:
+                return
+            for round in range(self.rounds):
+                size = low + step - DEEPEN_AFTER * round
+                if low <= size <= high:
+                    yield size, round
 
     async def _smaller(self, hit: Found) -> Found | None:
         first = self.rounds * self.seeds_per_size  # seed indices no round used
@@ -137,25 +147,49 @@ class Search:
         )
         return await self._first_failure(keys, check_setup=False)
 
+    async def _shorter(self) -> None:
+        """Without a validator inputs are never mutated: the best's own size gets the
+        ``extra_seeds`` other seeds too, and the shortest failing input among them wins."""
+        assert self.best is not None
+        size = self.best.size
+        if size in self._seedless:
+            return
+        first = self.rounds * self.seeds_per_size
+        keys = iter([(size, i) for i in range(first, first + self.extra_seeds)])
+        while batch := list(itertools.islice(keys, self.lab.slots)):
+            for hit in await self._try_keys(batch):
+                if hit.trial.status is Status.FAILED and len(hit.trial.input) < len(self.best.trial.input):
+                    self.best = hit
+            if self.lab.meter.exhausted:
+                raise OutOfBudget
+
     async def _first_failure(self, keys: Iterator[Key], *, check_setup: bool) -> Found | None:
         """The first (size, seed index) of ``keys`` the candidate fails, tried a window of
         ``slots`` keys at a time: a hit early in the order costs no more than its window."""
-        lab = self.lab
-        while batch := list(itertools.islice(keys, lab.slots)):
-            generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for size, i in batch))
-            for (size, i), data in zip(batch, generated, strict=True):
-                self._note_seed(size, i, data)
-            found = [(key, data) for key, data in zip(batch, generated, strict=True) if data is not None]
-            trials = await lab.try_inputs([data for _, data in found], validate_first=False)
-            await self._progress(batch[-1][0])
-            for ((size, _), _), trial in zip(found, trials, strict=True):
-                if trial.status is Status.FAILED:
-                    return Found(trial, size, lab.meter.runs, lab.meter.elapsed_ms)
-            if lab.meter.exhausted:
+        while batch := list(itertools.islice(keys, self.lab.slots)):
+            for hit in await self._try_keys(batch):
+                if hit.trial.status is Status.FAILED:
+                    return hit
+            if self.lab.meter.exhausted:
                 raise OutOfBudget
             if check_setup:
                 self._check_setup()
         return None
+
+    async def _try_keys(self, batch: list[Key]) -> list[Found]:
+        """Generate and try each key's input (at once); in key order, without the keys the
+        generator failed on."""
+        lab = self.lab
+        generated = await asyncio.gather(*(lab.generate(size, seed(size, i)) for size, i in batch))
+        for (size, i), data in zip(batch, generated, strict=True):
+            self._note_seed(size, i, data)
+        found = [(key, data) for key, data in zip(batch, generated, strict=True) if data is not None]
+        trials = await lab.try_inputs([data for _, data in found], validate_first=False)
+        await self._progress(batch[-1][0])
+        runs, elapsed = lab.meter.runs, lab.meter.elapsed_ms
+        return [
+            Found(trial, size, runs, elapsed) for ((size, _), _), trial in zip(found, trials, strict=True)
+        ]
 
     def _note_seed(self, size: int, index: int, data: bytes | None) -> None:
         """Marks a size seedless once all its first-round seeds printed the same input."""
