@@ -81,7 +81,7 @@ async def _publish_final(resources: Resources, task_id: str, outcome: SearchOutc
         tries=outcome.tries,
         elapsed_ms=outcome.elapsed_ms,
         exhausted=outcome.exhausted,
-        error=outcome.error,
+        error=outcome.candidate_error or outcome.error,  # a candidate that does not compile says so
     )
     if not await _final_published(resources, task_id):
         await resources.events.publish(task_id, event)
