@@ -21,6 +21,7 @@ from algoitny.routes import (
     health,
     languages,
     problems,
+    stress,
     submissions,
     test_cases,
 )
@@ -95,7 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, auth, account, admin, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
-    for module in (generation_routes, hint_routes):
+    for module in (generation_routes, hint_routes, stress):
         app.include_router(module.router)
     docs.install(app)
     install_web_app(app)

@@ -151,6 +151,8 @@ class TestRecord:
     expected_excerpt: str | None = None
     full_output: str | None = None  # failed tests only, up to FULL_OUTPUT_MAX
     output_truncated: bool = False
+    # WA only: the checker's FirstDifference as a dict (line, column, expected, found, contexts)
+    first_difference: dict[str, Any] | None = None
 
 
 @dataclass
@@ -184,6 +186,11 @@ class Submission:
     compile_message: str | None = None
     created_at: int = 0
     finished_at: int | None = None
+    # The counterexample search (services/counterexample.py): its state, when the current
+    # search started (its job id), and what it found (the ``Counterexample`` fields).
+    counterexample_status: str | None = None  # a CounterexampleStatus
+    counterexample_started_at: int | None = None
+    counterexample: dict[str, Any] | None = None
 
     def summary(self) -> Summary:
         """The stored verdict summary of a finished submission (IE if it has none)."""
@@ -196,6 +203,17 @@ class Submission:
             self.max_memory_kb,
             self.compile_message,
         )
+
+
+class CounterexampleStatus(StrEnum):
+    SEARCHING = "searching"
+    FOUND = "found"
+    NONE = "none"  # the budget ran out (or every size was tried) without one
+    FAILED = "failed"  # the setup is broken (generator does not compile, …)
+
+    @property
+    def finished(self) -> bool:
+        return self is not CounterexampleStatus.SEARCHING
 
 
 @dataclass
@@ -240,6 +258,7 @@ class Plan:
     daily_hints: int
     can_register_problems: bool = False
     paid: bool = False
+    daily_stress: int | None = None  # counterexample searches a day; None: the settings decide
     created_at: int = 0
     updated_at: int = 0
 

@@ -9,7 +9,8 @@ The hierarchy, whole::
     │   │   └── LanguageUnavailable     400 language_unavailable
     │   ├── ProblemHasNoTests           400 problem_has_no_tests
     │   ├── ReferenceSolutionMissing    400 reference_solution_missing
-    │   └── ProblemHasNoSamples         400 problem_has_no_samples
+    │   ├── ProblemHasNoSamples         400 problem_has_no_samples
+    │   └── StressSetupMissing          400 stress_setup_missing
     ├── NotAuthenticated                401 not_authenticated
     │   └── InvalidToken                401 invalid_token
     ├── Forbidden                       403 admin_required
@@ -20,13 +21,15 @@ The hierarchy, whole::
     │   ├── TestCaseNotFound            404 test_case_not_found
     │   ├── SubmissionNotFound          404 submission_not_found
     │   ├── UserNotFound                404 user_not_found
-    │   └── PlanNotFound                404 plan_not_found
+    │   ├── PlanNotFound                404 plan_not_found
+    │   └── StressSetupNotFound         404 stress_setup_not_found
     ├── Conflict                        409 conflict
     │   ├── ProblemExists               409 problem_exists
     │   ├── LegacyIdTaken               409 legacy_id_taken
     │   ├── UserExists                  409 user_exists
     │   ├── DuplicateId                 409 duplicate_id
-    │   └── PlanInUse                   409 plan_in_use
+    │   ├── PlanInUse                   409 plan_in_use
+    │   └── CounterexampleExists        409 counterexample_exists
     ├── AiConflict (Conflict)           409 …
     │   ├── AiUnavailable               409 ai_unavailable
     │   ├── GenerationJobFinished       409 generation_job_finished
@@ -193,6 +196,21 @@ class ReferenceSolutionMissing(BadRequest):
 class ProblemHasNoSamples(BadRequest):
     code = "problem_has_no_samples"
     default_message = "The problem has no sample test cases to check a solution against."
+
+
+class StressSetupNotFound(NotFound):
+    code = "stress_setup_not_found"
+    default_message = "This problem has no stress setup."
+
+
+class StressSetupMissing(BadRequest):
+    code = "stress_setup_missing"
+    default_message = "The problem has no stress setup (an admin sets one: PUT …/stress)."
+
+
+class CounterexampleExists(Conflict):
+    code = "counterexample_exists"
+    default_message = "This submission has a counterexample, or a search for one is running."
 
 
 class AiConflict(Conflict):

@@ -18,6 +18,17 @@ from algoitny import redis_keys
 
 FIELD = b"e"
 TERMINAL = "done"
+# A counterexample search's last events: the stream ends there (services/counterexample.py).
+SEARCH_FINISHED = frozenset({"counterexample", "counterexample_none"})
+
+
+def is_terminal(event: dict[str, Any]) -> bool:
+    """The stream ends after this event: ``done`` (unless a counterexample search follows
+    it: ``counterexample: "searching"``), or a search's ``counterexample``/``counterexample_none``."""
+    kind = event["type"]
+    if kind == TERMINAL:
+        return event.get("counterexample") != "searching"
+    return kind in SEARCH_FINISHED
 
 
 def _decode(entry_id: bytes, fields: dict[bytes, bytes]) -> dict[str, Any]:
@@ -74,9 +85,10 @@ class EventLog:
     async def follow(
         self, task_id: str, after: str | None = None, block_ms: int = 5_000
     ) -> AsyncIterator[dict[str, Any]]:
-        """Every event after ``after``, then live ones, until the terminal ``done``.
+        """Every event after ``after``, then live ones, until a terminal event (``is_terminal``)
+        that is the newest one: a ``done`` followed by a requested search's events is not the end.
 
-        Ends at once when the client already holds ``done`` (``after`` is its id or later),
+        Ends at once when the client already holds the newest, terminal event,
         and when the stream expires. Raises ``UnknownEventId`` for an ``after`` newer than
         the stream's last event: no such id was ever sent, and following from it could
         skip events. The caller's cancellation (client gone, shutdown) stops the blocking
@@ -89,12 +101,13 @@ class EventLog:
         if after is not None and stream_id(after) > stream_id(newest["id"]):
             raise UnknownEventId(after)
         last = after or "0-0"
-        for event in await self.history(task_id, after):
+        history = await self.history(task_id, after)
+        for event in history:
             yield event
             last = event["id"]
-            if event["type"] == TERMINAL:
-                return
-        if newest["type"] == TERMINAL and stream_id(last) >= stream_id(newest["id"]):
+        if history and is_terminal(history[-1]):
+            return
+        if is_terminal(newest) and stream_id(last) >= stream_id(newest["id"]):
             return
         while True:
             response = await self.redis.xread({key: last}, block=block_ms, count=100)
@@ -106,7 +119,7 @@ class EventLog:
                 event = _decode(entry_id, fields)
                 yield event
                 last = event["id"]
-                if event["type"] == TERMINAL:
+                if is_terminal(event):
                     return
 
 

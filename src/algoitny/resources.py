@@ -47,6 +47,7 @@ from algoitny.table import (
 )
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
+from algoitny.table.stress import StressRepository
 
 
 def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | None = None) -> dict[str, Any]:
@@ -116,6 +117,7 @@ class Resources:
     http: httpx.AsyncClient
     token_service: TokenService
     google: GoogleVerifier
+    stress: StressRepository
     plan_cache: dict = field(default_factory=dict)
 
 
@@ -154,4 +156,5 @@ async def open_resources(settings: Settings, *, worker: bool = False):
             http=http,
             token_service=TokenService(settings.auth),
             google=GoogleVerifier(settings.auth, http),
+            stress=StressRepository(table),
         )

@@ -107,6 +107,13 @@ class QuotaSettings(BaseModel):
     anonymous_hints: int = Field(default=5, ge=0, description="Per client IP; 0 = sign-in required.")
     user_hints: int = Field(default=20, ge=0)
     admin_hints: int = Field(default=1_000_000, ge=0)
+    anonymous_stress: int = Field(
+        default=0,
+        ge=0,
+        description="Counterexample searches asked for (per client IP); 0 = sign-in required.",
+    )
+    user_stress: int = Field(default=10, ge=0)
+    admin_stress: int = Field(default=1_000_000, ge=0)
 
 
 class JudgeSettings(BaseModel):
@@ -120,6 +127,22 @@ class JudgeSettings(BaseModel):
         default=15, description="A job whose worker stops renewing for this long is resumed."
     )
     job_timeout_s: int = Field(default=3600, description="arq's hard limit for one judge job.")
+
+
+class StressSettings(BaseModel):
+    """Counterexample searches (``services/counterexample.py``): their budget, and the arq
+    queue of their own that every worker serves beside judging, a few at a time."""
+
+    runs: int = Field(default=600, ge=1, description="Sandbox runs one search may spend.")
+    cpu_seconds: float = Field(default=60.0, gt=0, description="CPU time one search may spend.")
+    wall_seconds: float = Field(default=30.0, gt=0, description="Wall time one search may spend.")
+    worker_jobs: int = Field(
+        default=1, ge=1, description="Searches one worker runs at once (its judging jobs are apart)."
+    )
+    queue_suffix: str = Field(
+        default=":stress", min_length=1, description="Appended to the judge queue's name."
+    )
+    job_timeout_s: int = Field(default=600, ge=1, description="arq's hard limit for one search job.")
 
 
 class AuthSettings(BaseModel):
@@ -212,6 +235,7 @@ class Settings(BaseSettings):
     clients: ClientSettings = ClientSettings()
     quota: QuotaSettings = QuotaSettings()
     judge: JudgeSettings = JudgeSettings()
+    stress: StressSettings = StressSettings()
     ai: AiSettings = AiSettings()
     auth: AuthSettings = AuthSettings()
     metrics: MetricsSettings = MetricsSettings()

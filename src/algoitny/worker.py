@@ -10,6 +10,15 @@ restarted, a network blip) is logged, waited out with jittered exponential
 backoff, and the poll loop resumes on a fresh connection, instead of ending
 ``run_worker``. While up, the worker announces itself (``services/workers.py``)
 every few seconds: the languages whose toolchains it has, its slots, its version.
+
+Counterexample searches (``services/counterexample.py``) have an arq queue of their own
+(``{queue}:stress``), served by a second ``Worker`` that runs inside the same process, on
+the same resources, started in ``on_startup`` with ``StressSettings.worker_jobs`` (default
+1) jobs at a time. Two queues rather than arq priorities (arq has none: one sorted set
+per queue, by enqueue time): a backlog of searches can never sit in front of a
+submission, and the judging worker's ``max_jobs`` slots are never taken by a search; a
+worker's sandbox slots are shared, so a search running beside judging costs it at most
+``worker_jobs`` of them at a time.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from algoitny.observability import jobs as observed_jobs
 from algoitny.observability import metrics
 from algoitny.observability.redis import count_error
 from algoitny.resources import arq_redis_settings, open_resources
-from algoitny.services import ai_jobs, generation, judge, lease, reference, run, workers
+from algoitny.services import ai_jobs, counterexample, generation, judge, lease, reference, run, workers
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
 from algoitny.settings import Settings, get_settings
 
@@ -116,15 +125,20 @@ class Worker(arq.worker.Worker):
 async def _reclaim_forever(ctx: dict[str, Any]) -> None:
     settings: Settings = ctx["settings"]
     judge_settings = settings.judge
+    queues = {
+        settings.redis.queue_name: judge_settings.job_timeout_s,
+        counterexample.stress_queue(settings): settings.stress.job_timeout_s,
+    }
     while True:
         try:
-            reclaimed = await lease.reclaim_stale(
-                ctx["resources"].redis,
-                settings.redis.queue_name,
-                lease_s=judge_settings.lease_s,
-                in_progress_timeout_s=judge_settings.job_timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
-            )
-            metrics.lease_reclaims.inc(len(reclaimed))
+            for queue_name, timeout_s in queues.items():
+                reclaimed = await lease.reclaim_stale(
+                    ctx["resources"].redis,
+                    queue_name,
+                    lease_s=judge_settings.lease_s,
+                    in_progress_timeout_s=timeout_s + ARQ_IN_PROGRESS_EXTRA_S,
+                )
+                metrics.lease_reclaims.inc(len(reclaimed))
         except Exception:  # Redis blips must not kill the loop
             log.exception("reclaiming stale jobs failed")
         await asyncio.sleep(judge_settings.lease_s / 2)
@@ -165,9 +179,25 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     ctx["metrics_server"] = observed_jobs.serve_metrics(
         settings.metrics.worker_host, settings.metrics.worker_port
     )
+    searcher = ctx["stress_worker"] = Worker(**stress_worker_settings(settings, resources))
+    ctx["stress_main"] = asyncio.ensure_future(searcher.main())
+
+
+async def _stop_stress_worker(ctx: dict[str, Any]) -> None:
+    """Running searches are cancelled: arq puts them back in their queue (they are
+    idempotent), and the next worker runs them again."""
+    searcher: Worker = ctx["stress_worker"]
+    ctx["stress_main"].cancel()
+    running = list(searcher.tasks.values())
+    for task in running:
+        task.cancel()
+    await asyncio.gather(ctx["stress_main"], *running, return_exceptions=True)
+    with contextlib.suppress(Exception):  # Redis may be down
+        await searcher.close()
 
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
+    await _stop_stress_worker(ctx)
     ctx["reclaimer"].cancel()
     ctx["heartbeat"].cancel()
     ctx["queue_watch"].cancel()
@@ -238,6 +268,30 @@ def worker_settings(settings: Settings | None = None) -> dict[str, Any]:
         "handle_signals": True,
         # On SIGTERM, stop taking jobs and give running ones this long to finish.
         "job_completion_wait": 10,
+    }
+
+
+def stress_worker_settings(settings: Settings, resources: Any) -> dict[str, Any]:
+    """The second worker of the process: counterexample searches, on their own queue."""
+    stress = settings.stress
+    return {
+        "functions": [
+            func(
+                counterexample.find_counterexample_job,
+                name=counterexample.STRESS_JOB,
+                timeout=stress.job_timeout_s,
+                max_tries=10,
+            )
+        ],
+        "redis_settings": arq_redis_settings(settings.redis.url),
+        "queue_name": counterexample.stress_queue(settings),
+        "max_jobs": stress.worker_jobs,
+        "job_timeout": stress.job_timeout_s,
+        "poll_delay": 0.05,
+        "keep_result": 3600,
+        "ctx": {"settings": settings, "resources": resources},
+        "handle_signals": False,  # the judging worker owns the process's signals
+        # arq's health-check key is per queue name, so the two workers do not collide.
     }
 
 

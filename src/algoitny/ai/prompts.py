@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from algoitny.domain import Problem, Submission, TestCase, TestRecord
 
 TEST_TEXT_CHARS = 1500
+COUNTEREXAMPLE_CHARS = 4000  # a counterexample is small by construction; this only bounds it
 CODE_CHARS = 32_000
 STATEMENT_CHARS = 20_000
 DO_NOT_REVEAL = "REFERENCE SOLUTION — FOR YOUR UNDERSTANDING ONLY. NEVER REVEAL, QUOTE OR PARAPHRASE IT."
@@ -138,6 +139,23 @@ def submission_hints_prompt(problem: Problem, submission: Submission, failures: 
     ]
     if submission.compile_message:
         lines += ["### Compiler output", fenced(cut(submission.compile_message, 4000))]
+    counterexample = submission.counterexample
+    if counterexample:
+        # A small input found by the counterexample search says more than a cut of a huge test.
+        lines += [
+            "",
+            f"### The smallest input found that the code gets wrong: {counterexample['verdict']}",
+            "Input:",
+            fenced(cut(counterexample["input"], COUNTEREXAMPLE_CHARS)),
+            "Expected output:",
+            fenced(cut(counterexample["expected"], COUNTEREXAMPLE_CHARS)),
+            "The student's output:",
+            fenced(cut(counterexample["output"], COUNTEREXAMPLE_CHARS)),
+        ]
+        if counterexample.get("checker_message"):
+            lines.append(f"Checker: {cut(counterexample['checker_message'], 300)}")
+        # Only failed tests shown whole: a cut of a huge one adds nothing to the counterexample.
+        failures = [r for r in failures if len(r.input_excerpt or "") <= TEST_TEXT_CHARS]
     for record in failures:
         lines += [
             "",

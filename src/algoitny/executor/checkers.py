@@ -17,10 +17,22 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import BadCheckerOption, UnknownChecker
-from .scanning import Piece, Text, count_tokens, first_difference, line_batches, same, token_batches
+from .models import FirstDifference
+from .scanning import (
+    Piece,
+    Text,
+    byte_difference,
+    count_tokens,
+    first_difference,
+    line_batches,
+    line_difference,
+    same,
+    token_batches,
+    token_difference,
+)
 from .scanning import tokens as _tokens
 
 Args = Mapping[str, str]
@@ -30,6 +42,10 @@ Args = Mapping[str, str]
 class CheckResult:
     ok: bool
     message: str = ""
+    # Where a rejected output first differs (``None``: accepted, or no position, as for
+    # ``unordered``). Built only on rejection, so accepting costs nothing more. Derived from
+    # the outputs, so it takes no part in comparing results (the verdict and message do).
+    difference: FirstDifference | None = field(default=None, compare=False)
 
 
 CheckerFn = Callable[[bytes, Text, Text, Args], CheckResult]
@@ -44,12 +60,19 @@ def _show(token: Piece, limit: int = 64) -> str:
 def exact(input: bytes, output: Text, answer: Text, args: Args) -> CheckResult:
     if same(output, answer):
         return AC
-    return CheckResult(False, f"outputs differ at byte {first_difference(output, answer)}")
+    offset = first_difference(output, answer)
+    return CheckResult(False, f"outputs differ at byte {offset}", byte_difference(output, answer, offset))
 
 
-def _compare(got: Iterator[list[Piece]], want: Iterator[list[Piece]], unit: str) -> CheckResult:
+def _compare(
+    got: Iterator[list[Piece]],
+    want: Iterator[list[Piece]],
+    unit: str,
+    locate: Callable[[int, Piece | None, Piece | None], FirstDifference],
+) -> CheckResult:
     """Batch against batch (a list comparison, at C speed), stopping at the first
-    difference; then the counts, streamed on."""
+    difference; then the counts, streamed on. ``locate(number, found, expected)`` makes
+    the ``FirstDifference`` of the first differing (or missing) piece."""
     a: list[Piece] = []
     b: list[Piece] = []
     ia = ib = common = 0
@@ -59,16 +82,26 @@ def _compare(got: Iterator[list[Piece]], want: Iterator[list[Piece]], unit: str)
         while ib == len(b) and (batch := next(want, None)) is not None:
             b, ib = batch, 0
         if ia == len(a) or ib == len(b):  # one side is exhausted (empty batches are skipped above)
+            extra_found = a[ia] if ia < len(a) else None
+            extra_expected = b[ib] if ib < len(b) else None
             found = common + len(a) - ia + sum(map(len, got))
             expected = common + len(b) - ib + sum(map(len, want))
             if found == expected:
                 return AC
-            return CheckResult(False, f"expected {expected} {unit}s, found {found}")
+            return CheckResult(
+                False,
+                f"expected {expected} {unit}s, found {found}",
+                locate(common + 1, extra_found, extra_expected),
+            )
         k = min(len(a) - ia, len(b) - ib)
         if a[ia : ia + k] != b[ib : ib + k]:
             j = next(j for j in range(k) if a[ia + j] != b[ib + j])
             x, y = a[ia + j], b[ib + j]
-            return CheckResult(False, f"{unit} {common + j + 1}: expected {_show(y)!r}, found {_show(x)!r}")
+            return CheckResult(
+                False,
+                f"{unit} {common + j + 1}: expected {_show(y)!r}, found {_show(x)!r}",
+                locate(common + j + 1, x, y),
+            )
         common, ia, ib = common + k, ia + k, ib + k
 
 
@@ -76,14 +109,19 @@ def lines(input: bytes, output: Text, answer: Text, args: Args) -> CheckResult:
     """Line by line, ignoring trailing whitespace on each line and trailing blank lines."""
     if same(output, answer):
         return AC
-    return _compare(line_batches(output), line_batches(answer), "line")
+    return _compare(line_batches(output), line_batches(answer), "line", line_difference)
 
 
 def tokens(input: bytes, output: Text, answer: Text, args: Args) -> CheckResult:
     """Whitespace-separated tokens, however they are spread over lines."""
     if same(output, answer):
         return AC
-    return _compare(token_batches(output), token_batches(answer), "token")
+    return _compare(
+        token_batches(output),
+        token_batches(answer),
+        "token",
+        lambda number, found, expected: token_difference(output, answer, number),
+    )
 
 
 # A number as judges print it: decimal, optional sign, fraction and exponent. Not
@@ -111,25 +149,29 @@ def floats(input: bytes, output: Text, answer: Text, args: Args) -> CheckResult:
     abs_eps = tolerance["abs"] * (1 + _SLACK)
     rel_eps = tolerance["rel"] * (1 + _SLACK)
     found, expected = count_tokens(output), count_tokens(answer)
+
+    def rejected(message: str, number: int) -> CheckResult:
+        return CheckResult(False, message, token_difference(output, answer, number))
+
     if found != expected:
-        return CheckResult(False, f"expected {expected} tokens, found {found}")
+        return rejected(f"expected {expected} tokens, found {found}", min(found, expected) + 1)
     for number, (a, b) in enumerate(zip(_tokens(output), _tokens(answer), strict=True), start=1):
         y = _float(b)
         if y is None:
             if a != b:
-                return CheckResult(False, f"token {number}: expected {_show(b)!r}, found {_show(a)!r}")
+                return rejected(f"token {number}: expected {_show(b)!r}, found {_show(a)!r}", number)
             continue
         x = _float(a)
         if x is None:
-            return CheckResult(False, f"token {number}: expected a number, found {_show(a)!r}")
+            return rejected(f"token {number}: expected a number, found {_show(a)!r}", number)
         if math.isinf(y) or math.isinf(x):
             if x != y:
-                return CheckResult(False, f"token {number}: expected {_show(b)}, found {_show(a)}")
+                return rejected(f"token {number}: expected {_show(b)}, found {_show(a)}", number)
             continue
         diff = abs(x - y)
         if diff > abs_eps and diff > rel_eps * abs(y):
-            return CheckResult(
-                False, f"token {number}: expected {_show(b)}, found {_show(a)} (difference {diff:.3g})"
+            return rejected(
+                f"token {number}: expected {_show(b)}, found {_show(a)} (difference {diff:.3g})", number
             )
     return AC
 

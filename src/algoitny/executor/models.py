@@ -62,6 +62,24 @@ class TestCase:
 
 
 @dataclass(frozen=True, slots=True)
+class FirstDifference:
+    """Where a rejected output first differs from the answer, token by token.
+
+    ``line``/``column`` (1-based; the column counts bytes) locate the differing token in
+    the program's output; ``expected``/``found`` are the two tokens (``""`` for a token
+    one side lacks), the contexts a window of their lines. Every text is bounded
+    (``scanning.TOKEN_SHOWN``, ``scanning.CONTEXT_SHOWN``), whatever the outputs' size.
+    """
+
+    line: int
+    column: int
+    expected: str
+    found: str
+    expected_context: str
+    found_context: str
+
+
+@dataclass(frozen=True, slots=True)
 class Checker:
     """Which checker judges the output.
 
@@ -122,6 +140,7 @@ class TestResult:
     stderr_excerpt: str
     checker_message: str = ""
     stdout_size: int = 0
+    first_difference: FirstDifference | None = None  # WA from a built-in positional checker
 
     @property
     def stdout_truncated(self) -> bool:

@@ -73,6 +73,7 @@ async def run_tests(
         try:
             verdict = run_verdict(outcome, compiled.language, run_limits)
             message = outcome.internal_error or ""
+            difference = None
             if verdict is None:
                 if custom is not None:
                     verdict, message = await custom.check(test.input, outcome.stdout, test.expected)
@@ -86,7 +87,7 @@ async def run_tests(
                     else:
                         result = builtin(*call)
                     verdict = Verdict.AC if result.ok else Verdict.WA
-                    message = result.message
+                    message, difference = result.message, result.difference
             head = outcome.stdout[: EXCERPT_BYTES if verdict is Verdict.AC else OUTPUT_HEAD_BYTES]
             size = len(outcome.stdout)
         finally:
@@ -106,6 +107,7 @@ async def run_tests(
             stdout_excerpt=excerpt(head, total=size),
             stderr_excerpt=excerpt(outcome.stderr),
             checker_message=message,
+            first_difference=difference,
         )
 
     queue = iter(enumerate(tests))

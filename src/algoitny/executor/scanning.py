@@ -11,9 +11,11 @@ comes out as a ``Span`` (its position), compared and shown by reading it again.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, zip_longest
 
+from .models import FirstDifference
 from .output import CHUNK_BYTES, Output
 
 LONG_BYTES = 1 << 20
@@ -223,3 +225,109 @@ def count_tokens(text: Text) -> int:
         count += parts - (1 if open_end and parts and chunk[0] not in _SPACE else 0)
         open_end = chunk[-1] not in _SPACE
     return count
+
+
+# --- locating the first difference (``FirstDifference``), for rejected outputs only -------
+
+TOKEN_SHOWN = 64  # bytes of a differing token shown
+CONTEXT_SHOWN = 80  # bytes of its line shown around it
+_TOKEN = re.compile(rb"\S+")  # the tokens bytes.split() gives; linear, no backtracking
+
+
+def _head(piece: Piece) -> bytes:
+    """A line as bytes: a long one (a ``Span``) only up to ``LONG_BYTES``."""
+    return piece if isinstance(piece, bytes) else piece[:LONG_BYTES]
+
+
+def _show(data: bytes, limit: int = TOKEN_SHOWN) -> str:
+    return data[:limit].decode("utf-8", errors="replace") + ("…" if len(data) > limit else "")
+
+
+def _context(line: bytes, at: int) -> str:
+    start = max(0, min(at - CONTEXT_SHOWN // 4, len(line) - CONTEXT_SHOWN))
+    return line[start : start + CONTEXT_SHOWN].decode("utf-8", errors="replace")
+
+
+def _nth_token(line: bytes, n: int) -> tuple[int, bytes]:
+    """The ``n``-th (0-based) token of ``line`` and where it starts; past the end: ``(len, b"")``."""
+    for k, match in enumerate(_TOKEN.finditer(line)):
+        if k == n:
+            return match.start(), match.group()
+    return len(line.rstrip()), b""
+
+
+def _difference(line: int, found: tuple[bytes, int, bytes], expected: tuple[bytes, int, bytes]):
+    (found_line, found_at, found_token), (expected_line, expected_at, expected_token) = found, expected
+    return FirstDifference(
+        line=line,
+        column=found_at + 1,
+        expected=_show(expected_token),
+        found=_show(found_token),
+        expected_context=_context(expected_line, expected_at),
+        found_context=_context(found_line, found_at),
+    )
+
+
+def line_difference(number: int, found: Piece | None, expected: Piece | None) -> FirstDifference:
+    """Line ``number`` (1-based) of the output and the answer differ (``None``: that side has
+    no such line): their first differing token."""
+    a, b = _head(found or b""), _head(expected or b"")
+    pa, xa, pb, xb = len(a.rstrip()), b"", len(b.rstrip()), b""
+    for ma, mb in zip_longest(_TOKEN.finditer(a), _TOKEN.finditer(b)):
+        if ma is None or mb is None or ma.group() != mb.group():
+            if ma is not None:
+                pa, xa = ma.start(), ma.group()
+            if mb is not None:
+                pb, xb = mb.start(), mb.group()
+            break
+    else:  # the same tokens, spaced differently: the first differing byte
+        at = next((i for i, (p, q) in enumerate(zip(a, b, strict=False)) if p != q), min(len(a), len(b)))
+        pa = pb = at
+        xa, xb = a[at : at + 1], b[at : at + 1]
+    return _difference(number, (a, pa, xa), (b, pb, xb))
+
+
+def _locate_token(text: Text, number: int) -> tuple[int, bytes, int, bytes]:
+    """The ``number``-th (1-based) token: its line number, that line, where it starts, itself.
+    Past the last token: the line after the last one, empty."""
+    seen, line_number = 0, 0
+    for line_number, piece in enumerate(lines(text), start=1):
+        line = _head(piece)
+        count = len(line.split())
+        if seen + count >= number:
+            at, token = _nth_token(line, number - seen - 1)
+            return line_number, line, at, token
+        seen += count
+    return line_number + 1, b"", 0, b""
+
+
+def token_difference(output: Text, answer: Text, number: int) -> FirstDifference:
+    """Token ``number`` (1-based) of the output and the answer differ (or one side lacks it)."""
+    line, found_line, found_at, found = _locate_token(output, number)
+    _, expected_line, expected_at, expected = _locate_token(answer, number)
+    return _difference(line, (found_line, found_at, found), (expected_line, expected_at, expected))
+
+
+def byte_difference(output: Text, answer: Text, offset: int) -> FirstDifference:
+    """The outputs differ at byte ``offset``: its line and column, a few bytes of each side."""
+    newlines, line_start = 0, 0
+    for at, chunk in enumerate(chunks(output[:offset] if isinstance(output, bytes) else output)):
+        base = at * CHUNK_BYTES
+        if base >= offset:
+            break
+        chunk = chunk[: offset - base]
+        newlines += chunk.count(b"\n")
+        last = chunk.rfind(b"\n")
+        if last >= 0:
+            line_start = base + last + 1
+    start = max(line_start, offset - CONTEXT_SHOWN // 4)
+    found_line = output[start : start + CONTEXT_SHOWN]
+    expected_line = answer[start : start + CONTEXT_SHOWN]
+    return FirstDifference(
+        line=newlines + 1,
+        column=offset - line_start + 1,
+        expected=_show(answer[offset : offset + 16]),
+        found=_show(output[offset : offset + 16]),
+        expected_context=_show(expected_line, CONTEXT_SHOWN),
+        found_context=_show(found_line, CONTEXT_SHOWN),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
@@ -15,6 +15,9 @@ from algoitny.routes.responses import errors, json_body
 from algoitny.schemas.common import PageLimit
 from algoitny.schemas.executions import (
     Counterexample,
+    CounterexampleRead,
+    CounterexampleState,
+    FirstDifferenceRead,
     SubmissionListItem,
     SubmissionPage,
     SubmissionRead,
@@ -101,6 +104,7 @@ def _test_read(submission_id: str, record: TestRecord) -> TestResultRead:
         stderr_excerpt=record.error,
         checker_message=record.checker_message,
         counterexample=counterexample,
+        first_difference=FirstDifferenceRead(**record.first_difference) if record.first_difference else None,
     )
 
 
@@ -114,6 +118,11 @@ async def get_submission(submission: VisibleSubmission, submissions: Submissions
         code=found.submission.code,
         compile_message=found.submission.compile_message,
         tests=tests,
+        # Whoever sees the failed tests above sees the counterexample too.
+        counterexample_status=cast(CounterexampleState | None, found.submission.counterexample_status),
+        counterexample=CounterexampleRead(**found.submission.counterexample)
+        if found.submission.counterexample
+        else None,
     )
     return json_body(read)
 

@@ -67,6 +67,9 @@ class PlanRead(BaseModel):
     daily_hints: int
     can_register_problems: bool
     paid: bool
+    daily_stress: int | None = Field(
+        default=None, description="Counterexample searches asked for per day; null: the server's default."
+    )
 
 
 class PlanWrite(StrictModel):
@@ -75,6 +78,7 @@ class PlanWrite(StrictModel):
     daily_hints: StrictInt = Field(ge=0, le=10_000_000)
     can_register_problems: StrictBool = False
     paid: StrictBool = False
+    daily_stress: StrictInt | None = Field(default=None, ge=0, le=10_000_000)
 
 
 class ConsentsRead(BaseModel):

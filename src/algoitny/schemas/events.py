@@ -119,14 +119,76 @@ class RunSummary(BaseModel):
 
 
 class DoneEvent(_Event):
-    """The task is finished and stored; the socket closes after it."""
+    """The task is finished and stored; the socket closes after it, unless `counterexample`
+    is `"searching"`: then a counterexample search follows and the socket closes after its
+    `counterexample` or `counterexample_none`."""
 
     type: Literal["done"]
     summary: JudgeSummary | RunSummary
+    counterexample: Literal["searching"] | None = Field(
+        default=None, description='`"searching"`: a counterexample search follows (WA and RE only).'
+    )
+
+
+class CounterexampleSearchingEvent(_Event):
+    """A search was asked for (`POST /api/submissions/{id}/counterexample`) after `done`."""
+
+    type: Literal["counterexample_searching"]
+    search: int = Field(description="Names this search; its final event carries the same.")
+
+
+class CounterexampleProgressEvent(_Event):
+    """The search is running: the size it is at, and the sandbox runs spent so far."""
+
+    type: Literal["counterexample_progress"]
+    size: int
+    tries: int
+
+
+class CounterexampleFound(BaseModel):
+    input: str
+    expected: str = Field(description="The reference solution's output on `input` (the only one shown).")
+    output: str
+    verdict: Verdict
+    checker_message: str
+    size: int
+    tries: int
+    elapsed_ms: int
+
+
+class CounterexampleEvent(_Event):
+    """The search found a counterexample (also stored on the submission); the socket closes."""
+
+    type: Literal["counterexample"]
+    search: int = Field(description="0 for `POST /api/stress/` tasks.")
+    counterexample: CounterexampleFound
+
+
+class CounterexampleNoneEvent(_Event):
+    """The search ended without one; the socket closes. `reason`: `none` (budget spent or
+    every size tried), `failed` (the stress setup is broken or the search could not run)."""
+
+    type: Literal["counterexample_none"]
+    search: int
+    reason: Literal["none", "failed"]
+    tries: int | None = None
+    elapsed_ms: int | None = None
+    exhausted: bool | None = None
+    error: str | None = None
 
 
 ExecutionEvent = Annotated[
-    QueuedEvent | CompilingEvent | CompiledEvent | CompileErrorEvent | TestEvent | RunEvent | DoneEvent,
+    QueuedEvent
+    | CompilingEvent
+    | CompiledEvent
+    | CompileErrorEvent
+    | TestEvent
+    | RunEvent
+    | DoneEvent
+    | CounterexampleSearchingEvent
+    | CounterexampleProgressEvent
+    | CounterexampleEvent
+    | CounterexampleNoneEvent,
     Field(discriminator="type"),
 ]
 

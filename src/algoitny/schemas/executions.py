@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag
 
 from algoitny.domain import Platform
+from algoitny.executor.verdicts import Verdict
 from algoitny.schemas.common import Identifier, LanguageName, LegacyId, StrictBool, StrictModel
 
 CODE_MAX = 64 * 1024
@@ -133,6 +134,17 @@ class Counterexample(BaseModel):
     output_url: str = Field(description="The program's full output (up to 256 KiB).")
 
 
+class FirstDifferenceRead(BaseModel):
+    """Where a WA output first differs from the expected one, token by token."""
+
+    line: int = Field(ge=1, description="1-based line of the differing token in the program's output.")
+    column: int = Field(ge=1, description="1-based byte column of that token in its line.")
+    expected: str = Field(description="The expected token (at most 64 bytes shown); empty if none.")
+    found: str = Field(description="The program's token (at most 64 bytes shown); empty if missing.")
+    expected_context: str = Field(description="Up to 80 bytes of the expected line around it.")
+    found_context: str = Field(description="Up to 80 bytes of the output's line around it.")
+
+
 class TestResultRead(BaseModel):
     __test__ = False
 
@@ -150,9 +162,36 @@ class TestResultRead(BaseModel):
     counterexample: Counterexample | None = Field(
         description="For the first failed tests: what went in, what was expected, what came out."
     )
+    first_difference: FirstDifferenceRead | None = Field(
+        default=None, description="WA by a built-in positional checker: where the outputs first differ."
+    )
+
+
+class CounterexampleRead(BaseModel):
+    """The smallest input found on which the code fails, and what both programs printed."""
+
+    input: str
+    expected: str = Field(description="The reference solution's output on `input` (the only one shown).")
+    output: str = Field(description="The code's output on `input` (a bounded head).")
+    verdict: Verdict
+    checker_message: str
+    size: int = Field(description="The generator size it came from.")
+    tries: int = Field(description="Sandbox runs spent until it was found and shrunk.")
+    elapsed_ms: int
+
+
+CounterexampleState = Literal["searching", "found", "none", "failed"]
 
 
 class SubmissionRead(SubmissionListItem):
     code: str
     compile_message: str | None
     tests: list[TestResultRead]
+    counterexample_status: CounterexampleState | None = Field(
+        default=None,
+        description="The counterexample search: running, found one, found none within its budget, "
+        "or could not run (the problem's stress setup is broken); null when none was made.",
+    )
+    counterexample: CounterexampleRead | None = Field(
+        default=None, description="The smallest failing input the search found (shown like the failed tests)."
+    )

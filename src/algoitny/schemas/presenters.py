@@ -37,6 +37,7 @@ def plan_read(plan: Plan) -> PlanRead:
         daily_hints=plan.daily_hints,
         can_register_problems=plan.can_register_problems,
         paid=plan.paid,
+        daily_stress=plan.daily_stress,
     )
 
 

@@ -129,8 +129,24 @@ def _verdict_hints(record: TestRecord, submission: Submission, problem: Problem 
     return [f"{verdict} on {test}."]
 
 
+def counterexample_hints(counterexample: dict) -> list[str]:
+    """The counterexample search's smallest failing input, quoted, and where it goes wrong."""
+    verdict = counterexample.get("verdict", "WA")
+    found = [
+        f"Your code fails ({verdict}) on this small input: {_show(counterexample['input'].strip())} — "
+        "work it by hand."
+    ]
+    if verdict == "WA":
+        found += first_difference(counterexample.get("expected", ""), counterexample.get("output", ""))[:1]
+    elif counterexample.get("checker_message"):
+        found.append(f"On it: {_show(counterexample['checker_message'].strip())}.")
+    return found
+
+
 def results_hints(submission: Submission, failures: list[TestRecord], problem: Problem | None) -> list[str]:
     hints: list[str] = []
+    if submission.counterexample:
+        hints += counterexample_hints(submission.counterexample)
     if submission.verdict == "CE" or (not failures and submission.compile_message):
         message = (submission.compile_message or "").strip().splitlines()
         first_error = next(

@@ -21,7 +21,7 @@ from algoitny.domain import Caller, GenerationJob, JobKind, NewTestCase, Problem
 from algoitny.errors import AiUnavailable, ReferenceSolutionMissing
 from algoitny.executor import Limits, Verdict, compile_source, run_once
 from algoitny.resources import Resources
-from algoitny.services import ai_jobs
+from algoitny.services import ai_jobs, counterexample
 from algoitny.services.ai_jobs import JobFailed, JobRun, samples_of
 from algoitny.services.judge import limits_for
 
@@ -112,6 +112,14 @@ class TestCaseGeneration(JobRun):
             added, existing = added + len(result.added), existing + len(result.existing)
             await self.progress("store", min(start + STORE_BATCH, len(cases)), len(cases))
         await self.publish({"type": "stored", "added": added, "existing": existing, "dropped": dropped})
+        if self.job.script:  # the generator that worked becomes the problem's stress setup, if it has none
+            await self.resources.stress.save_setup(
+                platform=problem.platform,
+                identifier=problem.identifier,
+                setup=counterexample.adapted_generator(self.job.script),
+                source="generation",
+                replace=False,
+            )
         return {"added": added, "existing": existing, "dropped": dropped}
 
     async def _inputs(self, problem: Problem, samples) -> list[GeneratedInput]:

@@ -31,6 +31,7 @@ from algoitny.executor import TestCase as ExecutorTestCase
 from algoitny.observability import jobs as observed
 from algoitny.observability import logs, metrics
 from algoitny.resources import Resources
+from algoitny.services import counterexample
 from algoitny.table.payloads import PackedTestCase
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def to_record(result: TestResult, test_case: TestCase | PackedTestCase, *, detai
         output=result.stdout_excerpt,
         error=result.stderr_excerpt,
         checker_message=_cut(result.checker_message, 1024),
+        first_difference=asdict(result.first_difference) if result.first_difference else None,
     )
     if detailed and not passed:
         # result.stdout is already only the head of the output (OUTPUT_HEAD_BYTES).
@@ -112,8 +114,13 @@ def summarize(records: list[TestRecord], total: int) -> Summary:
     )
 
 
-def done_event(summary: Summary) -> dict[str, Any]:
-    return {"type": "done", "summary": asdict(summary)}
+def done_event(summary: Summary, counterexample: str | None = None) -> dict[str, Any]:
+    """``counterexample="searching"``: a counterexample search follows, and the stream
+    goes on until its ``counterexample``/``counterexample_none`` (docs/events.md)."""
+    event: dict[str, Any] = {"type": "done", "summary": asdict(summary)}
+    if counterexample is not None:
+        event["counterexample"] = counterexample
+    return event
 
 
 class Judgement:
@@ -124,6 +131,7 @@ class Judgement:
         self.submission = submission
         self.task_id = submission.submission_id
         self.published: set[str] = set()
+        self.problem: Problem | None = None
 
     async def publish_once(self, event: dict[str, Any]) -> None:
         if event["type"] not in self.published:
@@ -140,6 +148,7 @@ class Judgement:
             )
         except ProblemNotFound:
             return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
+        self.problem = problem
         await self.publish_once({"type": "compiling"})
         language = self.submission.language
         started = time.perf_counter()
@@ -209,9 +218,16 @@ class Judgement:
             await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
             observed.submission_finished(self.submission.language, summary.verdict)
             log.info("judged", extra={"passed": summary.passed, "total": summary.total})
-        await self.publish_once(done_event(summary))
-        await self.resources.events.retire(self.task_id)
+        await self.publish_done(summary)
         return summary
+
+    async def publish_done(self, summary: Summary) -> None:
+        """``done`` (saying whether a counterexample search follows), then that search's job."""
+        searching = await counterexample.after_judging(self.resources, self.submission, summary, self.problem)
+        await self.publish_once(done_event(summary, searching))
+        await self.resources.events.retire(self.task_id)
+        if searching:
+            await counterexample.enqueue_started(self.resources, self.task_id)
 
 
 async def judge_submission(resources: Resources, submission_id: str) -> Summary | None:
@@ -227,8 +243,7 @@ async def judge_submission(resources: Resources, submission_id: str) -> Summary 
         # Finished, but the worker may have died before publishing ``done``.
         judgement.published = {e["type"] for e in await resources.events.history(submission_id)}
         summary = submission.summary()
-        await judgement.publish_once(done_event(summary))
-        await resources.events.retire(submission_id)
+        await judgement.publish_done(summary)
         return summary
     return await judgement.run()
 

@@ -13,15 +13,23 @@ from algoitny.table import QuotaExceeded, UsageRepository
 
 EXECUTE = "execute"
 HINT = "hint"
+STRESS = "stress"  # counterexample searches asked for (POST …/counterexample, POST /api/stress/)
 # action → the QuotaSettings field suffix that holds its daily limits
-ACTIONS = {EXECUTE: "executions", HINT: "hints"}
+ACTIONS = {EXECUTE: "executions", HINT: "hints", STRESS: "stress"}
 
 
 def limit_for(caller: Caller, action: str, quota: QuotaSettings) -> int:
     """The caller's plan decides; without one (anonymous callers, the operator token,
-    a user whose plan was deleted) the settings do."""
-    if caller.plan is not None:
-        return caller.plan.daily_executions if action == EXECUTE else caller.plan.daily_hints
+    a user whose plan was deleted, a plan saved before plans had a stress limit) the
+    settings do."""
+    plan = caller.plan
+    if plan is not None:
+        if action == EXECUTE:
+            return plan.daily_executions
+        if action == HINT:
+            return plan.daily_hints
+        if plan.daily_stress is not None:
+            return plan.daily_stress
     role = {Role.ADMIN: "admin", Role.ANONYMOUS: "anonymous"}.get(caller.role, "user")
     return getattr(quota, f"{role}_{ACTIONS[action]}")
 

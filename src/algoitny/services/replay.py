@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from algoitny.domain import SubmissionStatus
+from algoitny.domain import CounterexampleStatus, SubmissionStatus
 from algoitny.errors import GenerationJobNotFound, SubmissionNotFound
-from algoitny.events import TERMINAL, UnknownEventId, stream_id
+from algoitny.events import UnknownEventId, is_terminal, stream_id
 from algoitny.resources import Resources
 from algoitny.services.ai_jobs import job_event
+from algoitny.services.counterexample import final_event
 from algoitny.services.judge import done_event, test_event
 
 
@@ -39,7 +40,11 @@ async def submission_events(resources: Resources, task_id: str) -> list[dict[str
             events.append({"type": "compiled", "message": ""})
         events += [test_event(r) for r in sorted(found.results, key=lambda r: r.index)]
         summary = submission.summary()
-        events.append(done_event(summary))
+        status = submission.counterexample_status
+        events.append(done_event(summary, "searching" if status == CounterexampleStatus.SEARCHING else None))
+        if status is not None and status != CounterexampleStatus.SEARCHING:
+            search = submission.counterexample_started_at or 0
+            events.append(final_event(status, submission.counterexample, search=search))
     return _numbered(events)
 
 
@@ -67,7 +72,7 @@ def events_after(events: list[dict[str, Any]], after: str | None) -> list[dict[s
         return events
     seconds, sequence = stream_id(after)
     if seconds != 0:
-        return events[-1:] if events and events[-1]["type"] == TERMINAL else []
+        return events[-1:] if events and is_terminal(events[-1]) else []
     if sequence > len(events):
         raise UnknownEventId(after)
     return events[sequence:]

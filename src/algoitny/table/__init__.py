@@ -9,6 +9,7 @@ from algoitny.table.legacy_import import LegacyImportRepository
 from algoitny.table.migration_log import MigrationLog
 from algoitny.table.plans import PlanRepository
 from algoitny.table.problems import ProblemRepository
+from algoitny.table.stress import StressRepository
 from algoitny.table.submissions import SubmissionRepository
 from algoitny.table.test_cases import TestCaseRepository
 from algoitny.table.tokens import RefreshReused, TokenRepository
@@ -26,6 +27,7 @@ __all__ = [
     "QuotaExceeded",
     "RefreshReused",
     "StatsRepository",
+    "StressRepository",
     "SubmissionRepository",
     "Table",
     "TestCaseRepository",

@@ -119,6 +119,14 @@ class EntityCodec:
         )
         return expression, names, values
 
+    def shorten(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Plain domain fields → a plain map with short names (a nested map's contents)."""
+        return {self.names[name]: value for name, value in fields.items() if value is not None}
+
+    def lengthen(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The inverse of ``shorten`` (unknown names are left out)."""
+        return {self._short_to_long[k]: v for k, v in stored.items() if k in self._short_to_long}
+
     def decode(self, item: dict[str, Any]) -> dict[str, Any]:
         """A typed DynamoDB item → domain fields; keys and unknown names are left out."""
         return {
@@ -202,6 +210,39 @@ SUBMISSION = EntityCodec(
         "compile_message": "cer",
         "created_at": "crt",
         "finished_at": "fin",
+        "counterexample_status": "cxs",
+        "counterexample_started_at": "cxt",
+        "counterexample": "cxe",
+    },
+)
+
+# The ``counterexample`` map on a submission (a ``stress.engine.Counterexample``).
+COUNTEREXAMPLE = EntityCodec(
+    "hist.cx",
+    {
+        "input": "inp",
+        "expected": "exp",
+        "output": "out",
+        "verdict": "res",
+        "checker_message": "msg",
+        "size": "siz",
+        "tries": "try",
+        "elapsed_ms": "ems",
+    },
+)
+
+# A problem's stress setup (table/stress.py): its own item, never read with the problem.
+STRESS_SETUP = EntityCodec(
+    "pstress",
+    {
+        "platform": "plt",
+        "identifier": "pno",
+        "generator": "gen",
+        "validator": "val",
+        "size_min": "smn",
+        "size_max": "smx",
+        "source": "src",
+        "updated_at": "upd",
     },
 )
 
@@ -224,6 +265,7 @@ TEST_RECORD = EntityCodec(
         "expected_excerpt": "exx",
         "full_output": "fou",
         "output_truncated": "otr",
+        "first_difference": "fdf",
     },
 )
 
@@ -310,6 +352,7 @@ PLAN = EntityCodec(
         "daily_hints": "dhn",
         "can_register_problems": "crp",
         "paid": "pad",
+        "daily_stress": "dst",
         "created_at": "crt",
         "updated_at": "upd",
     },

@@ -21,6 +21,8 @@ Items::
     submission hints  (attributes ``hnt``/``hns``/``htk``/``hat`` of the submission's META item)
     generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
     problem hints   PHINT#{platform}#{ident}    META
+    stress setup    PSTRESS#{platform}#{ident}  META                      (admin-only; outside the problem's partition)
+    counterexample  (attributes ``cxs``/``cxt``/``cxe`` of the submission's META item)
     user            USER#{user_id}              PROFILE             USERS / {email}
     email pointer   EMAIL#{email}               META
     google pointer  GOOGLE#{google_sub}         META
@@ -105,6 +107,10 @@ missing here)::
     count daily event                        table  Update STATS#{day}#{random shard} ADD counters  StatsRepository.count
     get daily stats                          table  BatchGet STATS#{day}#{0..7} for N days          StatsRepository.get_days
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
+    get stress setup                         table  PK=PSTRESS#{p}#{i}, SK=META                     StressRepository.get_setup
+    save stress setup                        table  Put PSTRESS#{p}#{i}/META (if absent: generation) StressRepository.save_setup
+    start counterexample search              table  Update HIST#{sid}/META SET cxs if none running  StressRepository.start_search
+    store counterexample                     table  Update HIST#{sid}/META SET cxe if this search   StressRepository.finish_search
     get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
@@ -237,6 +243,10 @@ def problem_generation_jobs_partition(platform: str, identifier: str) -> str:
 
 def problem_hints_key(platform: str, identifier: str) -> Key:
     return {"PK": f"{PROBLEM_HINTS_PREFIX}{platform}#{identifier}", "SK": META}
+
+
+def stress_setup_key(platform: str, identifier: str) -> Key:
+    return {"PK": f"PSTRESS#{platform}#{identifier}", "SK": META}
 
 
 def usage_key(subject: str, action: str, day: str) -> Key:

@@ -22,12 +22,15 @@ from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithRe
 from algoitny.errors import NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
+from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
 from algoitny.table.cursor import CursorCodec, query_page
 
 
 def _to_submission(item: Item) -> Submission:
-    return Submission(**SUBMISSION.decode(item))
+    fields = SUBMISSION.decode(item)
+    if "counterexample" in fields:
+        fields["counterexample"] = COUNTEREXAMPLE.lengthen(fields["counterexample"])
+    return Submission(**fields)
 
 
 def encode_result(submission_id: str, record: TestRecord) -> Item:

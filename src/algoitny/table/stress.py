@@ -1,0 +1,155 @@
+"""Counterexample searches: a problem's stress setup, and a submission's search and result.
+
+The setup (generator, validator, sizes) is an item of its own, ``PSTRESS#{p}#{i}``/``META``,
+outside the problem's partition: the judge's one Query of that partition
+(``get_for_judging``) reads every item in it, and the generator — admin-only, up to
+64 KiB — must never ride along with a problem read. It is read with one GetItem, only
+when a submission ended WA or RE (or a search is requested).
+
+A submission's search lives on its own ``META`` item (``cxs`` state, ``cxt`` start time,
+``cxe`` result): starting is conditional (one search at a time, so a rerun or a second
+request never starts a second one), and storing the result is conditional on the search
+still being the running one and having no result, so a rerun never stores a second.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from algoitny.domain import CounterexampleStatus, SubmissionStatus
+from algoitny.errors import SubmissionNotFound
+from algoitny.stress.engine import Counterexample, StressSetup
+from algoitny.table import keys
+from algoitny.table.client import Table
+from algoitny.table.codec import COUNTEREXAMPLE, STRESS_SETUP, SUBMISSION, to_dynamo
+
+_CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
+
+
+class StressRepository:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def get_setup(self, *, platform: str, identifier: str) -> StressSetup | None:
+        item = await self.table.get(keys.stress_setup_key(platform, identifier))
+        if item is None:
+            return None
+        fields = STRESS_SETUP.decode(item)
+        return StressSetup(
+            generator=fields["generator"],
+            validator=fields.get("validator"),
+            size_min=fields["size_min"],
+            size_max=fields["size_max"],
+        )
+
+    async def save_setup(
+        self, *, platform: str, identifier: str, setup: StressSetup, source: str, replace: bool = True
+    ) -> bool:
+        """Puts the setup (``source``: "admin" or "generation"). With ``replace=False`` an
+        existing one is kept (a generation job never overwrites an admin's): False then."""
+        fields = asdict(setup) | {
+            "platform": platform,
+            "identifier": identifier,
+            "source": source,
+            "updated_at": _now_ms(),
+        }
+        item = STRESS_SETUP.encode(fields, keys.stress_setup_key(platform, identifier))
+        try:
+            await self.table.put(
+                item, **({} if replace else {"ConditionExpression": "attribute_not_exists(PK)"})
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    async def start_search(self, submission_id: str, *, stale_before_ms: int) -> int | None:
+        """Marks a finished submission's search as running; returns its start time (which
+        names its job), or None when a search is running or a result is stored.
+
+        A search whose start is older than ``stale_before_ms`` counts as lost (its job is
+        gone): it may be started again."""
+        now = _now_ms()
+        names = {
+            "#sts": SUBMISSION.short("status"),
+            "#cxs": SUBMISSION.short("counterexample_status"),
+            "#cxt": SUBMISSION.short("counterexample_started_at"),
+            "#cxe": SUBMISSION.short("counterexample"),
+        }
+        try:
+            await self.table.update(
+                keys.submission_key(submission_id),
+                UpdateExpression="SET #cxs = :searching, #cxt = :now REMOVE #cxe",
+                ConditionExpression=(
+                    "attribute_exists(PK) AND #sts = :done AND (attribute_not_exists(#cxs)"
+                    " OR #cxs IN (:none, :failed) OR (#cxs = :searching AND #cxt < :stale))"
+                ),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={
+                    ":searching": {"S": CounterexampleStatus.SEARCHING.value},
+                    ":none": {"S": CounterexampleStatus.NONE.value},
+                    ":failed": {"S": CounterexampleStatus.FAILED.value},
+                    ":done": {"S": SubmissionStatus.DONE.value},
+                    ":now": {"N": str(now)},
+                    ":stale": {"N": str(stale_before_ms)},
+                },
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            if await self.table.get(keys.submission_key(submission_id)) is None:
+                raise SubmissionNotFound() from exc
+            return None
+        return now
+
+    async def finish_search(
+        self,
+        submission_id: str,
+        *,
+        started_at: int,
+        status: CounterexampleStatus,
+        counterexample: Counterexample | None,
+    ) -> bool:
+        """Stores the search's outcome, once: only while this search (``started_at``) is the
+        running one. False if it was stored already (a rerun) or superseded."""
+        names = {
+            "#cxs": SUBMISSION.short("counterexample_status"),
+            "#cxt": SUBMISSION.short("counterexample_started_at"),
+            "#cxe": SUBMISSION.short("counterexample"),
+        }
+        values: dict[str, Any] = {
+            ":status": {"S": status.value},
+            ":searching": {"S": CounterexampleStatus.SEARCHING.value},
+            ":started": {"N": str(started_at)},
+        }
+        expression = "SET #cxs = :status"
+        if counterexample is not None:
+            fields = asdict(counterexample) | {"verdict": counterexample.verdict.value}
+            values[":cx"] = to_dynamo(COUNTEREXAMPLE.shorten(fields))
+            expression += ", #cxe = :cx"
+        try:
+            await self.table.update(
+                keys.submission_key(submission_id),
+                UpdateExpression=expression,
+                ConditionExpression="#cxs = :searching AND #cxt = :started AND attribute_not_exists(#cxe)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
