@@ -36,29 +36,51 @@ async def test_import_problem(table, problems):
     ]
 
 
-async def test_import_submission(table, submissions):
-    repository = LegacyImportRepository(table)
-    submission = Submission(
-        submission_id="0" * 12 + "a" * 16,
-        user_id="u1",
+def _submission(n: int = 0, *, user_id: str = "u1", verdict: str = "AC") -> Submission:
+    return Submission(
+        submission_id=f"{n:012x}" + "a" * 16,
+        user_id=user_id,
         platform="custom",
-        identifier="x",
+        identifier=f"x{n}",
         problem_title="X",
         language="python",
         code="print(1)",
         public=True,
         status=SubmissionStatus.DONE,
-        verdict="AC",
+        verdict=verdict,
         passed=1,
         total=1,
-        created_at=1_700_000_000_000,
+        created_at=1_700_000_000_000 + n,
     )
+
+
+async def test_import_submission(table, submissions):
+    repository = LegacyImportRepository(table)
+    submission = _submission()
     assert await repository.create_submission(submission, ["hint"])
     assert not await repository.create_submission(submission, ["hint"])
-    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
+    assert await submissions.get_user_stats("u1") == {}, "counted per batch, not here"
     assert [s.submission_id for s in (await submissions.list_public(limit=5, cursor=None)).items] == [
         submission.submission_id
     ]
+
+
+async def test_import_submission_with_stats(table, submissions):
+    repository = LegacyImportRepository(table)
+    assert await repository.create_submission_with_stats(_submission(), None)
+    assert not await repository.create_submission_with_stats(_submission(), None)
+    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
+
+
+async def test_count_imported_submissions(table, submissions):
+    repository = LegacyImportRepository(table)
+    rows = [(10, _submission(1)), (12, _submission(2, verdict="WA")), (15, _submission(3))]
+    assert await repository.add_owner_stats("u1", rows[:2]) == 2
+    assert await repository.add_owner_stats("u1", rows[:2]) == 0, "a batch redone adds nothing"
+    assert await repository.add_owner_stats("u1", rows[1:]) == 1, "other boundaries: only the new row"
+    stats = await submissions.get_user_stats("u1")
+    assert (stats["exe"], stats["acc"], stats["lng:python"], stats["lgh"]) == (3, 2, 3, 15)
+    assert stats["solved"] == {"custom#x1", "custom#x3"} and len(stats["tried"]) == 3
 
 
 async def test_import_usage_counter(table):

@@ -60,8 +60,17 @@ async def _rejected_by_table(report: EntityReport, table: str, row_id: int, exc:
 
 
 class Importer:
-    def __init__(self, ctx: ImportContext, *, batch: int = 500, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ImportContext,
+        *,
+        batch: int = 500,
+        progress: Progress | None = None,
+        mappings: dict[Entity, Any] | None = None,
+    ) -> None:
+        """``mappings`` replaces some entities' mappings (the benchmark compares two)."""
         self.ctx = ctx
+        self.mappings = MAPPINGS | (mappings or {})
         self.batch = batch
         self.progress = progress or Progress()
 
@@ -118,7 +127,7 @@ class Importer:
         report.seconds = round(time.monotonic() - started, 3)
 
     async def _import_rows(self, entity: Entity, report: EntityReport, window: dict[str, int]) -> None:
-        mapping = MAPPINGS[entity]
+        mapping = self.mappings[entity]
         position_column = getattr(mapping, "position_column", "id")
         sql = (
             f"SELECT * FROM {mapping.table} WHERE id > %s AND id <= %s AND {position_column} > %s "
@@ -159,23 +168,28 @@ class Importer:
             report.imported += len(mapped)
             return
 
-        def job(row: Row, value: Any) -> Callable[[], Awaitable[None]]:
-            async def write() -> None:
+        def job(row: Row, value: Any) -> Callable[[], Awaitable[Any]]:
+            async def write() -> Any:
+                """The value when it is in the table now, else None."""
                 try:
                     if await mapping.write(value, self.ctx):
                         report.imported += 1
                     else:
                         report.existing += 1
+                    return value
                 except Skip as skip:
                     report.skip(mapping.table, row["id"], skip.reason)
                 except ClientError as exc:
                     await _rejected_by_table(report, mapping.table, row["id"], exc)
+                return None
 
             return write
 
         if hasattr(mapping, "before_writes"):
             await mapping.before_writes([value for _, value in mapped], self.ctx)
-        await _bounded(self.ctx, [job(row, value) for row, value in mapped])
+        written = await _bounded(self.ctx, [job(row, value) for row, value in mapped])
+        if hasattr(mapping, "after_writes"):
+            await mapping.after_writes([value for value in written if value is not None], self.ctx)
 
     async def _test_case_batch(self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport) -> None:
         mapped = await self._map(mapping, rows, report)
@@ -212,7 +226,7 @@ class Importer:
         if entity == Entity.USAGE:
             report.verify = await verify_usage(self.ctx, report, high=done)
             return
-        mapping = MAPPINGS[entity]
+        mapping = self.mappings[entity]
         source_sum, table_sum = Checksum(), Checksum()
         counts = {"source_rows": 0, "skipped": 0, "matched": 0, "missing": 0, "differing": 0}
         differences: list[dict[str, Any]] = []

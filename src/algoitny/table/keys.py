@@ -108,7 +108,9 @@ missing here)::
     get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
-    import submission                        table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission
+    import submission                        table  Put HIST# if not exists                         LegacyImportRepository.create_submission
+    import submission with stats             table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission_with_stats
+    count imported submissions               table  Update STATS# ADD counts if lgh as read         LegacyImportRepository.add_owner_stats
     import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
     import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals

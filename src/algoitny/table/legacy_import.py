@@ -9,7 +9,8 @@ twice. The ordinary repositories (plans, users, test cases, results, jobs) do th
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -33,8 +34,31 @@ from algoitny.table.codec import (
 from algoitny.table.submissions import encode_result
 
 _TTL_GRACE_S = 2 * 86400
+_STATS_ATTEMPTS = 5
 # Legacy daily totals live on one shard of the day; readers sum every shard.
 LEGACY_STATS_SHARD = 0
+
+
+@dataclass
+class OwnerStats:
+    """What some submissions add to their owner's statistics (the judge's counters)."""
+
+    executions: int = 0
+    accepted: int = 0
+    languages: Counter[str] = field(default_factory=Counter)
+    platforms: Counter[str] = field(default_factory=Counter)
+    tried: set[str] = field(default_factory=set)
+    solved: set[str] = field(default_factory=set)
+
+    def add(self, submission: Submission) -> None:
+        problem = f"{submission.platform}#{submission.identifier}"
+        self.executions += 1
+        self.languages[submission.language] += 1
+        self.platforms[submission.platform] += 1
+        self.tried.add(problem)
+        if submission.verdict == "AC":
+            self.accepted += 1
+            self.solved.add(problem)
 
 
 def _conditional_failed(exc: ClientError) -> bool:
@@ -108,8 +132,45 @@ class LegacyImportRepository:
         return True
 
     async def create_submission(self, submission: Submission, hints: list[str] | None) -> bool:
-        """Puts a finished submission and counts it in its owner's statistics, once; False if it
-        was already there. Problem execution counts are not touched (they come from the old row)."""
+        """Puts a finished submission unless it is there; False if it was (nothing written).
+        Its owner's statistics are counted per batch by ``add_owner_stats``; problem execution
+        counts are not touched (they come from the old row)."""
+        try:
+            await self.table.put(
+                self._submission_item(submission, hints), ConditionExpression="attribute_not_exists(PK)"
+            )
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
+    async def create_submission_with_stats(self, submission: Submission, hints: list[str] | None) -> bool:
+        """The first implementation, one transaction per submission (put + its owner's counts).
+        Kept only for ``benchmarks/legacy_import.py``'s side-by-side comparison: with few users,
+        concurrent transactions of a batch collide on the same statistics item."""
+        stats = OwnerStats()
+        stats.add(submission)
+        update = self._stats_update(submission.user_id, stats, condition=None, values={})
+        operations: list[Item] = [
+            {
+                "Put": {
+                    "Item": self._submission_item(submission, hints),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {"Update": update},
+        ]
+        try:
+            await self.table.transact_write(operations)
+        except ClientError as exc:
+            if _conditional_failed(exc):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _submission_item(submission: Submission, hints: list[str] | None) -> Item:
         sid = submission.submission_id
         list_keys = keys.submission_list_keys(
             submission.user_id, sid, submission.created_at, submission.public
@@ -120,43 +181,77 @@ class LegacyImportRepository:
                 {"hints": hints, "source": "legacy", "tokens": 0, "created_at": submission.created_at}
             )
             item |= {name: value for name, value in hint_item.items() if name != ENTITY_TYPE}
-        accepted = submission.verdict == "AC"
-        stats_add = {
-            USER_STATS.short("executions"): 1,
-            f"lng:{submission.language}": 1,
-            f"plt:{submission.platform}": 1,
-            USER_STATS.short("accepted"): int(accepted),
+        return item
+
+    async def add_owner_stats(self, user_id: str, counted: list[tuple[int, Submission]]) -> int:
+        """Counts one owner's imported submissions of a batch, ``(legacy id, submission)`` in
+        id order, in their statistics with one update; returns how many were counted.
+
+        Exactly once whatever the batch boundaries of earlier (killed) runs: the item keeps
+        ``lgh``, the largest legacy id counted, and an update only adds the submissions above
+        it, conditioned on ``lgh`` being what it read. Rows of a user are counted in id order,
+        so every id up to ``lgh`` is in."""
+        seen: int | None = None
+        for _ in range(_STATS_ATTEMPTS):
+            pending = [(lid, s) for lid, s in counted if seen is None or lid > seen]
+            if not pending:
+                return 0
+            stats = OwnerStats()
+            for _, submission in pending:
+                stats.add(submission)
+            marker = USER_STATS.short("legacy_history")
+            if seen is None:  # first try: assume nothing of this batch is counted yet
+                condition = "attribute_not_exists(#lgh) OR #lgh < :first"
+                values = {":first": {"N": str(pending[0][0])}}
+            else:
+                condition, values = "#lgh = :seen", {":seen": {"N": str(seen)}}
+            update = self._stats_update(user_id, stats, condition=condition, values=values)
+            update["UpdateExpression"] += ", #lgh = :last"
+            update["ExpressionAttributeNames"]["#lgh"] = marker
+            update["ExpressionAttributeValues"][":last"] = {"N": str(pending[-1][0])}
+            try:
+                await self.table.update(
+                    keys.user_stats_key(user_id),
+                    **{name: value for name, value in update.items() if name != "Key"},
+                )
+                return len(pending)
+            except ClientError as exc:
+                if not _conditional_failed(exc):
+                    raise
+            item = await self.table.get(keys.user_stats_key(user_id), consistent=True)
+            seen = int(item[marker]["N"]) if item and marker in item else 0
+        raise RuntimeError(f"statistics of {user_id} kept changing under the importer")
+
+    @staticmethod
+    def _stats_update(
+        user_id: str, stats: OwnerStats, *, condition: str | None, values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The ``Update`` adding ``stats`` to the owner's statistics item (the judge's fields)."""
+        added = {
+            USER_STATS.short("executions"): stats.executions,
+            USER_STATS.short("accepted"): stats.accepted,
         }
-        names = {f"#s{i}": name for i, name in enumerate(stats_add)} | {"#tried": "tried", "#tp": "tp"}
-        values: dict[str, Any] = {f":s{i}": {"N": str(v)} for i, v in enumerate(stats_add.values())}
-        expression = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(stats_add))) + ", #tried :problem"
-        if accepted:
-            expression += ", #solved :problem"
+        added |= {f"lng:{language}": n for language, n in stats.languages.items()}
+        added |= {f"plt:{platform}": n for platform, n in stats.platforms.items()}
+        names = {f"#s{i}": name for i, name in enumerate(added)} | {"#tried": "tried", "#tp": "tp"}
+        values = values | {f":s{i}": {"N": str(n)} for i, n in enumerate(added.values())}
+        expression = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(added))) + ", #tried :tried"
+        values[":tried"] = {"SS": sorted(stats.tried)}
+        if stats.solved:
+            expression += ", #solved :solved"
             names["#solved"] = "solved"
+            values[":solved"] = {"SS": sorted(stats.solved)}
         names["#uid"] = USER_STATS.short("user_id")
-        values |= {
-            ":problem": {"SS": [f"{submission.platform}#{submission.identifier}"]},
-            ":tp": {"S": USER_STATS.entity_type},
-            ":uid": {"S": submission.user_id},
+        values |= {":tp": {"S": USER_STATS.entity_type}, ":uid": {"S": user_id}}
+        update: dict[str, Any] = {
+            "Key": typed_key(keys.user_stats_key(user_id)),
+            "UpdateExpression": expression + " SET #tp = :tp, #uid = :uid",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
         }
-        operations: list[Item] = [
-            {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {
-                "Update": {
-                    "Key": typed_key(keys.user_stats_key(submission.user_id)),
-                    "UpdateExpression": expression + " SET #tp = :tp, #uid = :uid",
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": values,
-                }
-            },
-        ]
-        try:
-            await self.table.transact_write(operations)
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
+        if condition:
+            update["ConditionExpression"] = condition
+        return update
 
     async def save_results(self, records: list[tuple[str, TestRecord]]) -> None:
         """Results of many submissions, ``(submission id, record)``, 25 items a request."""
