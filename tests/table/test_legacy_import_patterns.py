@@ -113,3 +113,30 @@ async def test_import_test_results(table, submissions):
     )
     await LegacyImportRepository(table).save_results([("a" * 28, record), ("b" * 28, record)])
     assert (await submissions.get_result("b" * 28, 0)).verdict == "WA"
+
+
+async def test_reorder_imported_test_cases(table, test_cases, problems):
+    from algoitny.domain import NewTestCase
+
+    problem = await problems.create(factories.problem())
+    where = {"platform": problem.platform, "identifier": problem.identifier}
+    cases = [NewTestCase(input=f"{n}\n", output=f"{n}\n", kind="generated") for n in range(4)]
+    added = (await test_cases.add_many(**where, new_cases=cases)).added
+    wanted = [added[2], added[0], added[1], "not-there"]
+    moved = await LegacyImportRepository(table).reorder_test_cases(
+        problem.platform, problem.identifier, wanted
+    )
+    assert moved == 3
+    found = await problems.get_with_test_cases(**where)
+    assert [t.test_case_id for t in found.test_cases] == [added[2], added[0], added[1], added[3]]
+
+
+async def test_deactivate_user(table):
+    from algoitny.domain import User
+    from algoitny.table import CursorCodec, UserRepository
+
+    users = UserRepository(table, CursorCodec("test"))
+    await users.create(User(user_id="u-deact", email="deact@example.com"))
+    assert (await users.get("u-deact")).active, "active unless said otherwise"
+    assert not (await users.set_active("u-deact", False)).active
+    assert not (await users.get("u-deact")).active

@@ -14,7 +14,7 @@ from algoitny.legacy.context import (
     json_list_of_strings,
     legacy_task_id,
 )
-from algoitny.legacy.problems import IMPORTED_KIND, language_id
+from algoitny.legacy.problems import language_id, test_case_ids_sql
 from algoitny.legacy.report import Skip, text_digest
 from algoitny.legacy.source import Row
 
@@ -22,17 +22,6 @@ MAX_CODE_BYTES = 256 * 1024
 EXCERPT_CHARS = 4096  # as the judge keeps
 FULL_OUTPUT_MAX = 256 * 1024
 MAX_RESULTS = 10_000
-
-# The test-case id our table gives a legacy test case (payloads.test_case_id, computed in SQL),
-# so per-test results point at the imported cases without reading their texts here.
-TEST_CASE_IDS_SQL = """
-SELECT id, %s || left(encode(sha256(
-    int8send(octet_length(%s::text)::bigint) || convert_to(%s::text, 'UTF8')
- || int8send(octet_length(convert_to(input, 'UTF8'))::bigint) || convert_to(input, 'UTF8')
- || int8send(octet_length(convert_to(output, 'UTF8'))::bigint) || convert_to(output, 'UTF8')
-), 'hex'), 23) AS test_case_id
-FROM test_cases WHERE id = ANY(%s)
-"""
 
 
 @dataclass
@@ -69,8 +58,7 @@ class HistoryMapping:
         }
         ctx.test_case_ids = {}
         if wanted:
-            kind = IMPORTED_KIND.value
-            found = await ctx.source.rows(TEST_CASE_IDS_SQL, (kind[0], kind, kind, sorted(wanted)))
+            found = await ctx.source.rows(test_case_ids_sql("id = ANY(%s)"), (sorted(wanted),))
             ctx.test_case_ids = {r["id"]: r["test_case_id"] for r in found}
 
     async def map_row(self, row: Row, ctx: ImportContext) -> MappedSubmission:

@@ -138,7 +138,7 @@ class Importer:
             sql, (window["done"], window["high"], window["position"]), self.batch
         ):
             if entity == Entity.TEST_CASES:
-                await self._test_case_batch(mapping, rows, report)
+                await self._test_case_batch(mapping, rows, report, window)
                 # the batch's last problem may continue in the next batch: redo it on resume
                 window["position"] = rows[-1]["problem_id"] - 1
             else:
@@ -191,7 +191,9 @@ class Importer:
         if hasattr(mapping, "after_writes"):
             await mapping.after_writes([value for value in written if value is not None], self.ctx)
 
-    async def _test_case_batch(self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport) -> None:
+    async def _test_case_batch(
+        self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport, window: dict[str, int]
+    ) -> None:
         mapped = await self._map(mapping, rows, report)
         groups: dict[int, list[Any]] = {}
         for _, value in mapped:
@@ -213,6 +215,7 @@ class Importer:
             return write
 
         await _bounded(self.ctx, [job(group) for group in groups.values()])
+        await mapping.keep_old_order(groups, done=window["done"], high=window["high"], ctx=self.ctx)
 
     @staticmethod
     def _reader(mapping: Any, value: Any, ctx: ImportContext) -> Callable[[], Awaitable[Any]]:

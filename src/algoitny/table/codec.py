@@ -298,6 +298,7 @@ USER = EntityCodec(
         "code_ownership_consent_at": "ccd",
         "created_at": "crt",
         "last_login_at": "lli",
+        "active": "act",
     },
 )
 

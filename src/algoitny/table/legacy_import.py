@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from algoitny.domain import Problem, Submission, TestRecord
-from algoitny.table import keys
+from algoitny.table import keys, payloads
 from algoitny.table.client import Item, Table, typed_key
 from algoitny.table.codec import (
     DAILY_STATS,
@@ -27,6 +27,7 @@ from algoitny.table.codec import (
     PROBLEM_TAG,
     SUBMISSION,
     SUBMISSION_HINTS,
+    TEST_CASE,
     USAGE,
     USER_STATS,
     from_dynamo,
@@ -252,6 +253,43 @@ class LegacyImportRepository:
         if condition:
             update["ConditionExpression"] = condition
         return update
+
+    async def reorder_test_cases(self, platform: str, identifier: str, ordered: list[str]) -> int:
+        """Gives the problem's test cases listed in ``ordered`` (ids, in the order wanted) the
+        positions they hold between them, in that order; other cases keep theirs. Returns how
+        many moved."""
+        pk = keys.problem_pk(platform, identifier)
+        held: dict[str, int] = {}
+        async for item in self.table.query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :tc)",
+            ProjectionExpression="SK, #tp, #id, #pos",
+            ExpressionAttributeNames={
+                "#tp": ENTITY_TYPE,
+                "#id": TEST_CASE.short("test_case_id"),
+                "#pos": TEST_CASE.short("position"),
+            },
+            ExpressionAttributeValues={":pk": {"S": pk}, ":tc": {"S": keys.TEST_CASE_PREFIX}},
+            ConsistentRead=True,
+        ):
+            if payloads.is_head(item):
+                fields = TEST_CASE.decode(item)
+                held[fields["test_case_id"]] = fields["position"]
+        wanted = [case_id for case_id in dict.fromkeys(ordered) if case_id in held]
+        moves = {
+            case_id: position
+            for case_id, position in zip(wanted, sorted(held[c] for c in wanted), strict=True)
+            if held[case_id] != position
+        }
+        for case_id, position in moves.items():
+            expression, names, values = TEST_CASE.update_expression({"position": position})
+            await self.table.update(
+                {"PK": pk, "SK": keys.test_case_sk(case_id)},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_exists(PK)",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        return len(moves)
 
     async def save_results(self, records: list[tuple[str, TestRecord]]) -> None:
         """Results of many submissions, ``(submission id, record)``, 25 items a request."""
