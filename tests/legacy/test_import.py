@@ -118,6 +118,10 @@ async def test_bad_rows_are_reported_and_skipped(legacy_db, run_import):
     bad_results = await seed.history(legacy_db, ids["alice"], ids["ab"], [], [], test_results='"oops"')
     oversize = await seed.history(legacy_db, ids["alice"], ids["ab"], [], [], code="x" * 300_000)
     of_twin = await seed.history(legacy_db, twin, ids["ab"], [], [])
+    # within every limit of the mapping, but over the table's 400 KB per item
+    too_big = await seed.history(
+        legacy_db, ids["alice"], ids["ab"], [], [], code="x" * 250_000, hints=["y" * 200_000]
+    )
     bad_action = await seed.insert(
         legacy_db, "usage_logs", user_id=ids["alice"], action="teleport", metadata={}
     )
@@ -133,8 +137,12 @@ async def test_bad_rows_are_reported_and_skipped(legacy_db, run_import):
     assert "oversize" in skipped[("search_history", oversize)]
     assert "not imported" in skipped[("search_history", of_twin)]
     assert "teleport" in skipped[("usage_logs", bad_action)]
+    assert "rejected by the table" in skipped[("search_history", too_big)]
     assert report.entities["history"].imported == 3, "the good rows still went in"
-    assert all(e.verify["ok"] for e in report.entities.values()), "skipped rows are not verify failures"
+    verified = {name: e.verify["ok"] for name, e in report.entities.items()}
+    assert verified == dict.fromkeys(verified, True) | {"history": False}, "skipped rows verify (as skipped)"
+    history = report.entities["history"].verify
+    assert history["differences"] == [{"id": too_big, "outcome": "missing"}], "but the table's refusal shows"
 
 
 async def test_dry_run_writes_nothing(legacy_db, run_import, table):

@@ -140,3 +140,25 @@ async def test_deactivate_user(table):
     assert (await users.get("u-deact")).active, "active unless said otherwise"
     assert not (await users.set_active("u-deact", False)).active
     assert not (await users.get("u-deact")).active
+
+
+async def test_import_submissions(table, submissions):
+    repository = LegacyImportRepository(table)
+    assert await repository.create_submission(_submission(1), None)
+    batch = [(_submission(n), ["hint"] if n == 2 else None) for n in range(1, 4)]
+    assert await repository.create_submissions(batch) == [False, True, True], "the one there is left"
+    assert await repository.create_submissions(batch) == [False, False, False]
+    assert len((await submissions.list_public(limit=9, cursor=None)).items) == 3
+
+
+async def test_count_imported_submissions_of_owners(table, submissions):
+    repository = LegacyImportRepository(table)
+    await repository.add_owner_stats("u1", [(10, _submission(1, user_id="u1"))])
+    owners = {
+        "u1": [(10, _submission(1, user_id="u1")), (11, _submission(2, user_id="u1"))],
+        "u2": [(12, _submission(3, user_id="u2", verdict="WA"))],
+    }
+    await repository.add_owners_stats(owners)
+    await repository.add_owners_stats(owners)
+    u1, u2 = await submissions.get_user_stats("u1"), await submissions.get_user_stats("u2")
+    assert (u1["exe"], u1["lgh"], u2["exe"], u2["acc"]) == (2, 11, 1, 0), "each row counted once"

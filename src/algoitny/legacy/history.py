@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -140,12 +139,18 @@ class HistoryMapping:
         """The batch's results first, in shared 25-item requests: a submission is listed only
         once its results are all there (and rewriting a result is harmless)."""
         records = [(m.submission.submission_id, r) for m in batch for r in m.results]
-        await ctx.imports.save_results(records)
+        await ctx.imports.save_results(records, concurrency=ctx.concurrency)
 
     async def write(self, mapped: MappedSubmission, ctx: ImportContext) -> bool:
         if self.per_row_stats:
             return await ctx.imports.create_submission_with_stats(mapped.submission, mapped.hints)
         return await ctx.imports.create_submission(mapped.submission, mapped.hints)
+
+    async def write_batch(self, batch: list[MappedSubmission], ctx: ImportContext) -> list[bool] | None:
+        """All of a batch's submissions in shared transactions (None: write them row by row)."""
+        if self.per_row_stats:
+            return None
+        return await ctx.imports.create_submissions([(m.submission, m.hints) for m in batch])
 
     async def after_writes(self, written: list[MappedSubmission], ctx: ImportContext) -> None:
         """The batch's submissions now in the table (imported now or by an earlier run)."""
@@ -165,18 +170,12 @@ class HistoryMapping:
 
 async def count_in_owner_stats(written: list[MappedSubmission], ctx: ImportContext) -> None:
     """Each owner's statistics take the batch's submissions in one update, exactly once
-    (``LegacyImportRepository.add_owner_stats``): one write per user per batch instead of one
-    per row, so concurrent writes never collide on a busy user's item.
+    (``LegacyImportRepository.add_owners_stats``), a hundred owners a transaction: one write
+    per user per batch instead of one per row, so writes never collide on a busy user's item.
 
     The only place the importer writes user statistics: when they are counted from the
     table's change stream instead (issue 11), this call goes and the stream counts them."""
     by_owner: dict[str, list[tuple[int, Submission]]] = {}
     for mapped in sorted(written, key=lambda m: m.legacy_id):
         by_owner.setdefault(mapped.submission.user_id, []).append((mapped.legacy_id, mapped.submission))
-    gate = asyncio.Semaphore(ctx.concurrency)
-
-    async def one(user_id: str, counted: list[tuple[int, Submission]]) -> None:
-        async with gate:
-            await ctx.imports.add_owner_stats(user_id, counted)
-
-    await asyncio.gather(*(one(user_id, counted) for user_id, counted in by_owner.items()))
+    await ctx.imports.add_owners_stats(by_owner)

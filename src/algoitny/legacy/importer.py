@@ -37,6 +37,7 @@ MAPPINGS: dict[Entity, Any] = {
 }
 USAGE_TABLE = "usage_logs"
 MAX_DIFFERENCES = 50
+_REJECTED_BATCH = ("ValidationException", "TransactionCanceledException")
 
 
 def _table_of(entity: Entity) -> str:
@@ -187,7 +188,19 @@ class Importer:
 
         if hasattr(mapping, "before_writes"):
             await mapping.before_writes([value for _, value in mapped], self.ctx)
-        written = await _bounded(self.ctx, [job(row, value) for row, value in mapped])
+        outcomes = None
+        if hasattr(mapping, "write_batch"):
+            try:
+                outcomes = await mapping.write_batch([value for _, value in mapped], self.ctx)
+            except ClientError as exc:  # a row the table rejects: find it row by row
+                if exc.response.get("Error", {}).get("Code") not in _REJECTED_BATCH:
+                    raise
+        if outcomes is not None:
+            report.imported += sum(outcomes)
+            report.existing += len(outcomes) - sum(outcomes)
+            written = [value for _, value in mapped]
+        else:
+            written = await _bounded(self.ctx, [job(row, value) for row, value in mapped])
         if hasattr(mapping, "after_writes"):
             await mapping.after_writes([value for value in written if value is not None], self.ctx)
 

@@ -110,6 +110,8 @@ missing here)::
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
     import submission                        table  Put HIST# if not exists                         LegacyImportRepository.create_submission
+    import submissions                       table  TransactWrite ≤100 HIST# puts if not exists     LegacyImportRepository.create_submissions
+    count imported submissions of owners     table  TransactWrite ≤100 STATS# updates if lgh below  LegacyImportRepository.add_owners_stats
     import submission with stats             table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission_with_stats
     count imported submissions               table  Update STATS# ADD counts if lgh as read         LegacyImportRepository.add_owner_stats
     reorder imported test cases              table  Query TC# heads, Update their positions         LegacyImportRepository.reorder_test_cases

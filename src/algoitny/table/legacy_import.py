@@ -8,7 +8,9 @@ twice. The ordinary repositories (plans, users, test cases, results, jobs) do th
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import random
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -16,8 +18,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from algoitny.domain import Problem, Submission, TestRecord
+from algoitny.errors import ServiceUnavailable
 from algoitny.table import keys, payloads
-from algoitny.table.client import Item, Table, typed_key
+from algoitny.table.client import BATCH_WRITE_MAX, TRANSACT_MAX, Item, Table, typed_key
 from algoitny.table.codec import (
     DAILY_STATS,
     ENTITY_TYPE,
@@ -36,6 +39,7 @@ from algoitny.table.submissions import encode_result
 
 _TTL_GRACE_S = 2 * 86400
 _STATS_ATTEMPTS = 5
+_CONFLICT_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 # Legacy daily totals live on one shard of the day; readers sum every shard.
 LEGACY_STATS_SHARD = 0
 
@@ -60,6 +64,19 @@ class OwnerStats:
         if submission.verdict == "AC":
             self.accepted += 1
             self.solved.add(problem)
+
+
+def _groups(sizes: list[int], *, budget: int = 3_000_000) -> list[list[int]]:
+    """Indexes in runs that fit one transaction: at most 100 operations, about ``budget`` bytes."""
+    groups: list[list[int]] = []
+    total = 0
+    for index, size in enumerate(sizes):
+        if not groups or len(groups[-1]) >= TRANSACT_MAX or total + size > budget:
+            groups.append([])
+            total = 0
+        groups[-1].append(index)
+        total += size
+    return groups
 
 
 def _conditional_failed(exc: ClientError) -> bool:
@@ -146,6 +163,54 @@ class LegacyImportRepository:
             raise
         return True
 
+    async def create_submissions(self, batch: list[tuple[Submission, list[str] | None]]) -> list[bool]:
+        """Puts those of the submissions not in the table yet, as conditional puts in shared
+        transactions (up to 100 and about 3 MB each, as test-case heads are): one request per
+        hundred rows instead of one per row. True for each put, False for each already there.
+        An item the table rejects fails its whole transaction (``ValidationException``): the
+        caller then writes that batch row by row."""
+        items = [self._submission_item(submission, hints) for submission, hints in batch]
+        sizes = [
+            len(submission.code.encode()) + sum(len(h.encode()) for h in hints or ()) + 4096
+            for submission, hints in batch
+        ]
+        outcomes = [True] * len(batch)
+        for group in _groups(sizes):
+            puts = {
+                i: {"Put": {"Item": items[i], "ConditionExpression": "attribute_not_exists(PK)"}}
+                for i in group
+            }
+            for i in await self._transact_each(puts):
+                outcomes[i] = False
+        return outcomes
+
+    async def _transact_each(self, operations: dict[int, Item]) -> set[int]:
+        """Runs the conditional operations in one transaction; those whose condition fails are
+        left out and the rest run again. Returns the indexes that failed their condition."""
+        failed: set[int] = set()
+        pending = dict(operations)
+        conflicts = 0
+        while pending:
+            try:
+                await self.table.transact_write(list(pending.values()))
+                return failed
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+                if set(codes) - {None, "None", "ConditionalCheckFailed", "TransactionConflict"}:
+                    raise  # e.g. an item the table rejects: not for retrying
+            lost = {i for i, code in zip(pending, codes, strict=False) if code == "ConditionalCheckFailed"}
+            if not lost:  # a conflict with another writer of one of the items: back off, retry
+                conflicts += 1
+                if conflicts > len(_CONFLICT_DELAYS):
+                    raise ServiceUnavailable("Imported items kept conflicting with other writes.")
+                await asyncio.sleep(_CONFLICT_DELAYS[conflicts - 1] * (1 + random.random()))
+                continue
+            failed |= lost
+            pending = {i: op for i, op in pending.items() if i not in lost}
+        return failed
+
     async def create_submission_with_stats(self, submission: Submission, hints: list[str] | None) -> bool:
         """The first implementation, one transaction per submission (put + its owner's counts).
         Kept only for ``benchmarks/legacy_import.py``'s side-by-side comparison: with few users,
@@ -184,6 +249,21 @@ class LegacyImportRepository:
             item |= {name: value for name, value in hint_item.items() if name != ENTITY_TYPE}
         return item
 
+    async def add_owners_stats(self, owners: dict[str, list[tuple[int, Submission]]]) -> None:
+        """``add_owner_stats`` for many owners, up to 100 updates a transaction. Each update's
+        first try assumes none of its rows is counted yet (``lgh`` below them); an owner whose
+        condition fails (a batch redone after a kill) goes through ``add_owner_stats``."""
+        updates: dict[int, Item] = {}
+        names = list(owners)
+        for index, user_id in enumerate(names):
+            counted = owners[user_id]
+            updates[index] = {"Update": self._owner_update(user_id, counted, seen=None)}
+        retry: set[int] = set()
+        for group in _groups([1] * len(names)):
+            retry |= await self._transact_each({i: updates[i] for i in group})
+        for index in sorted(retry):
+            await self.add_owner_stats(names[index], owners[names[index]])
+
     async def add_owner_stats(self, user_id: str, counted: list[tuple[int, Submission]]) -> int:
         """Counts one owner's imported submissions of a batch, ``(legacy id, submission)`` in
         id order, in their statistics with one update; returns how many were counted.
@@ -197,19 +277,7 @@ class LegacyImportRepository:
             pending = [(lid, s) for lid, s in counted if seen is None or lid > seen]
             if not pending:
                 return 0
-            stats = OwnerStats()
-            for _, submission in pending:
-                stats.add(submission)
-            marker = USER_STATS.short("legacy_history")
-            if seen is None:  # first try: assume nothing of this batch is counted yet
-                condition = "attribute_not_exists(#lgh) OR #lgh < :first"
-                values = {":first": {"N": str(pending[0][0])}}
-            else:
-                condition, values = "#lgh = :seen", {":seen": {"N": str(seen)}}
-            update = self._stats_update(user_id, stats, condition=condition, values=values)
-            update["UpdateExpression"] += ", #lgh = :last"
-            update["ExpressionAttributeNames"]["#lgh"] = marker
-            update["ExpressionAttributeValues"][":last"] = {"N": str(pending[-1][0])}
+            update = self._owner_update(user_id, pending, seen=seen)
             try:
                 await self.table.update(
                     keys.user_stats_key(user_id),
@@ -220,8 +288,26 @@ class LegacyImportRepository:
                 if not _conditional_failed(exc):
                     raise
             item = await self.table.get(keys.user_stats_key(user_id), consistent=True)
+            marker = USER_STATS.short("legacy_history")
             seen = int(item[marker]["N"]) if item and marker in item else 0
         raise RuntimeError(f"statistics of {user_id} kept changing under the importer")
+
+    def _owner_update(self, user_id: str, pending: list[tuple[int, Submission]], *, seen: int | None) -> Item:
+        """The update counting ``pending`` (legacy id order) and moving ``lgh`` to the last;
+        conditioned on ``lgh`` being ``seen``, or (``seen`` None) below the first."""
+        stats = OwnerStats()
+        for _, submission in pending:
+            stats.add(submission)
+        if seen is None:
+            condition = "attribute_not_exists(#lgh) OR #lgh < :first"
+            values = {":first": {"N": str(pending[0][0])}}
+        else:
+            condition, values = "#lgh = :seen", {":seen": {"N": str(seen)}}
+        update = self._stats_update(user_id, stats, condition=condition, values=values)
+        update["UpdateExpression"] += ", #lgh = :last"
+        update["ExpressionAttributeNames"]["#lgh"] = USER_STATS.short("legacy_history")
+        update["ExpressionAttributeValues"][":last"] = {"N": str(pending[-1][0])}
+        return update
 
     @staticmethod
     def _stats_update(
@@ -291,9 +377,18 @@ class LegacyImportRepository:
             )
         return len(moves)
 
-    async def save_results(self, records: list[tuple[str, TestRecord]]) -> None:
-        """Results of many submissions, ``(submission id, record)``, 25 items a request."""
-        await self.table.batch_write(puts=[encode_result(sid, record) for sid, record in records])
+    async def save_results(self, records: list[tuple[str, TestRecord]], *, concurrency: int = 1) -> None:
+        """Results of many submissions, ``(submission id, record)``, 25 items a request, up to
+        ``concurrency`` requests at a time."""
+        items = [encode_result(sid, record) for sid, record in records]
+        gate = asyncio.Semaphore(concurrency)
+
+        async def write(chunk: list[Item]) -> None:
+            async with gate:
+                await self.table.batch_write(puts=chunk)
+
+        chunks = [items[i : i + BATCH_WRITE_MAX] for i in range(0, len(items), BATCH_WRITE_MAX)]
+        await asyncio.gather(*(write(chunk) for chunk in chunks))
 
     async def add_usage(self, *, subject: str, action: str, day: str, count: int, window: int) -> bool:
         """Adds an import window's uses to a day's quota counter, at most once per window."""
