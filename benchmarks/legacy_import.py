@@ -6,6 +6,11 @@ entity, total time, the importer's peak memory (max RSS).
                                                     # problems, 50,000 cases, 100,000 history
                                                     # and 100,000 usage rows
     python benchmarks/legacy_import.py --scale 0.05 # a few minutes on a busy 2-core machine
+
+Then, side by side on the same table, two catch-up runs of ``--compare`` copied history rows
+each: the first with a transaction per submission (the first implementation: the submission and
+its owner's counts), the second as the importer does it now (plain conditional puts, one
+statistics update per user per batch). ``history_compare`` gives both rates.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from pathlib import Path
 
 import psycopg
 
-from algoitny.legacy.context import ORDER, ImportContext
+from algoitny.legacy.context import ORDER, Entity, ImportContext
+from algoitny.legacy.history import HistoryMapping
 from algoitny.legacy.importer import Importer
 from algoitny.legacy.pgserver import PostgresServer
 from algoitny.legacy.progress import Progress
@@ -71,7 +77,41 @@ FROM generate_series(1, greatest({problems} / 10, 1)) n;
 """
 
 
-async def main(scale: float, batch: int, concurrency: int, verify: bool) -> dict:
+HISTORY_COLUMNS = (
+    "user_id, user_identifier, problem_id, platform, problem_number, problem_title, language, code, "
+    "result_summary, passed_count, failed_count, total_count, is_code_public, test_results, hints, "
+    "metadata, created_at"
+)
+COPY_HISTORY = (
+    f"INSERT INTO search_history ({HISTORY_COLUMNS}) "
+    f"SELECT {HISTORY_COLUMNS} FROM search_history WHERE id <= %s ORDER BY id"
+)
+
+
+async def compare_history(
+    dsn: str, table: Table, rows: int, batch: int, concurrency: int
+) -> dict[str, float | int]:
+    """Two catch-up runs of ``rows`` new history rows each: per-row transactions, then per-batch
+    statistics (the importer's way)."""
+    rates: dict[str, float | int] = {"rows": rows}
+    for name, per_row in (("per_row_transactions_rows_per_s", True), ("per_batch_stats_rows_per_s", False)):
+        async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+            await conn.execute(COPY_HISTORY, (rows,))
+        source = await LegacySource.connect(dsn)
+        try:
+            ctx = ImportContext(source, table, concurrency=concurrency)
+            mappings = {Entity.HISTORY: HistoryMapping(per_row_stats=per_row)}
+            importer = Importer(ctx, batch=batch, progress=Progress(), mappings=mappings)
+            report = await importer.run([Entity.HISTORY], verify=False)
+        finally:
+            await source.close()
+        history = report.entities["history"]
+        assert history.imported == rows, history
+        rates[name] = round(rows / history.seconds, 1)
+    return rates
+
+
+async def main(scale: float, batch: int, concurrency: int, verify: bool, compare: int) -> dict:
     sizes = {name: max(1, int(n * scale)) for name, n in FULL.items()}
     postgres = PostgresServer.start()
     port = free_port()
@@ -92,6 +132,10 @@ async def main(scale: float, batch: int, concurrency: int, verify: bool) -> dict
             finally:
                 await source.close()
             total = time.monotonic() - started
+            rows = min(compare, sizes["history"])
+            comparison = await compare_history(
+                postgres.dsn("legacy"), Table(client, "bench"), rows, batch, concurrency
+            )
     finally:
         await dynamodb.stop()
         postgres.stop()
@@ -113,6 +157,7 @@ async def main(scale: float, batch: int, concurrency: int, verify: bool) -> dict
         "entities": entities,
         "import_seconds": round(sum(e.seconds for e in report.entities.values()), 2),
         "total_seconds_with_verify": round(total, 2),
+        "history_compare": comparison,
         "verified": all(e.verify is None or e.verify.get("ok") for e in report.entities.values()),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -126,5 +171,9 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument(
+        "--compare", type=int, default=2_000, help="history rows per side of the comparison (default 2000)"
+    )
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.scale, args.batch, args.concurrency, not args.no_verify))))
+    result = asyncio.run(main(args.scale, args.batch, args.concurrency, not args.no_verify, args.compare))
+    print(json.dumps(result))

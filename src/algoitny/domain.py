@@ -248,6 +248,7 @@ class User:
     code_ownership_consent_at: int | None = None
     created_at: int = 0
     last_login_at: int = 0
+    active: bool = True  # an inactive user cannot sign in or refresh (imported from the old system)
 
 
 @dataclass

@@ -15,6 +15,7 @@ The hierarchy, whole::
     │   └── InvalidToken                401 invalid_token
     ├── Forbidden                       403 admin_required
     │   ├── SignInDisabled              403 sign_in_disabled
+    │   ├── UserInactive                403 user_inactive
     │   └── PaidPlanRefused             403 paid_plan_refused
     ├── NotFound                        404 not_found
     │   ├── ProblemNotFound             404 problem_not_found
@@ -118,6 +119,11 @@ class Forbidden(AlgoItnyError):
 class SignInDisabled(Forbidden):
     code = "sign_in_disabled"
     default_message = "This way of signing in is not enabled here."
+
+
+class UserInactive(Forbidden):
+    code = "user_inactive"
+    default_message = "This account is deactivated: it cannot sign in."
 
 
 class PaidPlanRefused(Forbidden):

@@ -63,3 +63,7 @@ def run_import(legacy_dsn, table):
             await source.close()
 
     return run
+
+
+# Google sign-in against a loopback key server, dev sign-in on (tests/accounts' fixtures)
+from tests.accounts.conftest import auth_api, google_keys  # noqa: E402, F401

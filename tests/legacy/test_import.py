@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from algoitny.domain import NewTestCase
@@ -87,16 +89,21 @@ async def test_a_rerun_imports_nothing_and_changes_no_counter(legacy_db, run_imp
 async def test_rows_added_after_a_run_are_picked_up_by_the_next(legacy_db, run_import, table, problems):
     ids = await seed.world(legacy_db)
     await run_import()
-    newer = await seed.test_case(legacy_db, ids["ab"], "8 8\n", "16\n")
+    later = seed.T0 + dt.timedelta(minutes=3)
+    await seed.test_case(legacy_db, ids["ab"], "8 8\n", "16\n", created_at=later)
+    # created before the imported cases (a racing insert): the old order puts it first
+    await seed.test_case(legacy_db, ids["ab"], "0 0\n", "0\n", created_at=seed.T0 - dt.timedelta(minutes=1))
     fresh = await seed.problem(legacy_db, "custom", "new-one")
     await seed.history(legacy_db, ids["alice"], fresh, [], [])
     report = await run_import()
     assert report.clean, report.dumps()
-    assert report.entities["test_cases"].imported == 1 and report.entities["problems"].imported == 1
+    assert report.entities["test_cases"].imported == 2 and report.entities["problems"].imported == 1
     assert report.entities["history"].imported == 1 and report.entities["users"].imported == 0
     found = await problems.get_with_test_cases(platform="baekjoon", identifier="1000")
-    assert [t.input for t in found.test_cases] == ["1 2\n", "3 4\n", "5 5\n", "8 8\n"], f"appended ({newer})"
-    assert found.problem.test_case_count == 4
+    assert [t.input for t in found.test_cases] == ["0 0\n", "1 2\n", "3 4\n", "5 5\n", "8 8\n"], (
+        "the old (created_at, id) order across runs"
+    )
+    assert found.problem.test_case_count == 5
 
 
 async def test_bad_rows_are_reported_and_skipped(legacy_db, run_import):
@@ -111,6 +118,10 @@ async def test_bad_rows_are_reported_and_skipped(legacy_db, run_import):
     bad_results = await seed.history(legacy_db, ids["alice"], ids["ab"], [], [], test_results='"oops"')
     oversize = await seed.history(legacy_db, ids["alice"], ids["ab"], [], [], code="x" * 300_000)
     of_twin = await seed.history(legacy_db, twin, ids["ab"], [], [])
+    # within every limit of the mapping, but over the table's 400 KB per item
+    too_big = await seed.history(
+        legacy_db, ids["alice"], ids["ab"], [], [], code="x" * 250_000, hints=["y" * 200_000]
+    )
     bad_action = await seed.insert(
         legacy_db, "usage_logs", user_id=ids["alice"], action="teleport", metadata={}
     )
@@ -126,8 +137,12 @@ async def test_bad_rows_are_reported_and_skipped(legacy_db, run_import):
     assert "oversize" in skipped[("search_history", oversize)]
     assert "not imported" in skipped[("search_history", of_twin)]
     assert "teleport" in skipped[("usage_logs", bad_action)]
+    assert "rejected by the table" in skipped[("search_history", too_big)]
     assert report.entities["history"].imported == 3, "the good rows still went in"
-    assert all(e.verify["ok"] for e in report.entities.values()), "skipped rows are not verify failures"
+    verified = {name: e.verify["ok"] for name, e in report.entities.items()}
+    assert verified == dict.fromkeys(verified, True) | {"history": False}, "skipped rows verify (as skipped)"
+    history = report.entities["history"].verify
+    assert history["differences"] == [{"id": too_big, "outcome": "missing"}], "but the table's refusal shows"
 
 
 async def test_dry_run_writes_nothing(legacy_db, run_import, table):

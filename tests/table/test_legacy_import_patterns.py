@@ -36,29 +36,51 @@ async def test_import_problem(table, problems):
     ]
 
 
-async def test_import_submission(table, submissions):
-    repository = LegacyImportRepository(table)
-    submission = Submission(
-        submission_id="0" * 12 + "a" * 16,
-        user_id="u1",
+def _submission(n: int = 0, *, user_id: str = "u1", verdict: str = "AC") -> Submission:
+    return Submission(
+        submission_id=f"{n:012x}" + "a" * 16,
+        user_id=user_id,
         platform="custom",
-        identifier="x",
+        identifier=f"x{n}",
         problem_title="X",
         language="python",
         code="print(1)",
         public=True,
         status=SubmissionStatus.DONE,
-        verdict="AC",
+        verdict=verdict,
         passed=1,
         total=1,
-        created_at=1_700_000_000_000,
+        created_at=1_700_000_000_000 + n,
     )
+
+
+async def test_import_submission(table, submissions):
+    repository = LegacyImportRepository(table)
+    submission = _submission()
     assert await repository.create_submission(submission, ["hint"])
     assert not await repository.create_submission(submission, ["hint"])
-    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
+    assert await submissions.get_user_stats("u1") == {}, "counted per batch, not here"
     assert [s.submission_id for s in (await submissions.list_public(limit=5, cursor=None)).items] == [
         submission.submission_id
     ]
+
+
+async def test_import_submission_with_stats(table, submissions):
+    repository = LegacyImportRepository(table)
+    assert await repository.create_submission_with_stats(_submission(), None)
+    assert not await repository.create_submission_with_stats(_submission(), None)
+    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
+
+
+async def test_count_imported_submissions(table, submissions):
+    repository = LegacyImportRepository(table)
+    rows = [(10, _submission(1)), (12, _submission(2, verdict="WA")), (15, _submission(3))]
+    assert await repository.add_owner_stats("u1", rows[:2]) == 2
+    assert await repository.add_owner_stats("u1", rows[:2]) == 0, "a batch redone adds nothing"
+    assert await repository.add_owner_stats("u1", rows[1:]) == 1, "other boundaries: only the new row"
+    stats = await submissions.get_user_stats("u1")
+    assert (stats["exe"], stats["acc"], stats["lng:python"], stats["lgh"]) == (3, 2, 3, 15)
+    assert stats["solved"] == {"custom#x1", "custom#x3"} and len(stats["tried"]) == 3
 
 
 async def test_import_usage_counter(table):
@@ -91,3 +113,52 @@ async def test_import_test_results(table, submissions):
     )
     await LegacyImportRepository(table).save_results([("a" * 28, record), ("b" * 28, record)])
     assert (await submissions.get_result("b" * 28, 0)).verdict == "WA"
+
+
+async def test_reorder_imported_test_cases(table, test_cases, problems):
+    from algoitny.domain import NewTestCase
+
+    problem = await problems.create(factories.problem())
+    where = {"platform": problem.platform, "identifier": problem.identifier}
+    cases = [NewTestCase(input=f"{n}\n", output=f"{n}\n", kind="generated") for n in range(4)]
+    added = (await test_cases.add_many(**where, new_cases=cases)).added
+    wanted = [added[2], added[0], added[1], "not-there"]
+    moved = await LegacyImportRepository(table).reorder_test_cases(
+        problem.platform, problem.identifier, wanted
+    )
+    assert moved == 3
+    found = await problems.get_with_test_cases(**where)
+    assert [t.test_case_id for t in found.test_cases] == [added[2], added[0], added[1], added[3]]
+
+
+async def test_deactivate_user(table):
+    from algoitny.domain import User
+    from algoitny.table import CursorCodec, UserRepository
+
+    users = UserRepository(table, CursorCodec("test"))
+    await users.create(User(user_id="u-deact", email="deact@example.com"))
+    assert (await users.get("u-deact")).active, "active unless said otherwise"
+    assert not (await users.set_active("u-deact", False)).active
+    assert not (await users.get("u-deact")).active
+
+
+async def test_import_submissions(table, submissions):
+    repository = LegacyImportRepository(table)
+    assert await repository.create_submission(_submission(1), None)
+    batch = [(_submission(n), ["hint"] if n == 2 else None) for n in range(1, 4)]
+    assert await repository.create_submissions(batch) == [False, True, True], "the one there is left"
+    assert await repository.create_submissions(batch) == [False, False, False]
+    assert len((await submissions.list_public(limit=9, cursor=None)).items) == 3
+
+
+async def test_count_imported_submissions_of_owners(table, submissions):
+    repository = LegacyImportRepository(table)
+    await repository.add_owner_stats("u1", [(10, _submission(1, user_id="u1"))])
+    owners = {
+        "u1": [(10, _submission(1, user_id="u1")), (11, _submission(2, user_id="u1"))],
+        "u2": [(12, _submission(3, user_id="u2", verdict="WA"))],
+    }
+    await repository.add_owners_stats(owners)
+    await repository.add_owners_stats(owners)
+    u1, u2 = await submissions.get_user_stats("u1"), await submissions.get_user_stats("u2")
+    assert (u1["exe"], u1["lgh"], u2["exe"], u2["acc"]) == (2, 11, 1, 0), "each row counted once"

@@ -92,12 +92,8 @@ class UserMapping:
             plan="admin" if admin else plan,
             created_at=epoch_ms(row["created_at"]),
             last_login_at=epoch_ms(row["last_login"]),
+            active=bool(row["is_active"]),
         )
-        if not row["is_active"]:
-            # Our users have no active flag yet: reported so an operator can act on it.
-            ctx.report_warning(
-                self.table, row["id"], "inactive in the old system (imported as a normal user)"
-            )
         ctx.users[row["id"]] = user.user_id
         return MappedUser(row["id"], user)
 
@@ -110,6 +106,8 @@ class UserMapping:
             "google_id": user.google_id,
             "role": user.role,
             "plan": user.plan,
+            "active": user.active,
+            "created_at": user.created_at,
         }
 
     async def write(self, mapped: MappedUser, ctx: ImportContext) -> bool:

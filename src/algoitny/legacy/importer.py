@@ -37,6 +37,7 @@ MAPPINGS: dict[Entity, Any] = {
 }
 USAGE_TABLE = "usage_logs"
 MAX_DIFFERENCES = 50
+_REJECTED_BATCH = ("ValidationException", "TransactionCanceledException")
 
 
 def _table_of(entity: Entity) -> str:
@@ -60,8 +61,17 @@ async def _rejected_by_table(report: EntityReport, table: str, row_id: int, exc:
 
 
 class Importer:
-    def __init__(self, ctx: ImportContext, *, batch: int = 500, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        ctx: ImportContext,
+        *,
+        batch: int = 500,
+        progress: Progress | None = None,
+        mappings: dict[Entity, Any] | None = None,
+    ) -> None:
+        """``mappings`` replaces some entities' mappings (the benchmark compares two)."""
         self.ctx = ctx
+        self.mappings = MAPPINGS | (mappings or {})
         self.batch = batch
         self.progress = progress or Progress()
 
@@ -118,7 +128,7 @@ class Importer:
         report.seconds = round(time.monotonic() - started, 3)
 
     async def _import_rows(self, entity: Entity, report: EntityReport, window: dict[str, int]) -> None:
-        mapping = MAPPINGS[entity]
+        mapping = self.mappings[entity]
         position_column = getattr(mapping, "position_column", "id")
         sql = (
             f"SELECT * FROM {mapping.table} WHERE id > %s AND id <= %s AND {position_column} > %s "
@@ -129,7 +139,7 @@ class Importer:
             sql, (window["done"], window["high"], window["position"]), self.batch
         ):
             if entity == Entity.TEST_CASES:
-                await self._test_case_batch(mapping, rows, report)
+                await self._test_case_batch(mapping, rows, report, window)
                 # the batch's last problem may continue in the next batch: redo it on resume
                 window["position"] = rows[-1]["problem_id"] - 1
             else:
@@ -159,25 +169,44 @@ class Importer:
             report.imported += len(mapped)
             return
 
-        def job(row: Row, value: Any) -> Callable[[], Awaitable[None]]:
-            async def write() -> None:
+        def job(row: Row, value: Any) -> Callable[[], Awaitable[Any]]:
+            async def write() -> Any:
+                """The value when it is in the table now, else None."""
                 try:
                     if await mapping.write(value, self.ctx):
                         report.imported += 1
                     else:
                         report.existing += 1
+                    return value
                 except Skip as skip:
                     report.skip(mapping.table, row["id"], skip.reason)
                 except ClientError as exc:
                     await _rejected_by_table(report, mapping.table, row["id"], exc)
+                return None
 
             return write
 
         if hasattr(mapping, "before_writes"):
             await mapping.before_writes([value for _, value in mapped], self.ctx)
-        await _bounded(self.ctx, [job(row, value) for row, value in mapped])
+        outcomes = None
+        if hasattr(mapping, "write_batch"):
+            try:
+                outcomes = await mapping.write_batch([value for _, value in mapped], self.ctx)
+            except ClientError as exc:  # a row the table rejects: find it row by row
+                if exc.response.get("Error", {}).get("Code") not in _REJECTED_BATCH:
+                    raise
+        if outcomes is not None:
+            report.imported += sum(outcomes)
+            report.existing += len(outcomes) - sum(outcomes)
+            written = [value for _, value in mapped]
+        else:
+            written = await _bounded(self.ctx, [job(row, value) for row, value in mapped])
+        if hasattr(mapping, "after_writes"):
+            await mapping.after_writes([value for value in written if value is not None], self.ctx)
 
-    async def _test_case_batch(self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport) -> None:
+    async def _test_case_batch(
+        self, mapping: TestCaseMapping, rows: list[Row], report: EntityReport, window: dict[str, int]
+    ) -> None:
         mapped = await self._map(mapping, rows, report)
         groups: dict[int, list[Any]] = {}
         for _, value in mapped:
@@ -199,6 +228,7 @@ class Importer:
             return write
 
         await _bounded(self.ctx, [job(group) for group in groups.values()])
+        await mapping.keep_old_order(groups, done=window["done"], high=window["high"], ctx=self.ctx)
 
     @staticmethod
     def _reader(mapping: Any, value: Any, ctx: ImportContext) -> Callable[[], Awaitable[Any]]:
@@ -212,7 +242,7 @@ class Importer:
         if entity == Entity.USAGE:
             report.verify = await verify_usage(self.ctx, report, high=done)
             return
-        mapping = MAPPINGS[entity]
+        mapping = self.mappings[entity]
         source_sum, table_sum = Checksum(), Checksum()
         counts = {"source_rows": 0, "skipped": 0, "matched": 0, "missing": 0, "differing": 0}
         differences: list[dict[str, Any]] = []

@@ -23,6 +23,29 @@ MAX_TEST_TEXT = 64 * 1024 * 1024
 IMPORTED_KIND = TestCaseKind.GENERATED
 
 
+def test_case_ids_sql(where: str) -> str:
+    """``id, test_case_id`` of the old cases matching ``where``: the id our table gives each
+    (``payloads.test_case_id``, computed in PostgreSQL), so nobody reads their texts here."""
+    kind = IMPORTED_KIND.value
+    return f"""
+SELECT id, '{kind[0]}' || left(encode(sha256(
+    int8send({len(kind.encode())}::bigint) || convert_to('{kind}', 'UTF8')
+ || int8send(octet_length(convert_to(input, 'UTF8'))::bigint) || convert_to(input, 'UTF8')
+ || int8send(octet_length(convert_to(output, 'UTF8'))::bigint) || convert_to(output, 'UTF8')
+), 'hex'), 23) AS test_case_id
+FROM test_cases WHERE {where}
+"""
+
+
+# Problems of a catch-up batch with a new case created before one imported earlier.
+OUT_OF_ORDER_SQL = """
+SELECT DISTINCT new.problem_id FROM test_cases new
+WHERE new.id = ANY(%s) AND EXISTS (
+    SELECT 1 FROM test_cases old
+    WHERE old.problem_id = new.problem_id AND old.id <= %s AND old.created_at > new.created_at)
+"""
+
+
 def language_id(name: str | None) -> str:
     try:
         return get_language(name or "").id
@@ -116,6 +139,7 @@ class MappedTestCase:
     platform: str
     identifier: str
     case: NewTestCase
+    created_at: int
 
     @property
     def test_case_id(self) -> str:
@@ -141,7 +165,9 @@ class TestCaseMapping:
         if not text_out.strip():
             ctx.report_warning(self.table, row["id"], "empty expected output (a failed reference run)")
         case = NewTestCase(input=text_in, output=text_out, kind=IMPORTED_KIND)
-        return MappedTestCase(row["id"], row["problem_id"], found[0], found[1], case)
+        return MappedTestCase(
+            row["id"], row["problem_id"], found[0], found[1], case, epoch_ms(row["created_at"])
+        )
 
     def canonical(self, mapped: MappedTestCase) -> dict[str, Any]:
         return {
@@ -149,6 +175,7 @@ class TestCaseMapping:
             "test_case_id": mapped.test_case_id,
             "input_size": len(mapped.case.input.encode()),
             "output_size": len(mapped.case.output.encode()),
+            "created_at": mapped.created_at,
         }
 
     async def write_group(self, group: list[MappedTestCase], ctx: ImportContext) -> tuple[int, int]:
@@ -156,11 +183,38 @@ class TestCaseMapping:
         first = group[0]
         try:
             result = await ctx.test_cases_repo.add_many(
-                platform=first.platform, identifier=first.identifier, new_cases=[m.case for m in group]
+                platform=first.platform,
+                identifier=first.identifier,
+                new_cases=[m.case for m in group],
+                created_at=[m.created_at for m in group],
             )
         except ProblemNotFound:  # pragma: no cover - checked when mapping
             raise Skip(f"problem {first.problem_legacy_id} disappeared") from None
         return len(result.added), len(result.existing)
+
+    async def keep_old_order(
+        self, groups: dict[int, list[MappedTestCase]], *, done: int, high: int, ctx: ImportContext
+    ) -> None:
+        """After a catch-up batch (rows with ids above ``done``) was written.
+
+        Appending a problem's new cases after its imported ones is the old order
+        ``(created_at, id)`` unless a new case was created *before* an imported one: Django
+        stamps ``created_at`` before the INSERT takes its id, so two inserts racing an import
+        can land that way (or a row was inserted with an explicit time). Such a problem's
+        imported cases are then put in the old order again, within the positions they hold."""
+        if done == 0 or not groups:
+            return
+        new_ids = sorted(m.legacy_id for group in groups.values() for m in group)
+        flagged = await ctx.source.rows(OUT_OF_ORDER_SQL, (new_ids, done))
+        for row in flagged:
+            first = groups[row["problem_id"]][0]
+            ordered = await ctx.source.rows(
+                test_case_ids_sql("problem_id = %s AND id <= %s ORDER BY created_at, id"),
+                (row["problem_id"], high),
+            )
+            await ctx.imports.reorder_test_cases(
+                first.platform, first.identifier, [r["test_case_id"] for r in ordered]
+            )
 
     async def read_back(self, mapped: MappedTestCase, ctx: ImportContext) -> dict[str, Any] | None:
         from algoitny.errors import TestCaseNotFound
@@ -172,4 +226,6 @@ class TestCaseMapping:
         except TestCaseNotFound:
             return None
         case = NewTestCase(input=found.input, output=found.output, kind=found.kind)
-        return self.canonical(MappedTestCase(mapped.legacy_id, mapped.problem_legacy_id, "", "", case))
+        return self.canonical(
+            MappedTestCase(mapped.legacy_id, mapped.problem_legacy_id, "", "", case, found.created_at)
+        )

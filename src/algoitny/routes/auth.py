@@ -60,7 +60,7 @@ async def sign_in_for_development(body: DevSignIn, resources: ResourcesDep) -> S
     return SignedIn(**_tokens(pair), user=user_read(user))
 
 
-@router.post("/refresh/", response_model=TokensRead, responses=errors(401))
+@router.post("/refresh/", response_model=TokensRead, responses=errors(401, 403))
 async def refresh_tokens(body: RefreshRequest, resources: ResourcesDep) -> TokensRead:
     """New access and refresh tokens; the refresh token sent is used up. Sending a used one
     again revokes every token of that sign-in."""

@@ -189,10 +189,17 @@ class CachedTestCaseRepository(TestCaseRepository):
         return samples
 
     async def add_many(
-        self, *, platform: str, identifier: str, new_cases: Sequence[NewTestCase]
+        self,
+        *,
+        platform: str,
+        identifier: str,
+        new_cases: Sequence[NewTestCase],
+        created_at: Sequence[int] | None = None,
     ) -> BulkAddResult:
         try:
-            return await super().add_many(platform=platform, identifier=identifier, new_cases=new_cases)
+            return await super().add_many(
+                platform=platform, identifier=identifier, new_cases=new_cases, created_at=created_at
+            )
         finally:  # a failed add may have written some cases: forget either way
             await self.cache.forget(platform, identifier)
 

@@ -93,6 +93,7 @@ missing here)::
     link google id                           table  TransactWrite PROFILE + GOOGLE# pointer         UserRepository.link_google_id
     record sign-in                           table  Update PROFILE SET lli, rol, pln                UserRepository.record_sign_in
     change plan                              table  Update PROFILE SET pln if exists                UserRepository.set_plan
+    deactivate user                          table  Update PROFILE SET act if exists                UserRepository.set_active
     record consents                          table  Update PROFILE SET consent timestamps           UserRepository.set_consents
     list users                               GSI1   GSI1PK=USERS, begins_with(GSI1SK, prefix)       UserRepository.list_users
     get plan                                 table  PK=PLAN#{name}, SK=META                         PlanRepository.get
@@ -114,7 +115,12 @@ missing here)::
     get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
-    import submission                        table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission
+    import submission                        table  Put HIST# if not exists                         LegacyImportRepository.create_submission
+    import submissions                       table  TransactWrite ≤100 HIST# puts if not exists     LegacyImportRepository.create_submissions
+    count imported submissions of owners     table  TransactWrite ≤100 STATS# updates if lgh below  LegacyImportRepository.add_owners_stats
+    import submission with stats             table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission_with_stats
+    count imported submissions               table  Update STATS# ADD counts if lgh as read         LegacyImportRepository.add_owner_stats
+    reorder imported test cases              table  Query TC# heads, Update their positions         LegacyImportRepository.reorder_test_cases
     import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
     import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals

@@ -53,9 +53,15 @@ class TestCaseRepository:
         self.cursors = cursors
 
     async def add_many(
-        self, *, platform: str, identifier: str, new_cases: Sequence[NewTestCase]
+        self,
+        *,
+        platform: str,
+        identifier: str,
+        new_cases: Sequence[NewTestCase],
+        created_at: Sequence[int] | None = None,
     ) -> BulkAddResult:
         """Adds the cases not already present, after the existing ones, in request order.
+        ``created_at`` (one per case) keeps given creation times (an import); default now.
 
         Safe against concurrent adds to the same problem: positions come from an atomic
         counter on the problem (``ADD nxp :n`` returns a range only this call owns), and each
@@ -68,21 +74,22 @@ class TestCaseRepository:
         )
         added: list[str] = []
         existing: list[str] = []
-        fresh: list[tuple[str, NewTestCase]] = []
-        for case_id, new in zip(ids, new_cases, strict=True):
+        now = int(time.time() * 1000)
+        times = created_at or [now] * len(new_cases)
+        fresh: list[tuple[str, NewTestCase, int]] = []
+        for case_id, new, created in zip(ids, new_cases, times, strict=True):
             if case_id in positions or case_id in added:
                 existing.append(case_id)
                 continue
             added.append(case_id)
-            fresh.append((case_id, new))
+            fresh.append((case_id, new, created))
         if fresh:
             first = await self._allocate_positions(platform, identifier, positions, len(fresh))
-            now = int(time.time() * 1000)
             encoded = await payloads.offload(
-                sum(len(new.input) + len(new.output) for _, new in fresh),
+                sum(len(new.input) + len(new.output) for _, new, _ in fresh),
                 lambda: [
-                    payloads.encode_test_case(pk, case_id, new, first + offset, now)
-                    for offset, (case_id, new) in enumerate(fresh)
+                    payloads.encode_test_case(pk, case_id, new, first + offset, created)
+                    for offset, (case_id, new, created) in enumerate(fresh)
                 ],
             )
             # Chunks first (content-addressed: rewriting one is harmless); a case exists once

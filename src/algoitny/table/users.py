@@ -64,9 +64,11 @@ class UserRepository:
         return await self._by_pointer(keys.google_key(google_id))
 
     async def create(self, user: User) -> User:
-        """Raises ``Conflict`` when the email or Google id already belongs to someone."""
+        """Raises ``Conflict`` when the email or Google id already belongs to someone. Creation
+        and last sign-in are now unless given (an imported user keeps the old system's)."""
         user.email = user.email.lower()
-        user.created_at = user.last_login_at = _now_ms()
+        user.created_at = user.created_at or _now_ms()
+        user.last_login_at = user.last_login_at or user.created_at
         operations: list[Item] = [
             {
                 "Put": {
@@ -128,6 +130,9 @@ class UserRepository:
 
     async def record_sign_in(self, user_id: str, *, role: str, plan: str) -> User:
         return await self._set(user_id, {"last_login_at": _now_ms(), "role": role, "plan": plan})
+
+    async def set_active(self, user_id: str, active: bool) -> User:
+        return await self._set(user_id, {"active": active})
 
     async def set_plan(self, user_id: str, plan: str) -> User:
         return await self._set(user_id, {"plan": plan})
