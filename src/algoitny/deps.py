@@ -27,6 +27,7 @@ from algoitny.errors import (
     PlanNotFound,
     ProblemNotFound,
     SubmissionNotFound,
+    UserInactive,
     UserNotFound,
 )
 from algoitny.resources import Resources
@@ -104,6 +105,8 @@ async def current_caller(
         raise InvalidToken("This session was signed out or revoked; sign in again.")
     if user is None:
         raise InvalidToken("This token's user no longer exists.")
+    if not user.active:
+        raise UserInactive()  # deactivated after signing in: their tokens stop at once
     role = Role.ADMIN if user.role == UserRole.ADMIN else Role.USER
     return Caller(role, user.user_id, user, await plan_named(resources, user.plan))
 

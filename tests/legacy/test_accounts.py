@@ -57,3 +57,13 @@ async def test_users_and_test_cases_keep_their_old_creation_times(
     ).items
     minutes = sorted((c.created_at - epoch_ms(seed.T0)) // 60_000 for c in cases)
     assert minutes == [0, 1, 2], "the old created_at of each case, not the import's"
+
+
+async def test_a_user_deactivated_after_signing_in_is_refused_with_their_access_token(
+    legacy_db, run_import, auth_api, table
+):
+    ids = await seed.world(legacy_db)
+    assert (await run_import(only=ACCOUNTS)).clean
+    tokens = await sign_in(auth_api, "alice@example.com")
+    await UserRepository(table, CursorCodec("test")).set_active(legacy_user_id(ids["alice"]), False)
+    assert refused_as_inactive(await auth_api.get("/api/account/me", headers=bearer(tokens)))
