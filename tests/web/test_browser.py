@@ -24,11 +24,19 @@ TESTS = 20
 WRONG_AT = 7  # the wrong solution answers 0 when a == 7
 WRONG_SOLUTION = "a, b = map(int, input().split())\nprint(0 if a == 7 else a + b)\n"
 _ids = itertools.count(1)
+REFERENCE = "a, b = map(int, input().split())\nprint(a + b)\n"
+WRONG_ON_EQUAL = "a, b = map(int, input().split())\nprint(a + b + (a == b))\n"
+STRESS_SETUP = {
+    "generator": "import random\nsize, seed = map(int, input().split())\n"
+    "r = random.Random(seed)\nprint(r.randint(0, size), r.randint(0, size))\n",
+    "validator": "import sys\na, b = map(int, sys.stdin.read().split())\nsys.exit(0 if 0 <= a <= 1000 and 0 <= b <= 1000 else 1)\n",
+    "sizes": {"min": 1, "max": 8},
+}
 
 pytestmark = pytest.mark.usefixtures("worker")
 
 
-async def _problem(live_api: str, admin: dict[str, str]) -> str:
+async def _problem(live_api: str, admin: dict[str, str], **fields: Any) -> str:
     identifier = f"web{next(_ids)}"
     cases = [{"input": f"{i} {i}\n", "output": f"{2 * i}\n", "kind": "manual"} for i in range(TESTS)]
     async with httpx.AsyncClient(base_url=f"http://{live_api}", headers=admin, timeout=60) as client:
@@ -40,11 +48,15 @@ async def _problem(live_api: str, admin: dict[str, str]) -> str:
                 "title": f"A plus A {identifier}",
                 "tags": ["math"],
                 "status": "completed",
-            },
+            }
+            | fields,
         )
         assert created.status_code == 201, created.text
         added = await client.post(f"/api/problems/custom/{identifier}/test-cases", json={"test_cases": cases})
         assert added.status_code == 201, added.text
+        if "reference_solution" in fields:
+            stress = await client.put(f"/api/problems/custom/{identifier}/stress", json=STRESS_SETUP)
+            assert stress.status_code == 200, stress.text
     return identifier
 
 
@@ -232,3 +244,21 @@ async def test_an_admin_creates_a_problem_and_uploads_test_cases(page, live_api,
     assert problem["tags"] == ["math", "implementation"]
     assert problem["test_case_count"] == 12
     assert sorted(c["input_preview"] for c in listed["items"]) == sorted(f"{i} {i}\n" for i in range(1, 13))
+
+
+async def test_a_wrong_submission_shows_its_counterexample_with_the_difference_marked(page, live_api, admin):
+    identifier = await _problem(live_api, admin, reference_solution={"language": "python", "code": REFERENCE})
+    await _sign_in(page, "stressed@example.com")
+    await _submit(page, identifier, WRONG_ON_EQUAL)
+
+    panel = page.locator("section.counterexample")
+    await panel.get_by_role("heading", name="Smallest failing input found").wait_for(timeout=120_000)
+    a, b = map(int, (await panel.locator("pre.input").inner_text()).split())
+    assert a == b, "the bug shows only on equal numbers"
+    assert await panel.locator("pre.expected mark").inner_text() == str(a + b)
+    assert await panel.locator("pre.actual mark").inner_text() == str(a + b + 1)
+    assert "First difference on line 1, token 1" in await panel.locator(".difference").inner_text()
+
+    await page.reload()  # from the stored detail now
+    await page.get_by_role("heading", name="Smallest failing input found").wait_for()
+    assert (await page.locator("section.counterexample pre.input").inner_text()).split() == [str(a), str(b)]
