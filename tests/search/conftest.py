@@ -34,7 +34,9 @@ def plain(item: dict) -> dict:
     return {name: _deserializer.deserialize(value) for name, value in item.items()}
 
 
-def change_record(event: str, *, old: dict | None, new: dict | None, sequence: int | None = None) -> ChangeRecord:
+def change_record(
+    event: str, *, old: dict | None, new: dict | None, sequence: int | None = None
+) -> ChangeRecord:
     image = new if new is not None else old
     assert image is not None
     return ChangeRecord(

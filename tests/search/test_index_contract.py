@@ -40,8 +40,12 @@ async def test_korean_substrings_of_any_length_and_english_prefixes(index, probl
 
 
 async def test_identifiers_match_exactly_case_insensitively_and_by_prefix(index, problems, table):
-    await indexed(index, problems, table, platform="codeforces", identifier="1520E", title="Arranging The Sheep")
-    await indexed(index, problems, table, platform="codeforces", identifier="1520F", title="Guess the K-th Zero")
+    await indexed(
+        index, problems, table, platform="codeforces", identifier="1520E", title="Arranging The Sheep"
+    )
+    await indexed(
+        index, problems, table, platform="codeforces", identifier="1520F", title="Guess the K-th Zero"
+    )
     assert await found(index, "1520e") == ["1520E"]
     assert sorted(await found(index, "1520")) == ["1520E", "1520F"]
 
@@ -61,9 +65,15 @@ async def test_exact_identifier_or_title_first_then_title_words_then_tags_then_s
 
 
 async def test_filters_combine_with_the_query(index, problems, table):
-    await indexed(index, problems, table, platform="baekjoon", identifier="2001", title="Graph Walk", tags=["dp"])
-    await indexed(index, problems, table, platform="baekjoon", identifier="2002", title="Graph Cut", tags=["flow"])
-    await indexed(index, problems, table, platform="atcoder", identifier="abc100_a", title="Graph Art", tags=["dp"])
+    await indexed(
+        index, problems, table, platform="baekjoon", identifier="2001", title="Graph Walk", tags=["dp"]
+    )
+    await indexed(
+        index, problems, table, platform="baekjoon", identifier="2002", title="Graph Cut", tags=["flow"]
+    )
+    await indexed(
+        index, problems, table, platform="atcoder", identifier="abc100_a", title="Graph Art", tags=["dp"]
+    )
     assert sorted(await found(index, "graph", platform="baekjoon")) == ["2001", "2002"]
     assert sorted(await found(index, "graph", tag="dp")) == ["2001", "abc100_a"]
     assert await found(index, "graph", platform="baekjoon", tag="dp") == ["2001"]

@@ -20,7 +20,9 @@ async def test_create_rename_delete_restore_replayed_in_any_order(
     fts_index: Fts5Index, problems: ProblemRepository, table: Table
 ):
     sink = SearchSink(fts_index)
-    created = await problems.create(factories.problem(identifier="1753", title="최단경로", status="completed"))
+    created = await problems.create(
+        factories.problem(identifier="1753", title="최단경로", status="completed")
+    )
     platform = created.platform
     images = [await problem_image(table, platform, "1753")]
     await problems.update(platform=platform, identifier="1753", changes={"title": "최소 스패닝 트리"})
@@ -71,7 +73,9 @@ async def test_the_real_stream_applied_twice_leaves_the_newest(
     fts_index: Fts5Index, problems: ProblemRepository, settings
 ):
     """End to end through DynamoDB Streams (read minimally here; the indexer is the consumer)."""
-    first = await problems.create(factories.problem(identifier="2000", title="Stream One", status="completed"))
+    first = await problems.create(
+        factories.problem(identifier="2000", title="Stream One", status="completed")
+    )
     await problems.create(factories.problem(identifier="2001", title="Stream Two", status="completed"))
     await problems.update(platform=first.platform, identifier="2000", changes={"title": "Stream Renamed"})
     records = await read_stream(settings)

@@ -114,15 +114,21 @@ class Fts5Index:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._schema_ready = False  # created by the first connection (file and tables)
 
     # --- threads and connections -------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            with self._lock:
+                if not self._schema_ready:
+                    connection.executescript(_SCHEMA)
+                    self._schema_ready = True
             self._local.connection = connection
             with self._lock:
                 self._connections.append(connection)
@@ -133,8 +139,7 @@ class Fts5Index:
         return await loop.run_in_executor(pool, lambda: work(self._connection()))
 
     async def ensure(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        await self._on(self._writer, lambda c: c.executescript(_SCHEMA))
+        await self._on(self._writer, lambda c: None)  # the first connection creates the schema
 
     async def close(self) -> None:
         self._writer.shutdown(wait=True)
