@@ -10,7 +10,7 @@ delivered twice, or an old image replayed after a newer one, leaves the newest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -50,7 +50,7 @@ class ProblemDocument:
         return self.problem.status == ProblemStatus.COMPLETED and not self.problem.deleted
 
     def payload(self) -> dict[str, Any]:
-        return asdict(self.problem)
+        return dict(vars(self.problem))  # shallow: the values are JSON already (asdict deep-copies)
 
 
 @dataclass(frozen=True, slots=True)
