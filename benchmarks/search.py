@@ -230,8 +230,9 @@ async def main(args: argparse.Namespace) -> dict:
             result = await index.search(query)
             latencies.append((time.perf_counter() - began) * 1000)
             found += bool(result.hits)
-        index_mb = sum(f.stat().st_size for f in Path(directory).iterdir()) / 2**20
         await index.close()
+        index_mb = await asyncio.to_thread(lambda: sum(f.stat().st_size for f in Path(directory).iterdir()))
+        index_mb /= 2**20
 
     consumer = importlib.util.find_spec("algoitny.indexer.consumer") is not None
     query_p50 = statistics.median(latencies)
