@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from algoitny.search import SearchSink, open_search_index
 from tests import factories
+from tests.conftest import app_client
 from tests.search.conftest import read_stream
 
 SEARCH = "/api/search/problems"
@@ -108,3 +109,11 @@ async def test_the_cursor_pages_through_and_is_bound_to_its_query(api, admin, se
     admin_page = (await api.get(SEARCH, params={"q": "pager", "limit": "1"}, headers=admin)).json()
     response = await api.get(SEARCH, params={"q": "pager", "cursor": admin_page["next_cursor"]})
     assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_an_unreadable_index_file_is_a_503_not_a_500(settings):
+    settings.search.path.write_bytes(b"not a database, " * 512)
+    async with app_client(settings) as client:
+        response = await client.get(SEARCH, params={"q": "anything"})
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "service_unavailable"

@@ -46,14 +46,13 @@ def build_search_index(settings: SearchSettings, **options: Any) -> SearchIndex:
 
 
 @contextlib.asynccontextmanager
-async def open_search_index(
-    settings: SearchSettings, *, create: bool | None = None
-) -> AsyncIterator[SearchIndex]:
-    """The index, closed on exit. ``create`` runs ``ensure`` (default: for the FTS5 file
-    only; an OpenSearch index is created by ``algoitny migrate``)."""
+async def open_search_index(settings: SearchSettings, *, create: bool = False) -> AsyncIterator[SearchIndex]:
+    """The index, closed on exit; ``create`` runs ``ensure`` (``algoitny migrate`` and
+    ``reindex`` do). Opening connects to nothing: the FTS5 file is made on first use, and
+    an OpenSearch index that does not exist yet answers empty pages."""
     index = build_search_index(settings)
     try:
-        if create if create is not None else not settings.url:
+        if create:
             await index.ensure()
         yield index
     finally:

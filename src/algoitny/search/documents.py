@@ -10,7 +10,7 @@ delivered twice, or an old image replayed after a newer one, leaves the newest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -85,8 +85,13 @@ def problem_from_image(image: Mapping[str, Any]) -> Problem:
     return Problem(**fields)
 
 
-def is_problem_meta(image: Mapping[str, Any] | None) -> bool:
-    return image is not None and image.get("tp") == PROBLEM.entity_type and image.get("SK") == "META"
+_PROBLEM_FIELDS = frozenset(f.name for f in fields(Problem))
+
+
+def problem_from_payload(payload: Mapping[str, Any]) -> Problem:
+    """A stored payload → the problem; fields a newer or older ``Problem`` lacks are dropped
+    (defaults fill the new ones), so an index written by another version still answers."""
+    return Problem(**{name: value for name, value in payload.items() if name in _PROBLEM_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)

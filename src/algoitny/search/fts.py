@@ -34,8 +34,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from algoitny.domain import Problem
+from algoitny.errors import ServiceUnavailable
 from algoitny.search import text
-from algoitny.search.documents import ProblemDocument, Removal, SearchHit, SearchQuery, SearchResult, Version
+from algoitny.search.documents import (
+    ProblemDocument,
+    Removal,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    Version,
+    problem_from_payload,
+)
 
 T = TypeVar("T")
 
@@ -176,7 +185,12 @@ class Fts5Index:
         )
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        return await self._on(self._readers, functools.partial(_search, query=query))
+        try:
+            return await self._on(self._readers, functools.partial(_search, query=query))
+        except sqlite3.DatabaseError as exc:  # locked past the timeout, disk error, a corrupt file
+            raise ServiceUnavailable(
+                f"The search index is unavailable ({exc}); `algoitny reindex` rebuilds it."
+            ) from exc
 
 
 def _stored_version(connection: sqlite3.Connection, key: tuple[str, str]) -> tuple[int, Version] | None:
@@ -272,7 +286,7 @@ def _search(connection: sqlite3.Connection, *, query: SearchQuery) -> SearchResu
         filters.append("AND p.visible = 1")
     rows = connection.execute(_SEARCH.format(filters=" ".join(filters)), parameters).fetchall()
     hits = [
-        SearchHit(problem=Problem(**json.loads(payload)), score=(3 - tier) * 1e6 - score)
+        SearchHit(problem=problem_from_payload(json.loads(payload)), score=(3 - tier) * 1e6 - score)
         for payload, tier, score in rows[: query.limit]
     ]
     return SearchResult(hits=hits, more=len(rows) > query.limit)

@@ -26,10 +26,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from algoitny.domain import Problem
 from algoitny.errors import ServiceUnavailable
 from algoitny.search import text
-from algoitny.search.documents import ProblemDocument, Removal, SearchHit, SearchQuery, SearchResult
+from algoitny.search.documents import (
+    ProblemDocument,
+    Removal,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    problem_from_payload,
+)
 
 _EDGE = {"type": "text", "analyzer": "edge", "search_analyzer": "whitespace"}
 MAPPING: dict[str, Any] = {
@@ -206,7 +212,9 @@ class OpenSearchIndex:
             raise ServiceUnavailable("The search cluster is unreachable.") from exc
         found = answer["hits"]["hits"]
         hits = [
-            SearchHit(problem=Problem(**hit["_source"]["payload"]), score=float(hit["_score"] or 0))
+            SearchHit(
+                problem=problem_from_payload(hit["_source"]["payload"]), score=float(hit["_score"] or 0)
+            )
             for hit in found[: query.limit]
         ]
         return SearchResult(hits=hits, more=len(found) > query.limit)
