@@ -13,7 +13,7 @@ from algoitny.schemas.common import PageLimit, Tag
 from algoitny.schemas.presenters import problem_read
 from algoitny.schemas.search import ProblemSearchItem, ProblemSearchPage
 from algoitny.search import SearchIndex, SearchQuery, text
-from algoitny.search.query import MAX_QUERY_CHARS, decode_offset, encode_offset, parse_query, query_id
+from algoitny.search.query import MAX_QUERY_CHARS, decode_position, encode_position, parse_query, query_id
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
@@ -50,7 +50,7 @@ async def search_problems(
     terms = parse_query(q)
     fingerprint = query_id(terms, platform=platform, tag=tag, include_hidden=caller.is_admin)
     cursors = resources.problems.cursors
-    offset = decode_offset(cursors, cursor, fingerprint)
+    after = decode_position(cursors, cursor, fingerprint)
     result = await index.search(
         SearchQuery(
             terms=terms,
@@ -58,7 +58,7 @@ async def search_problems(
             tag=tag,
             include_hidden=caller.is_admin,
             limit=limit,
-            offset=offset,
+            after=after,
         )
     )
     items = [
@@ -68,5 +68,5 @@ async def search_problems(
         )
         for hit in result.hits
     ]
-    next_cursor = encode_offset(cursors, offset + limit, fingerprint) if result.more else None
+    next_cursor = encode_position(cursors, result.next, fingerprint)
     return json_body(ProblemSearchPage(items=items, next_cursor=next_cursor))

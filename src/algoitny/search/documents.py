@@ -94,16 +94,20 @@ def problem_from_payload(payload: Mapping[str, Any]) -> Problem:
     return Problem(**{name: value for name, value in payload.items() if name in _PROBLEM_FIELDS})
 
 
+Position = tuple[Any, ...]  # where a page starts: backend-made, JSON scalars, opaque to callers
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
-    """``terms`` are already normalised (``text.terms``); ``offset`` comes from the cursor."""
+    """``terms`` are already normalised (``text.terms``); ``after`` is the ``next`` of the
+    previous page (the cursor carries it)."""
 
     terms: tuple[str, ...]
     platform: str | None = None
     tag: str | None = None
     include_hidden: bool = False  # drafts and soft-deleted problems: admins only
     limit: int = 20
-    offset: int = 0
+    after: Position | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,4 +119,4 @@ class SearchHit:
 @dataclass(slots=True)
 class SearchResult:
     hits: list[SearchHit] = field(default_factory=list)
-    more: bool = False  # another page follows
+    next: Position | None = None  # where the next page starts; None: this was the last

@@ -28,15 +28,16 @@ import functools
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from algoitny.domain import Problem
-from algoitny.errors import ServiceUnavailable
+from algoitny.errors import InvalidCursor, ServiceUnavailable
 from algoitny.search import text
 from algoitny.search.documents import (
+    Position,
     ProblemDocument,
     Removal,
     SearchHit,
@@ -60,8 +61,11 @@ CREATE TABLE IF NOT EXISTS problem (
     exact_identifier TEXT,
     exact_title TEXT,
     created_at INTEGER NOT NULL,
-    payload TEXT,
     UNIQUE (platform, identifier)
+);
+CREATE TABLE IF NOT EXISTS problem_payload (
+    id INTEGER PRIMARY KEY,
+    payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS problem_exact_identifier ON problem (exact_identifier);
 CREATE INDEX IF NOT EXISTS problem_exact_title ON problem (exact_title);
@@ -99,18 +103,23 @@ def match_expressions(terms: Sequence[str]) -> tuple[str, str, str]:
     return anywhere, title, words
 
 
-_SEARCH = f"""
-SELECT p.payload,
-       CASE WHEN p.exact_identifier = :exact OR p.exact_title = :exact THEN 0
-            WHEN p.id IN (SELECT rowid FROM problem_text WHERE problem_text MATCH :title) THEN 1
-            WHEN p.id IN (SELECT rowid FROM problem_text WHERE problem_text MATCH :words) THEN 2
-            ELSE 3 END AS tier,
-       bm25(problem_text, {_WEIGHTS}) AS score
+# One window of one tier: its newest WINDOW matches below a rowid (FTS5 walks its doclists
+# in rowid order and stops at the limit), bm25 computed for those rows only.
+_WINDOW_SQL = f"""
+SELECT problem_text.rowid, bm25(problem_text, {_WEIGHTS})
 FROM problem_text JOIN problem AS p ON p.id = problem_text.rowid
-WHERE problem_text MATCH :anywhere {{filters}}
-ORDER BY tier, score, p.created_at DESC, p.id DESC
-LIMIT :limit OFFSET :offset
+WHERE problem_text MATCH :match AND problem_text.rowid < :upper {{filters}}
+ORDER BY problem_text.rowid DESC
+LIMIT :window
 """
+_EXACT_SQL = """
+SELECT p.id FROM problem AS p
+WHERE (p.exact_identifier = :exact OR p.exact_title = :exact) AND p.removed = 0 {filters}
+ORDER BY p.id DESC LIMIT 100
+"""
+WINDOW = 256
+_TOP = 2**63 - 1
+_ID_SPREAD = 4096  # row ids are created_at (ms) × 4096 + a hash of the key: newest = largest
 
 
 class Fts5Index:
@@ -172,7 +181,7 @@ class Fts5Index:
         def drop(connection: sqlite3.Connection) -> None:
             connection.executescript(
                 "BEGIN IMMEDIATE; DELETE FROM problem_text; DELETE FROM problem_tag; "
-                "DELETE FROM problem; COMMIT;"
+                "DELETE FROM problem_payload; DELETE FROM problem; COMMIT;"
             )
 
         await self._on(self._writer, drop)
@@ -200,6 +209,14 @@ def _stored_version(connection: sqlite3.Connection, key: tuple[str, str]) -> tup
     return None if row is None else (row[0], Version(row[1], row[2]))
 
 
+def _new_id(connection: sqlite3.Connection, created_at: int, key: tuple[str, str]) -> int:
+    """Row ids follow creation time, so FTS5's rowid order is newest first."""
+    row_id = max(created_at, 0) * _ID_SPREAD + zlib.crc32("#".join(key).encode()) % _ID_SPREAD
+    while connection.execute("SELECT 1 FROM problem WHERE id = ?", (row_id,)).fetchone():
+        row_id += 1
+    return row_id
+
+
 def _write(connection: sqlite3.Connection, *, documents: Sequence[ProblemDocument | Removal]) -> None:
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -208,20 +225,27 @@ def _write(connection: sqlite3.Connection, *, documents: Sequence[ProblemDocumen
             if stored is not None and stored[1] >= document.version:
                 continue  # this version, or a newer one, is already in
             if stored is not None:
-                connection.execute("DELETE FROM problem_text WHERE rowid = ?", (stored[0],))
-                connection.execute("DELETE FROM problem_tag WHERE id = ?", (stored[0],))
-            row_id = _put_row(connection, stored[0] if stored else None, document)
+                row_id = stored[0]
+                for table, column in (
+                    ("problem_text", "rowid"),
+                    ("problem_tag", "id"),
+                    ("problem_payload", "id"),
+                ):
+                    connection.execute(f"DELETE FROM {table} WHERE {column} = ?", (row_id,))
+            else:
+                created_at = document.problem.created_at if isinstance(document, ProblemDocument) else 0
+                row_id = _new_id(connection, created_at, document.key)
+            _put_row(connection, row_id, document)
             if isinstance(document, ProblemDocument):
-                _put_text(connection, row_id, document.problem)
+                _put_text(connection, row_id, document)
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
 
 
-def _put_row(connection: sqlite3.Connection, row_id: int | None, document: ProblemDocument | Removal) -> int:
+def _put_row(connection: sqlite3.Connection, row_id: int, document: ProblemDocument | Removal) -> None:
     platform, identifier = document.key
-    version = document.version
     values: tuple[Any, ...]
     if isinstance(document, ProblemDocument):
         problem = document.problem
@@ -231,24 +255,18 @@ def _put_row(connection: sqlite3.Connection, row_id: int | None, document: Probl
             text.joined(problem.identifier),
             text.joined(problem.title),
             problem.created_at,
-            json.dumps(document.payload(), ensure_ascii=False, separators=(",", ":")),
         )
     else:
-        values = (1, 0, None, None, 0, None)
-    cursor = connection.execute(
-        "INSERT INTO problem (id, platform, identifier, version_updated, version_sequence, removed, visible,"
-        " exact_identifier, exact_title, created_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (platform, identifier) DO UPDATE SET version_updated = excluded.version_updated,"
-        " version_sequence = excluded.version_sequence, removed = excluded.removed,"
-        " visible = excluded.visible, exact_identifier = excluded.exact_identifier,"
-        " exact_title = excluded.exact_title, created_at = excluded.created_at, payload = excluded.payload"
-        " RETURNING id",
-        (row_id, platform, identifier, version.updated_at, version.sequence, *values),
+        values = (1, 0, None, None, 0)
+    connection.execute(
+        "INSERT OR REPLACE INTO problem (id, platform, identifier, version_updated, version_sequence, removed,"
+        " visible, exact_identifier, exact_title, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (row_id, platform, identifier, document.version.updated_at, document.version.sequence, *values),
     )
-    return cursor.fetchone()[0]
 
 
-def _put_text(connection: sqlite3.Connection, row_id: int, problem: Problem) -> None:
+def _put_text(connection: sqlite3.Connection, row_id: int, document: ProblemDocument) -> None:
+    problem = document.problem
     identifier_terms, title_terms = text.terms(problem.identifier), text.terms(problem.title)
     connection.execute(
         "INSERT INTO problem_text (rowid, identifier, title, tags, fragments) VALUES (?, ?, ?, ?, ?)",
@@ -263,30 +281,83 @@ def _put_text(connection: sqlite3.Connection, row_id: int, problem: Problem) -> 
     connection.executemany(
         "INSERT OR IGNORE INTO problem_tag (tag, id) VALUES (?, ?)", [(tag, row_id) for tag in problem.tags]
     )
+    connection.execute(
+        "INSERT INTO problem_payload (id, payload) VALUES (?, ?)",
+        (row_id, json.dumps(document.payload(), ensure_ascii=False, separators=(",", ":"))),
+    )
+
+
+def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
+    clauses, parameters = [], {}
+    if query.platform:
+        clauses.append("AND p.platform = :platform")
+        parameters["platform"] = query.platform
+    if query.tag:
+        clauses.append("AND EXISTS (SELECT 1 FROM problem_tag AS t WHERE t.tag = :tag AND t.id = p.id)")
+        parameters["tag"] = query.tag
+    if not query.include_hidden:
+        clauses.append("AND p.visible = 1")
+    return " ".join(clauses), parameters
+
+
+def _start(after: Position | None) -> tuple[int, int, int]:
+    if after is None:
+        return 0, _TOP, 0
+    if len(after) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in after):
+        raise InvalidCursor()
+    tier, upper, skip = after
+    if not (0 <= tier <= 4 and 0 < upper <= _TOP and 0 <= skip <= WINDOW):
+        raise InvalidCursor()
+    return tier, upper, skip
 
 
 def _search(connection: sqlite3.Connection, *, query: SearchQuery) -> SearchResult:
+    """Tier by tier (exact; identifier/title words; tag words; word parts), each read in
+    windows of its ``WINDOW`` newest matches ranked by bm25: a page costs a window or
+    two, however many problems match. The position is (tier, window's upper rowid, rows
+    of the window already shown)."""
     anywhere, title, words = match_expressions(query.terms)
-    filters = []
-    parameters: dict[str, Any] = {
-        "exact": " ".join(query.terms),
-        "anywhere": anywhere,
-        "title": title,
-        "words": words,
-        "limit": query.limit + 1,
-        "offset": query.offset,
-    }
-    if query.platform:
-        filters.append("AND p.platform = :platform")
-        parameters["platform"] = query.platform
-    if query.tag:
-        filters.append("AND p.id IN (SELECT id FROM problem_tag WHERE tag = :tag)")
-        parameters["tag"] = query.tag
-    if not query.include_hidden:
-        filters.append("AND p.visible = 1")
-    rows = connection.execute(_SEARCH.format(filters=" ".join(filters)), parameters).fetchall()
-    hits = [
-        SearchHit(problem=problem_from_payload(json.loads(payload)), score=(3 - tier) * 1e6 - score)
-        for payload, tier, score in rows[: query.limit]
+    tiers = [title, f"({words}) NOT ({title})", f"({anywhere}) NOT ({words})"]
+    filters, parameters = _filters(query)
+    exact = [
+        row[0]
+        for row in connection.execute(
+            _EXACT_SQL.format(filters=filters), parameters | {"exact": " ".join(query.terms)}
+        )
     ]
-    return SearchResult(hits=hits, more=len(rows) > query.limit)
+    excluded = set(exact)
+    window_sql = _WINDOW_SQL.format(filters=filters)
+    wanted = query.limit + 1
+    taken: list[tuple[int, float, Position]] = []  # row id, score, the position after it
+    tier, upper, skip = _start(query.after)
+    while len(taken) < wanted and tier <= 3:
+        if tier == 0:
+            ranked = [(row_id, 0.0) for row_id in exact]
+            full = False
+        else:
+            rows = connection.execute(
+                window_sql, parameters | {"match": tiers[tier - 1], "upper": upper, "window": WINDOW}
+            ).fetchall()
+            full = len(rows) == WINDOW
+            ranked = sorted(((r, s) for r, s in rows if r not in excluded), key=lambda row: (row[1], -row[0]))
+        for index in range(skip, min(len(ranked), skip + wanted - len(taken))):
+            row_id, score = ranked[index]
+            taken.append((row_id, (3 - tier) * 1e6 - score, (tier, upper, index + 1)))
+        if len(taken) >= wanted:
+            break
+        if full:
+            upper, skip = rows[-1][0], 0  # the next window of the same tier
+        else:
+            tier, upper, skip = tier + 1, _TOP, 0
+    page = taken[: query.limit]
+    payloads = dict(
+        connection.execute(
+            f"SELECT id, payload FROM problem_payload WHERE id IN ({','.join('?' * len(page))})",
+            [row_id for row_id, _, _ in page],
+        ).fetchall()
+    )
+    hits = [
+        SearchHit(problem=problem_from_payload(json.loads(payloads[row_id])), score=score)
+        for row_id, score, _ in page
+    ]
+    return SearchResult(hits=hits, next=page[-1][2] if len(taken) > query.limit else None)

@@ -6,8 +6,8 @@ is kept as a tombstone with its version, so an older upsert replayed after it st
 ignored (``reset`` forgets tombstones: it is for rebuilding from the table).
 
 Reads are one ranked page: exact identifier or exact title first, then matches in
-title words (identifier prefix, title word prefix), then tags, then substrings of title
-words; ties newest first. Each backend documents how it gets there (docs/search.md).
+identifier/title words (prefixes), then tags, then parts of title words; the page's
+``next`` position resumes after it. Each backend documents how (docs/search.md).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from algoitny.search.documents import ProblemDocument, Removal, SearchQuery, SearchResult
-
-MAX_OFFSET = 1000  # deeper pages are refused: refine the query instead
 
 
 class SearchIndex(Protocol):

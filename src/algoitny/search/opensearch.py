@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from algoitny.errors import ServiceUnavailable
+from algoitny.errors import InvalidCursor, ServiceUnavailable
 from algoitny.search import text
 from algoitny.search.documents import (
     ProblemDocument,
@@ -59,6 +59,7 @@ MAPPING: dict[str, Any] = {
             "visible": {"type": "boolean"},
             "removed": {"type": "boolean"},
             "created_at": {"type": "long"},
+            "key": {"type": "keyword"},
             "version_updated": {"type": "long"},
             "version_sequence": {"type": "keyword"},
             "payload": {"type": "object", "enabled": False},
@@ -77,13 +78,23 @@ if (ctx._source.version_updated != null && (ctx._source.version_updated > params
 """
 
 
+def _id(document: ProblemDocument | Removal) -> str:
+    return f"{document.key[0]}#{document.key[1]}"
+
+
 def _source(document: ProblemDocument | Removal) -> dict[str, Any]:
     version = {
         "version_updated": document.version.updated_at,
         "version_sequence": document.version.sequence,
     }
     if isinstance(document, Removal):
-        return {"platform": document.platform, "removed": True, "visible": False, **version}
+        return {
+            "platform": document.platform,
+            "removed": True,
+            "visible": False,
+            "key": _id(document),
+            **version,
+        }
     problem = document.problem
     identifier_terms, title_terms = text.terms(problem.identifier), text.terms(problem.title)
     return {
@@ -98,6 +109,7 @@ def _source(document: ProblemDocument | Removal) -> dict[str, Any]:
         "visible": document.visible_to_all,
         "removed": False,
         "created_at": problem.created_at,
+        "key": _id(document),
         "payload": document.payload(),
         **version,
     }
@@ -126,11 +138,10 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
     if not query.include_hidden:
         filters.append({"term": {"visible": True}})
     words = ["identifier.prefix^20", "title.prefix^10"]
-    return {
-        "from": query.offset,
+    body: dict[str, Any] = {
         "size": query.limit + 1,
         "_source": ["payload"],
-        "sort": [{"_score": "desc"}, {"created_at": "desc"}],
+        "sort": [{"_score": "desc"}, {"created_at": "desc"}, {"key": "desc"}],
         "query": {
             "bool": {
                 "must": _terms_query(query.terms, [*words, "tags.prefix^4"], fragments=True),
@@ -149,6 +160,11 @@ def search_body(query: SearchQuery) -> dict[str, Any]:
             }
         },
     }
+    if query.after is not None:
+        if len(query.after) != 3:
+            raise InvalidCursor()
+        body["search_after"] = list(query.after)
+    return body
 
 
 class OpenSearchIndex:
@@ -174,7 +190,7 @@ class OpenSearchIndex:
             {
                 "_op_type": "update",
                 "_index": self.index,
-                "_id": f"{document.key[0]}#{document.key[1]}",
+                "_id": _id(document),
                 "scripted_upsert": True,
                 "upsert": {},
                 "script": {
@@ -217,7 +233,8 @@ class OpenSearchIndex:
             )
             for hit in found[: query.limit]
         ]
-        return SearchResult(hits=hits, more=len(found) > query.limit)
+        more = len(found) > query.limit
+        return SearchResult(hits=hits, next=tuple(found[query.limit - 1]["sort"]) if more else None)
 
     async def count(self) -> int:
         answer = await self._client.count(index=self.index, body={"query": {"term": {"removed": False}}})

@@ -3,8 +3,9 @@
 A query is at most ``MAX_QUERY_CHARS`` characters and ``MAX_TERMS`` terms, has no
 control or format characters, and has at least one term (a run of letters or digits):
 anything else is ``422 invalid_search_query`` with the reason, never a 500. A cursor is
-the next page's offset, signed and bound to the query and its filters (the table's
-``CursorCodec``), so it cannot be edited or replayed against another query.
+where the next page starts (the backend's position), signed and bound to the query, its
+filters and the caller's view (the table's ``CursorCodec``), so it cannot be edited or
+replayed against another query.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import unicodedata
 
 from algoitny.errors import InvalidCursor, InvalidSearchQuery
 from algoitny.search import text
-from algoitny.search.index import MAX_OFFSET
+from algoitny.search.documents import Position
 from algoitny.table.cursor import CursorCodec
 
 MAX_QUERY_CHARS = 100
@@ -37,15 +38,14 @@ def query_id(terms: tuple[str, ...], *, platform: str | None, tag: str | None, i
     return f"search:{' '.join(terms)}:{platform or ''}:{tag or ''}:{int(include_hidden)}"
 
 
-def decode_offset(cursors: CursorCodec, cursor: str | None, query: str) -> int:
+def decode_position(cursors: CursorCodec, cursor: str | None, query: str) -> Position | None:
     if not cursor:
-        return 0
-    offset = cursors.decode(cursor, query).get("offset")
-    if not isinstance(offset, int) or not 0 < offset <= MAX_OFFSET:
+        return None
+    after = cursors.decode(cursor, query).get("after")
+    if not isinstance(after, list) or not 0 < len(after) <= 4:
         raise InvalidCursor()
-    return offset
+    return tuple(after)
 
 
-def encode_offset(cursors: CursorCodec, offset: int, query: str) -> str | None:
-    """``None`` past ``MAX_OFFSET``: the last page a query may reach."""
-    return cursors.encode({"offset": offset}, query) if offset <= MAX_OFFSET else None
+def encode_position(cursors: CursorCodec, position: Position | None, query: str) -> str | None:
+    return None if position is None else cursors.encode({"after": list(position)}, query)
