@@ -104,10 +104,11 @@ def match_expressions(terms: Sequence[str]) -> tuple[str, str, str]:
 
 
 # One window of one tier: its newest WINDOW matches below a rowid (FTS5 walks its doclists
-# in rowid order and stops at the limit), bm25 computed for those rows only.
+# in rowid order and stops at the limit), bm25 computed for those rows only. CROSS JOIN
+# keeps FTS5 the outer loop (the planner would rather walk `problem` by platform).
 _WINDOW_SQL = f"""
 SELECT problem_text.rowid, bm25(problem_text, {_WEIGHTS})
-FROM problem_text JOIN problem AS p ON p.id = problem_text.rowid
+FROM problem_text CROSS JOIN problem AS p ON p.id = problem_text.rowid
 WHERE problem_text MATCH :match AND problem_text.rowid < :upper {{filters}}
 ORDER BY problem_text.rowid DESC
 LIMIT :window
@@ -125,8 +126,9 @@ _ID_SPREAD = 4096  # row ids are created_at (ms) × 4096 + a hash of the key: ne
 class Fts5Index:
     name = "fts5"
 
-    def __init__(self, path: Path, *, readers: int = 4) -> None:
+    def __init__(self, path: Path, *, readers: int = 4, window: int = WINDOW) -> None:
         self.path = path
+        self.window = window  # matches ranked at once (tests make it small)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="search-write")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="search-read")
         self._local = threading.local()
@@ -143,6 +145,8 @@ class Fts5Index:
             connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA cache_size = -32768")  # 32 MiB per connection
+            connection.execute("PRAGMA mmap_size = 268435456")
             with self._lock:
                 if not self._schema_ready:
                     connection.executescript(_SCHEMA)
@@ -195,7 +199,7 @@ class Fts5Index:
 
     async def search(self, query: SearchQuery) -> SearchResult:
         try:
-            return await self._on(self._readers, functools.partial(_search, query=query))
+            return await self._on(self._readers, functools.partial(_search, query=query, window=self.window))
         except sqlite3.DatabaseError as exc:  # locked past the timeout, disk error, a corrupt file
             raise ServiceUnavailable(
                 f"The search index is unavailable ({exc}); `algoitny reindex` rebuilds it."
@@ -290,7 +294,9 @@ def _put_text(connection: sqlite3.Connection, row_id: int, document: ProblemDocu
 def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
     clauses, parameters = [], {}
     if query.platform:
-        clauses.append("AND p.platform = :platform")
+        # Unary + keeps the planner off the (platform, identifier) index: the exact-match
+        # indexes (exact lookup) and FTS5's rowid order (windows) are the selective paths.
+        clauses.append("AND +p.platform = :platform")
         parameters["platform"] = query.platform
     if query.tag:
         clauses.append("AND EXISTS (SELECT 1 FROM problem_tag AS t WHERE t.tag = :tag AND t.id = p.id)")
@@ -300,18 +306,18 @@ def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
     return " ".join(clauses), parameters
 
 
-def _start(after: Position | None) -> tuple[int, int, int]:
+def _start(after: Position | None, window: int) -> tuple[int, int, int]:
     if after is None:
         return 0, _TOP, 0
     if len(after) != 3 or not all(isinstance(v, int) and not isinstance(v, bool) for v in after):
         raise InvalidCursor()
     tier, upper, skip = after
-    if not (0 <= tier <= 4 and 0 < upper <= _TOP and 0 <= skip <= WINDOW):
+    if not (0 <= tier <= 4 and 0 < upper <= _TOP and 0 <= skip <= max(window, 100)):
         raise InvalidCursor()
     return tier, upper, skip
 
 
-def _search(connection: sqlite3.Connection, *, query: SearchQuery) -> SearchResult:
+def _search(connection: sqlite3.Connection, *, query: SearchQuery, window: int = WINDOW) -> SearchResult:
     """Tier by tier (exact; identifier/title words; tag words; word parts), each read in
     windows of its ``WINDOW`` newest matches ranked by bm25: a page costs a window or
     two, however many problems match. The position is (tier, window's upper rowid, rows
@@ -329,16 +335,16 @@ def _search(connection: sqlite3.Connection, *, query: SearchQuery) -> SearchResu
     window_sql = _WINDOW_SQL.format(filters=filters)
     wanted = query.limit + 1
     taken: list[tuple[int, float, Position]] = []  # row id, score, the position after it
-    tier, upper, skip = _start(query.after)
+    tier, upper, skip = _start(query.after, window)
     while len(taken) < wanted and tier <= 3:
         if tier == 0:
             ranked = [(row_id, 0.0) for row_id in exact]
             full = False
         else:
             rows = connection.execute(
-                window_sql, parameters | {"match": tiers[tier - 1], "upper": upper, "window": WINDOW}
+                window_sql, parameters | {"match": tiers[tier - 1], "upper": upper, "window": window}
             ).fetchall()
-            full = len(rows) == WINDOW
+            full = len(rows) == window
             ranked = sorted(((r, s) for r, s in rows if r not in excluded), key=lambda row: (row[1], -row[0]))
         for index in range(skip, min(len(ranked), skip + wanted - len(taken))):
             row_id, score = ranked[index]
