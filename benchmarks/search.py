@@ -34,6 +34,7 @@ import asyncio
 import importlib.util
 import itertools
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -264,6 +265,7 @@ async def main(args: argparse.Namespace) -> dict:
             "queries": len(latencies),
             "with_hits": found,
         },
+        "load_average_1m": round(os.getloadavg()[0], 1),  # the machine is shared: context for the figures
         "targets": {
             "query_p50_ms": QUERY_P50_TARGET_MS,
             "query_p50_met": query_p50 <= QUERY_P50_TARGET_MS,
