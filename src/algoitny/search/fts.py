@@ -164,6 +164,9 @@ class Fts5Index:
         await self._on(self._writer, lambda c: None)  # the first connection creates the schema
 
     async def close(self) -> None:
+        await asyncio.to_thread(self._close)  # waits for running statements: off the event loop
+
+    def _close(self) -> None:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         with self._lock:
