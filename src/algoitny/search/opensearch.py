@@ -217,15 +217,14 @@ class OpenSearchIndex:
             await self._bulk(removals)
 
     async def search(self, query: SearchQuery) -> SearchResult:
-        from opensearchpy.exceptions import ConnectionError as SearchConnectionError
-        from opensearchpy.exceptions import NotFoundError
+        from opensearchpy.exceptions import NotFoundError, TransportError
 
         try:
             answer = await self._client.search(index=self.index, body=search_body(query))
         except NotFoundError:
             return SearchResult()  # not created yet: `algoitny migrate` creates it
-        except SearchConnectionError as exc:
-            raise ServiceUnavailable("The search cluster is unreachable.") from exc
+        except TransportError as exc:  # unreachable, timed out, overloaded (429), failing (5xx)
+            raise ServiceUnavailable(f"The search cluster did not answer ({exc.status_code}).") from exc
         found = answer["hits"]["hits"]
         hits = [
             SearchHit(
