@@ -3,7 +3,9 @@ table's real stream applied by ``SearchSink`` to the FTS5 file the app reads."""
 
 from __future__ import annotations
 
+from algoitny.localstack import free_port
 from algoitny.search import SearchSink, open_search_index
+from algoitny.settings import SearchSettings
 from tests import factories
 from tests.conftest import app_client
 from tests.search.conftest import read_stream
@@ -114,6 +116,15 @@ async def test_the_cursor_pages_through_and_is_bound_to_its_query(api, admin, se
 async def test_an_unreadable_index_file_is_a_503_not_a_500(settings):
     settings.search.path.write_bytes(b"not a database, " * 512)
     async with app_client(settings) as client:
+        response = await client.get(SEARCH, params={"q": "anything"})
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] == "service_unavailable"
+
+
+async def test_an_unreachable_opensearch_is_a_503_not_a_500(settings):
+    """The real opensearch-py client against a closed port (no cluster needed for this)."""
+    unreachable = SearchSettings(url=f"http://127.0.0.1:{free_port()}", timeout_s=1)
+    async with app_client(settings.model_copy(update={"search": unreachable})) as client:
         response = await client.get(SEARCH, params={"q": "anything"})
     assert response.status_code == 503, response.text
     assert response.json()["error"]["code"] == "service_unavailable"
