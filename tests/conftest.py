@@ -23,7 +23,13 @@ from algoitny.app import create_app
 from algoitny.localstack import free_port, start_dynamodb, start_redis
 from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
-from algoitny.settings import RedisSettings, Settings, TableSettings, WorkerTableClientSettings
+from algoitny.settings import (
+    RedisSettings,
+    SearchSettings,
+    Settings,
+    TableSettings,
+    WorkerTableClientSettings,
+)
 from algoitny.table import CursorCodec, ProblemRepository, Table, TestCaseRepository
 
 ADMIN_TOKEN = "test-admin-token"
@@ -54,8 +60,8 @@ async def dynamodb(services: Services):
 
 
 @pytest.fixture
-async def settings(services: Services, dynamodb) -> AsyncIterator[Settings]:
-    """Settings for one test: its own migrated table and its own queue."""
+async def settings(services: Services, dynamodb, tmp_path) -> AsyncIterator[Settings]:
+    """Settings for one test: its own migrated table, queue and search index file."""
     name = f"t-{uuid.uuid4().hex[:12]}"
     await migrate(dynamodb, name)
     yield Settings(
@@ -66,6 +72,7 @@ async def settings(services: Services, dynamodb) -> AsyncIterator[Settings]:
         redis=RedisSettings(url=services.redis_url, queue_name=f"q-{name}"),
         admin_token=SecretStr(ADMIN_TOKEN),
         cursor_secret=SecretStr("test-cursor-secret"),
+        search=SearchSettings(path=tmp_path / "search.sqlite3"),
     )
     await dynamodb.delete_table(TableName=name)
 

@@ -32,9 +32,10 @@ async def test_each_step_is_rerunnable_on_its_own(dynamodb):
     await dynamodb.delete_table(TableName=name)
 
 
-async def test_cli_migrate_uses_settings(services):
+async def test_cli_migrate_uses_settings(services, tmp_path):
     name = f"m-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "ALGOITNY_TABLE__NAME": name, "ALGOITNY_TABLE__ENDPOINT_URL": services.dynamodb_url}
+    env["ALGOITNY_SEARCH__PATH"] = str(tmp_path / "search.sqlite3")  # migrate also makes the search index
     outputs = []
     for _ in range(2):
         process = await asyncio.create_subprocess_exec(
@@ -51,3 +52,5 @@ async def test_cli_migrate_uses_settings(services):
         outputs.append(out.decode())
     assert "applied 0001" in outputs[0]
     assert "up to date" in outputs[1] and "applied" not in outputs[1]
+    assert all("search index (fts5): ready" in out for out in outputs)
+    assert (tmp_path / "search.sqlite3").exists()

@@ -27,10 +27,12 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
+from algoitny.routes import search as search_routes
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
 from algoitny.schemas.events import publish_event_schemas
+from algoitny.search import open_search_index
 from algoitny.settings import Settings
 from algoitny.web import install as install_web_app
 
@@ -78,8 +80,9 @@ def _mark_optional_auth(app: FastAPI) -> None:
 def create_app(settings: Settings) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings) as resources:
+        async with open_resources(settings) as resources, open_search_index(settings.search) as search:
             app.state.resources = resources
+            app.state.search = search
             yield
 
     app = FastAPI(
@@ -96,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for module in (health, auth, account, admin, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
-    for module in (generation_routes, hint_routes, stress):
+    for module in (generation_routes, hint_routes, stress, search_routes):
         app.include_router(module.router)
     docs.install(app)
     install_web_app(app)

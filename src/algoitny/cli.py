@@ -4,6 +4,7 @@
     algoitny api [--host H] [--port P] [--workers N]      the HTTP/WebSocket API
     algoitny worker                                       one arq worker
     algoitny migrate                                      apply pending table migrations
+    algoitny reindex [--keep]                             rebuild the search index from the table
     algoitny judge ...                                    judge a program (see --help)
     algoitny import-legacy --source postgresql://...      import the old system's data
 
@@ -104,6 +105,49 @@ def _migrate(args: argparse.Namespace) -> int:
             print(f"table {settings.table.name}: up to date")
         for step in ran:
             print(f"table {settings.table.name}: applied {step.number:04d} {step.name}")
+        await _ensure_search_index(settings)
+
+    asyncio.run(main())
+    return 0
+
+
+async def _ensure_search_index(settings) -> None:
+    """The search index (an OpenSearch index with its analyzers, or the FTS5 file's
+    tables): created if missing, on every migrate, since it lives outside the table."""
+    from algoitny.search import open_search_index
+
+    async with open_search_index(settings.search, create=True) as index:
+        print(f"search index ({index.name}): ready")
+
+
+def _reindex(args: argparse.Namespace) -> int:
+    import json
+
+    from algoitny.resources import open_dynamodb
+    from algoitny.search import open_search_index
+    from algoitny.search.reindex import reindex
+    from algoitny.settings import get_settings
+    from algoitny.table import CursorCodec, ProblemRepository, Table
+
+    async def main() -> None:
+        settings = get_settings()
+        async with (
+            open_dynamodb(settings.table) as client,
+            open_search_index(settings.search, create=True) as index,
+        ):
+            problems = ProblemRepository(Table(client, settings.table.name), CursorCodec("unused"))
+            report = await reindex(problems, index, reset=not args.keep)
+        print(
+            json.dumps(
+                {
+                    "backend": index.name,
+                    "problems": report.problems,
+                    "indexed": report.indexed,
+                    "seconds": round(report.seconds, 3),
+                    "problems_per_s": round(report.per_second, 1),
+                }
+            )
+        )
 
     asyncio.run(main())
     return 0
@@ -146,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
     commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the table (offline: a Scan)")
+    reindex.add_argument(
+        "--keep", action="store_true", help="do not empty the index first (documents the table lost stay)"
+    )
+    reindex.set_defaults(handler=_reindex)
     from algoitny.legacy import cli as legacy_cli
 
     legacy = commands.add_parser("import-legacy", help="import the old system's PostgreSQL data")

@@ -40,6 +40,7 @@ The hierarchy, whole::
     ├── AiNotFound (NotFound)           404 …
     │   ├── GenerationJobNotFound       404 generation_job_not_found
     │   └── HintsNotFound               404 hints_not_found
+    ├── InvalidSearchQuery              422 invalid_search_query
     ├── RequestTimeout                  408 request_timeout
     ├── PayloadTooLarge                 413 payload_too_large
     ├── RateLimited                     429 rate_limited
@@ -260,6 +261,12 @@ class GenerationJobNotFound(AiNotFound):
 class HintsNotFound(AiNotFound):
     code = "hints_not_found"
     default_message = "No hints yet."
+
+
+class InvalidSearchQuery(AlgoItnyError):
+    status = 422
+    code = "invalid_search_query"
+    default_message = "The search query has nothing to search for."
 
 
 class RequestTimeout(AlgoItnyError):

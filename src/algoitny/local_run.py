@@ -138,6 +138,7 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         "ALGOITNY_REDIS__URL": f"redis://127.0.0.1:{redis_port}/0",
         "ALGOITNY_ADMIN_TOKEN": admin_token,
         "ALGOITNY_CURSOR_SECRET": _persistent_secret(data_dir / "cursor-secret"),
+        "ALGOITNY_SEARCH__PATH": str(data_dir / "search.sqlite3"),
         # Local development: sign in with any email at /api/auth/dev/; admin@algoitny.dev is an admin.
         "ALGOITNY_AUTH__DEV_LOGIN": "true",
         "ALGOITNY_AUTH__ADMIN_EMAILS": json.dumps([DEV_ADMIN_EMAIL]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -226,6 +227,20 @@ class LogSettings(BaseModel):
     level: str = "INFO"
 
 
+class SearchSettings(BaseModel):
+    """The problem search index (docs/search.md): SQLite FTS5 in ``path`` by default,
+    OpenSearch when ``url`` is set."""
+
+    path: Path = Field(
+        default=Path("data/search.sqlite3"), description="The FTS5 index file (created if missing)."
+    )
+    url: str | None = Field(default=None, description="An OpenSearch cluster; unset = the FTS5 file.")
+    index: str = Field(default="algoitny-problems", description="The OpenSearch index name.")
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_s: float = Field(default=5.0, gt=0, description="One OpenSearch request.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ALGOITNY_", env_nested_delimiter="__", extra="ignore")
 
@@ -240,6 +255,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     metrics: MetricsSettings = MetricsSettings()
     log: LogSettings = LogSettings()
+    search: SearchSettings = SearchSettings()
     admin_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that grants admin rights until sign-in lands; unset = no admin.",

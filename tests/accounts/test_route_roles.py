@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/admin/stats"): (401, 403, 403, 200),
     ("POST", "/api/problems"): (401, 403, 403, 201),
     ("GET", "/api/problems"): (200, 200, 200, 200),
+    ("GET", "/api/search/problems"): (200, 200, 200, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}"): (200, 200, 200, 200),
     ("PATCH", "/api/problems/{platform}/{problem_identifier}"): (401, 403, 403, 200),
     ("DELETE", "/api/problems/{platform}/{problem_identifier}"): (401, 403, 403, 204),
@@ -276,6 +277,8 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
         body = {"refresh_token": (await sign_in(client, f"fresh{n}@example.com"))["refresh_token"]}
     elif (method, path) in bodies:
         body = bodies[(method, path)]()
+    if (method, path) == ("GET", "/api/search/problems"):
+        params = {"q": "mx"}
     url = path
     for name, value in values.items():
         url = url.replace("{" + name + "}", value)

@@ -57,6 +57,7 @@ missing here)::
     list problems by tag                     GSI1   GSI1PK=TAG#{t}, then BatchGet META             ProblemRepository.list_problems
     get problem with all test cases          table  PK=PROB#{p}#{i} (whole partition)               ProblemRepository.get_with_test_cases
     get problem for judging                  table  PK=PROB#{p}#{i} (whole partition), kept packed  ProblemRepository.get_for_judging
+    scan problems for reindex                table  Scan, filter tp=prob AND SK=META (offline only) ProblemRepository.scan_for_reindex
     add test cases in bulk                   table  Query TC# ids, ADD nxp, chunks, heads+ADD tcc    TestCaseRepository.add_many
     list test cases                          table  PK=PROB#{p}#{i}, SK begins_with TC#             TestCaseRepository.list_test_cases
     list samples                             table  PK=PROB#{p}#{i}, SK begins_with TC#s            TestCaseRepository.list_samples

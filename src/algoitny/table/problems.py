@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import AsyncIterator
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -12,7 +13,7 @@ from algoitny.domain import Page, Problem, ProblemWithTestCases
 from algoitny.errors import LegacyIdTaken, ProblemExists, ProblemNotFound
 from algoitny.table import keys, payloads
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import LEGACY_ID, PROBLEM, PROBLEM_TAG
+from algoitny.table.codec import ENTITY_TYPE, LEGACY_ID, PROBLEM, PROBLEM_TAG
 from algoitny.table.cursor import CursorCodec
 
 _IMMUTABLE = {
@@ -279,6 +280,26 @@ class ProblemRepository:
         metas = await self.table.batch_get([{"PK": pk, "SK": keys.META} for pk in pks])
         by_pk = {item["PK"]["S"]: item for item in metas}
         return [by_pk[pk] for pk in pks if pk in by_pk]
+
+    async def scan_for_reindex(self, *, page_size: int = 500) -> AsyncIterator[list[Problem]]:
+        """Every problem (soft-deleted ones too), a page at a time: a Scan of the whole
+        table filtered to problem META items. Offline only (``algoitny reindex``): it reads
+        every item of the table, so it never runs on a request path."""
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "FilterExpression": "#tp = :problem AND SK = :meta",
+            "ExpressionAttributeNames": {"#tp": ENTITY_TYPE},
+            "ExpressionAttributeValues": {":problem": {"S": PROBLEM.entity_type}, ":meta": {"S": keys.META}},
+            "Limit": page_size,
+        }
+        while True:
+            response = await self.table.client.scan(**request)
+            found = [_to_problem(item) for item in response.get("Items", [])]
+            if found:
+                yield found
+            if "LastEvaluatedKey" not in response:
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     async def get_with_test_cases(self, *, platform: str, identifier: str) -> ProblemWithTestCases:
         """One Query over the problem's partition: META, tags, then every test case."""
