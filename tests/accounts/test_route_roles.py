@@ -22,6 +22,7 @@ _unique = itertools.count()
 
 WRONG = "print(int(input().split()[0]))"  # fails the hidden test 5 7 -> 12
 REFERENCE = "print(sum(map(int, input().split())))"
+STRESS_GENERATOR = "size, seed = map(int, input().split())\nprint(seed % 7, size)\n"
 GENERATOR = "import sys\nsize, seed = sys.stdin.read().split()\nprint(int(seed) % 50, 7)\n"
 
 # (method, path): (anonymous, user, other user, admin)
@@ -91,6 +92,11 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/hints"): (200, 200, 200, 200),
     ("POST", "/api/problems/{platform}/{problem_identifier}/hints/generate"): (401, 403, 403, 409),
+    # Counterexamples (the setup is PUT before the rows that need it run)
+    ("PUT", "/api/problems/{platform}/{problem_identifier}/stress"): (401, 403, 403, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/stress"): (401, 403, 403, 200),
+    ("POST", "/api/submissions/{submission_id}/counterexample"): (404, 202, 404, 409),
+    ("POST", "/api/stress/"): (401, 202, 202, 202),
 }
 
 # WebSocket routes: anyone holding the (unguessable) task id may follow it.
@@ -268,6 +274,16 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
         ("POST", "/api/problems/{platform}/{problem_identifier}/generation-jobs"): lambda: {
             "generator_script": GENERATOR,
             "counts": {"small": 1, "medium": 0, "max": 0},
+        },
+        ("PUT", "/api/problems/{platform}/{problem_identifier}/stress"): lambda: {
+            "generator": STRESS_GENERATOR,
+            "sizes": {"min": 1, "max": 3},
+        },
+        ("POST", "/api/stress/"): lambda: {
+            "platform": "custom",
+            "problem_identifier": "mx",
+            "code": WRONG,
+            "language": "python",
         },
         ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): lambda: {
             "levels": [{"title": t, "hint": "Think."} for t in ("approach", "insight", "pitfalls")]
