@@ -3,6 +3,7 @@
     algoitny run [--host H] [--port P] [--data-dir DIR]   everything, locally
     algoitny api [--host H] [--port P] [--workers N]      the HTTP/WebSocket API
     algoitny worker                                       one arq worker
+    algoitny indexer                                      the table's stream consumer (statistics, search)
     algoitny migrate                                      apply pending table migrations
     algoitny judge ...                                    judge a program (see --help)
     algoitny import-legacy --source postgresql://...      import the old system's data
@@ -91,6 +92,12 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _indexer(args: argparse.Namespace) -> int:
+    from algoitny.indexer.run import main as indexer_main
+
+    return indexer_main()
+
+
 def _migrate(args: argparse.Namespace) -> int:
     from algoitny.migrate import migrate
     from algoitny.resources import open_dynamodb
@@ -145,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     api.set_defaults(handler=_api)
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
+    commands.add_parser(
+        "indexer", help="read the table's stream into the statistics and search"
+    ).set_defaults(handler=_indexer)
     commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
     from algoitny.legacy import cli as legacy_cli
 

@@ -30,6 +30,12 @@ Items::
     token family    TOKFAM#{family_id}          META                      (ttl: the refresh token's expiry)
     daily stats     STATS#{yyyy-mm-dd}#{shard}  DAY                       (counters: ADD as events happen; 8 shards)
     import checkpoint IMPORT#{entity}           CHECKPOINT                (legacy importer: ids done per entity)
+    shard state     INDEXER                     SHARD#{shard_id}          (stream indexer: lease, checkpoint, lag)
+    counted marker  COUNTED#{submission_id}     META                      (statistics: this submission was counted)
+    user × problem  USERPROB#{uid}#{p}#{i}      META                      (statistics: tried, ``sol`` once solved)
+    user counts     USER#{user_id}              COUNTS                    (statistics from the stream; STATS is the judge's old item)
+    problem stats   PSTATS#{platform}#{ident}   META
+    totals          PSTATS                      TOTALS                    (statistics over every submission)
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -70,7 +76,7 @@ missing here)::
     get submission with results              table  PK=HIST#{sid} (whole partition)                 SubmissionRepository.get_with_results
     get test result                          table  PK=HIST#{sid}, SK=RES#{index}                   SubmissionRepository.get_result
     save test results                        table  BatchWrite RES# items (25 per request)          SubmissionRepository.save_results
-    finish submission                        table  TransactWrite META if not done + counters       SubmissionRepository.finish
+    finish submission                        table  TransactWrite META if not done + problem exc    SubmissionRepository.finish
     list my submissions                      GSI1   GSI1PK=USERHIST#{user}, newest first            SubmissionRepository.list_mine
     list public submissions                  GSI2   GSI2PK=PUBHIST, newest first                    SubmissionRepository.list_public
     consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
@@ -125,6 +131,15 @@ missing here)::
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
     import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals
     get imported daily totals                table  PK=STATS#{day}#0, SK=DAY                       LegacyImportRepository.get_daily_totals
+    list shard states                        table  PK=INDEXER (consistent)                         ShardStateRepository.list_shards
+    acquire shard lease                      table  Update SHARD# if free, expired or mine          ShardStateRepository.acquire
+    renew shard lease with checkpoint        table  Update SHARD# SET exp, seq, lag if own = me     ShardStateRepository.renew
+    finish shard                             table  Update SHARD# SET fin, REMOVE own if own = me   ShardStateRepository.finish
+    release shard lease                      table  Update SHARD# REMOVE own if own = me            ShardStateRepository.release
+    count finished submission                table  TransactWrite COUNTED# not exists + counters    StatisticsRepository.count_submission
+    get user counts                          table  PK=USER#{uid}, SK=COUNTS                        StatisticsRepository.get_user
+    get problem statistics                   table  PK=PSTATS#{p}#{i}, SK=META                      StatisticsRepository.get_problem
+    get submission totals                    table  PK=PSTATS, SK=TOTALS                            StatisticsRepository.get_totals
 """
 
 from __future__ import annotations
@@ -302,3 +317,30 @@ def daily_stats_key(day: str, shard: int) -> Key:
 
 def import_checkpoint_key(entity: str) -> Key:
     return {"PK": f"IMPORT#{entity}", "SK": "CHECKPOINT"}
+
+
+INDEXER_PK = "INDEXER"
+
+
+def shard_state_key(shard_id: str) -> Key:
+    return {"PK": INDEXER_PK, "SK": f"SHARD#{shard_id}"}
+
+
+def counted_key(submission_id: str) -> Key:
+    return {"PK": f"COUNTED#{submission_id}", "SK": META}
+
+
+def user_problem_key(user_id: str, platform: str, identifier: str) -> Key:
+    return {"PK": f"USERPROB#{user_id}#{platform}#{identifier}", "SK": META}
+
+
+def user_counts_key(user_id: str) -> Key:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "COUNTS"}
+
+
+def problem_stats_key(platform: str, identifier: str) -> Key:
+    return {"PK": f"PSTATS#{platform}#{identifier}", "SK": META}
+
+
+def totals_key() -> Key:
+    return {"PK": "PSTATS", "SK": "TOTALS"}

@@ -4,9 +4,10 @@ A submission is one small item; each test's result is an item of its own in
 the same partition (``RES#{index}``), written 25 to a request, so a
 submission with thousands of tests and long outputs never outgrows an item,
 and the detail page is one Query. Finishing is one transaction that also
-counts the problem's executions and the user's statistics, conditioned on
-the submission not being finished yet, so a rerun of the job counts nothing
-twice.
+counts the problem's executions, conditioned on the submission not being
+finished yet, so a rerun of the job counts nothing twice. User statistics are
+kept by the stream indexer from the finished submission (docs/indexer.md);
+``get_user_stats`` reads the old item the legacy importer still writes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithRe
 from algoitny.errors import NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
+from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, from_dynamo
 from algoitny.table.cursor import CursorCodec, query_page
 
 
@@ -110,10 +111,10 @@ class SubmissionRepository:
         """Idempotent: a result's key is its index, so a rerun overwrites, never duplicates."""
         await self.table.batch_write(puts=[encode_result(submission_id, r) for r in records])
 
-    async def finish(self, submission: Submission, summary: Summary, *, problem_tried_key: str) -> bool:
-        """Marks it done and counts it once (problem and user). False if it was already done."""
+    async def finish(self, submission: Submission, summary: Summary) -> bool:
+        """Marks it done and counts the problem's executions, once. False if it was already done.
+        User and problem statistics come from the stream (``indexer/statistics.py``)."""
         now = int(time.time() * 1000)
-        accepted = summary.verdict == "AC"
         names = {"#sts": SUBMISSION.short("status")}
         values: dict[str, Any] = {":done": {"S": SubmissionStatus.DONE.value}}
         sets = []
@@ -135,17 +136,6 @@ class SubmissionRepository:
             names[f"#f{index}"] = SUBMISSION.short(name)
             values[f":v{index}"] = {"S": value} if isinstance(value, str) else {"N": str(value)}
             sets.append(f"#f{index} = :v{index}")
-        stats_add = {
-            USER_STATS.short("executions"): 1,
-            f"lng:{submission.language}": 1,
-            f"plt:{submission.platform}": 1,
-            USER_STATS.short("accepted"): int(accepted),
-        }
-        stats_names = {f"#s{i}": name for i, name in enumerate(stats_add)}
-        stats_values = {f":s{i}": {"N": str(v)} for i, v in enumerate(stats_add.values())}
-        stats_expr = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(stats_add)))
-        stats_expr += ", #tried :problem" + (", #solved :problem" if accepted else "")
-        stats_names |= {"#tried": "tried"} | ({"#solved": "solved"} if accepted else {})
         operations = [
             {
                 "Update": {
@@ -163,20 +153,6 @@ class SubmissionRepository:
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#exc": PROBLEM.short("execution_count")},
                     "ExpressionAttributeValues": {":one": {"N": "1"}},
-                }
-            },
-            {
-                "Update": {
-                    "Key": typed_key(keys.user_stats_key(submission.user_id)),
-                    "UpdateExpression": stats_expr + " SET #tp = :tp, #uid = :uid",
-                    "ExpressionAttributeNames": stats_names
-                    | {"#tp": "tp", "#uid": USER_STATS.short("user_id")},
-                    "ExpressionAttributeValues": stats_values
-                    | {
-                        ":problem": {"SS": [problem_tried_key]},
-                        ":tp": {"S": USER_STATS.entity_type},
-                        ":uid": {"S": submission.user_id},
-                    },
                 }
             },
         ]
