@@ -94,6 +94,7 @@ class ShardStateRepository:
         """Extends the lease and records the checkpoint and lag; False if the lease is lost."""
         now = now_ms()
         sets = ["#exp = :exp", "#lag = :lag", "#lat = :now"]
+        fields = ["owner", "lease_expires_at", "lag_ms", "lag_measured_at"]
         values: dict[str, Any] = {
             ":me": {"S": owner},
             ":exp": {"N": str(now + lease_ms)},
@@ -103,26 +104,19 @@ class ShardStateRepository:
         if sequence is not None:
             sets.append("#seq = :seq")
             values[":seq"] = {"S": sequence}
-        return await self._owned_update(
-            shard_id,
-            "SET " + ", ".join(sets),
-            self._names("owner", "lease_expires_at", "lag_ms", "lag_measured_at", "sequence"),
-            values,
-        )
+            fields.append("sequence")
+        return await self._owned_update(shard_id, "SET " + ", ".join(sets), self._names(*fields), values)
 
     async def finish(self, shard_id: str, *, owner: str, sequence: str | None) -> bool:
         """The closed shard was read to its end: finished, lease given up (children may start)."""
         values: dict[str, Any] = {":me": {"S": owner}, ":true": {"BOOL": True}, ":zero": {"N": "0"}}
         expression = "SET #fin = :true, #lag = :zero"
+        fields = ["owner", "finished", "lag_ms"]
         if sequence is not None:
             expression += ", #seq = :seq"
             values[":seq"] = {"S": sequence}
-        return await self._owned_update(
-            shard_id,
-            expression + " REMOVE #own",
-            self._names("owner", "finished", "lag_ms", "sequence"),
-            values,
-        )
+            fields.append("sequence")
+        return await self._owned_update(shard_id, expression + " REMOVE #own", self._names(*fields), values)
 
     async def release(self, shard_id: str, *, owner: str) -> bool:
         """Gives the lease up (a clean stop), so another indexer need not wait for its expiry."""
