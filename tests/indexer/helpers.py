@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from algoitny.domain import Submission, Summary
 from algoitny.indexer.stream import StreamReader
@@ -98,9 +99,18 @@ async def wait_counted(statistics: StatisticsRepository, total: int, *, timeout_
             await asyncio.sleep(0.05)
 
 
+async def until(probe: Callable[[], Awaitable[Any]], *, timeout_s: float = 60) -> Any:
+    """Polls ``probe`` until it returns something truthy (an event in another process)."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            if found := await probe():
+                return found
+            await asyncio.sleep(0.1)
+
+
 @contextlib.asynccontextmanager
 async def running_indexer(
-    settings: Settings, dynamodb, streams, table, *, owner: str
+    settings: Settings, dynamodb, streams, table, *, owner: str, extra_sinks: list | None = None
 ) -> AsyncIterator[StreamReader]:
     """A StreamReader in this process (statistics sink only), stopped cleanly at the end."""
     from algoitny.indexer.sinks import SinkContext, statistics_sink
@@ -113,7 +123,7 @@ async def running_indexer(
             streams=streams,
             table_name=settings.table.name,
             state=ShardStateRepository(table),
-            sinks=[sink],
+            sinks=[sink, *(extra_sinks or [])],
             settings=FAST,
             owner=owner,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from algoitny.indexer.statistics import StatisticsSink
@@ -12,6 +13,7 @@ from tests.indexer.helpers import (
     expected_user,
     finished,
     running_indexer,
+    until,
     user_view,
     wait_counted,
 )
@@ -84,3 +86,52 @@ async def test_records_delivered_twice_change_nothing(
         await statistics.get_totals(),
     )
     assert after == before
+
+
+class _HeldSink:
+    """Applies nothing until released: an indexer that has fallen behind."""
+
+    name = "held"
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.waiting = asyncio.Event()
+
+    async def apply(self, records) -> None:
+        if any(r.entity == "hist" for r in records):
+            self.waiting.set()
+            await self.released.wait()
+
+
+async def _ready(api) -> dict:
+    return (await api.get("/health/ready")).json()
+
+
+async def test_lag_shows_in_health_ready(
+    settings, dynamodb, streams, table, api, problems, submissions, statistics
+):
+    before = await _ready(api)
+    assert before["status"] == "degraded" and before["checks"]["indexer"].startswith("no live indexer")
+    assert before["indexer_lag_s"] is None
+    held = _HeldSink()
+    async with running_indexer(settings, dynamodb, streams, table, owner="one", extra_sinks=[held]) as reader:
+        await finished(problems, submissions, _history()[:2])
+        await held.waiting.wait()
+
+        async def behind_a_second() -> dict | None:  # the lease renewal publishes the growing lag
+            body = await _ready(api)
+            return body if (body["indexer_lag_s"] or 0) >= 1 else None
+
+        behind = await until(behind_a_second)
+        (shard,) = reader.readers
+        assert set(behind["indexer_shards"]) == {shard}
+        assert behind["checks"]["indexer"].startswith("ok: 1 shards, lag")
+        held.released.set()
+        await wait_counted(statistics, 2)
+
+        async def caught_up() -> bool:
+            return (await _ready(api))["indexer_lag_s"] < behind["indexer_lag_s"]
+
+        await until(caught_up)
+    after = await _ready(api)
+    assert after["checks"]["indexer"].startswith("no live indexer"), "a stopped indexer gave its lease up"

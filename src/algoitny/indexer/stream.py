@@ -85,8 +85,17 @@ class ShardReader:
         self.shard_id = state.shard_id
         self.sequence = state.sequence  # last applied (and checkpointed or about to be)
         self.caught_up_at = 0  # epoch ms of the last read that found the shard's end
-        self.lag_ms = 0
+        self.oldest_unapplied: int | None = None  # epoch ms (see docs/indexer.md, Lag)
         self.lost = asyncio.Event()
+
+    @property
+    def lag_ms(self) -> int:
+        return 0 if self.oldest_unapplied is None else max(0, now_ms() - self.oldest_unapplied)
+
+    def _created(self, record: ChangeRecord) -> int:
+        """Its creation time, bounded below by the last empty read (DynamoDB Local truncates
+        ApproximateCreationDateTime to the minute)."""
+        return max(int(record.created_at.timestamp() * 1000), self.caught_up_at)
 
     async def run(self) -> None:
         renewing = asyncio.ensure_future(self._renew_forever())
@@ -153,7 +162,7 @@ class ShardReader:
                 if records:
                     await self._apply(records)
                 else:
-                    self.caught_up_at, self.lag_ms = now_ms(), 0
+                    self.caught_up_at, self.oldest_unapplied = now_ms(), None
                 iterator = next_iterator
                 backoff.reset()
                 if iterator is None:  # a closed shard, read to its end
@@ -190,13 +199,15 @@ class ShardReader:
                 await backoff.wait()
 
     async def _apply(self, records: Sequence[ChangeRecord]) -> None:
-        first = max(int(records[0].created_at.timestamp() * 1000), self.caught_up_at)
-        self.lag_ms = max(0, now_ms() - first)
+        self.oldest_unapplied = self._created(records[0])
         own_only = all(record.entity == SHARD_STATE.entity_type for record in records)
         if not own_only:
             for sink in self.reader.sinks:
                 await sink.apply(records)
         self.sequence = records[-1].sequence
+        # A full batch: more may wait, newer than its last record; else likely caught up.
+        full = len(records) >= self.reader.settings.batch_limit
+        self.oldest_unapplied = self._created(records[-1]) if full else None
         if not own_only:  # a batch of only checkpoints is not checkpointed (it would make more)
             await self.checkpoint()
 
