@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from algoitny.domain import Submission, Summary
+from algoitny.errors import ProblemExists
 from algoitny.indexer.stream import StreamReader
 from algoitny.services.ids import new_task_id
 from algoitny.settings import IndexerSettings, Settings
 from algoitny.table import ProblemRepository, SubmissionRepository
 from algoitny.table.stats import StatisticsRepository
+from tests import factories
 
 DAY_MS = 24 * 3600 * 1000
 FAST = IndexerSettings(lease_s=2, poll_interval_s=0.05, discover_interval_s=0.2)
@@ -35,9 +37,7 @@ async def finished(
     """Creates the submissions (queued) and finishes them, as the API and the judge do."""
     made = []
     for platform, identifier in {j.problem for j in judged}:
-        with contextlib.suppress(Exception):
-            from tests import factories
-
+        with contextlib.suppress(ProblemExists):
             await problems.create(factories.problem(platform=platform, identifier=identifier))
     for j in judged:
         submission = Submission(
