@@ -27,6 +27,7 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
+from algoitny.routes import problem_submissions as problem_submission_routes
 from algoitny.routes import stats as stats_routes
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
@@ -99,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router)
     for module in (generation_routes, hint_routes, stress):
         app.include_router(module.router)
-    for module in (stats_routes,):
+    for module in (stats_routes, problem_submission_routes):
         app.include_router(module.router)
     docs.install(app)
     install_web_app(app)

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeSerializer
 
 ENTITY_TYPE = "tp"
 # Key and index attributes pass through unrenamed.
-KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ttl"})
+KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "ttl"})
 
 _serializer = TypeSerializer()
 

@@ -1,7 +1,7 @@
 """Every key prefix and key builder of the single table, and its access patterns.
 
-Physical layout: one table, ``PK``/``SK`` strings, two overloaded GSIs
-(``GSI1PK/GSI1SK``, ``GSI2PK/GSI2SK``, projection ALL), TTL attribute ``ttl``,
+Physical layout: one table, ``PK``/``SK`` strings, three overloaded GSIs
+(``GSI1PK/GSI1SK``, ``GSI2PK/GSI2SK``, ``GSI3PK/GSI3SK``, projection ALL), TTL attribute ``ttl``,
 stream with new and old images. Every item carries ``tp`` (its entity type).
 Nothing outside ``table/`` builds a key.
 
@@ -15,6 +15,7 @@ Items::
     test case chunk PROB#{platform}#{ident}     TC#{kind}{digest}#{I|O}{n:04}
     migration       MIGRATION                   STEP#{number:04}
     submission      HIST#{submission_id}        META                USERHIST#{user} / {created}#{sid}    PUBHIST / {created}#{sid} (public only)
+                    GSI3: PROBHIST#{p}#{i}#PUB / {created}#{sid} when public, else PROBHIST#{p}#{i}#OWN#{user} / {created}#{sid}
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
     user statistics USER#{user_id}              STATS
@@ -36,6 +37,10 @@ Items::
     user counts     USER#{user_id}              COUNTS                    (statistics from the stream; STATS is the judge's old item)
     problem stats   PSTATS#{platform}#{ident}   META
     totals          PSTATS                      TOTALS                    (statistics over every submission)
+
+A problem's submissions live in GSI3 in two partitions per problem: the public ones, and
+each owner's private ones; "mine plus every public one" is one Query of each, merged by
+sort key (each submission is in exactly one of them, so the merge has no duplicates).
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -79,6 +84,7 @@ missing here)::
     finish submission                        table  TransactWrite META if not done + problem exc    SubmissionRepository.finish
     list my submissions                      GSI1   GSI1PK=USERHIST#{user}, newest first            SubmissionRepository.list_mine
     list public submissions                  GSI2   GSI2PK=PUBHIST, newest first                    SubmissionRepository.list_public
+    list problem submissions visible to me   GSI3   GSI3PK=PROBHIST#{p}#{i}#PUB, …#OWN#{me}; merged SubmissionRepository.list_for_problem
     consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
     refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
     get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
@@ -157,6 +163,7 @@ ALL_PROBLEMS = "PROBS"
 
 GSI1 = "GSI1"
 GSI2 = "GSI2"
+GSI3 = "GSI3"
 
 Key = dict[str, str]
 
@@ -236,6 +243,24 @@ def submission_list_keys(user_id: str, submission_id: str, created_ms: int, publ
     if public:
         found |= {"GSI2PK": PUBLIC_HISTORY, "GSI2SK": sort}
     return found
+
+
+PROBLEM_HISTORY_PREFIX = "PROBHIST#"
+
+
+def problem_history_partition(platform: str, identifier: str, owner: str | None) -> str:
+    """``owner`` None: the problem's public submissions; else that owner's private ones."""
+    suffix = "PUB" if owner is None else f"OWN#{owner}"
+    return f"{PROBLEM_HISTORY_PREFIX}{platform}#{identifier}#{suffix}"
+
+
+def problem_history_keys(
+    platform: str, identifier: str, user_id: str, submission_id: str, created_ms: int, public: bool
+) -> dict[str, str]:
+    return {
+        "GSI3PK": problem_history_partition(platform, identifier, None if public else user_id),
+        "GSI3SK": f"{created_sort(created_ms)}#{submission_id}",
+    }
 
 
 def result_key(submission_id: str, index: int) -> Key:

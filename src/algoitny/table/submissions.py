@@ -20,7 +20,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithResults, Summary, TestRecord
-from algoitny.errors import NotFound, SubmissionNotFound
+from algoitny.errors import InvalidCursor, NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
 from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, from_dynamo
@@ -57,6 +57,13 @@ class SubmissionRepository:
         submission.created_at = submission.created_at or int(time.time() * 1000)
         list_keys = keys.submission_list_keys(
             submission.user_id, submission.submission_id, submission.created_at, submission.public
+        ) | keys.problem_history_keys(
+            submission.platform,
+            submission.identifier,
+            submission.user_id,
+            submission.submission_id,
+            submission.created_at,
+            submission.public,
         )
         item = SUBMISSION.encode(
             asdict(submission), keys.submission_key(submission.submission_id) | list_keys
@@ -188,3 +195,53 @@ class SubmissionRepository:
         }
         items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[_to_submission(item) for item in items], next_cursor=next_cursor)
+
+    async def list_for_problem(
+        self, platform: str, identifier: str, *, viewer: str | None, limit: int, cursor: str | None
+    ) -> Page:
+        """The problem's submissions ``viewer`` may see (its own and every public one), newest
+        first: one Query per GSI3 partition, merged by sort key. The one cursor holds each
+        partition's position (the last sort key taken, or ``None`` once it is exhausted)."""
+        owners: list[str | None] = [None] if viewer is None else [None, viewer]
+        partitions = [keys.problem_history_partition(platform, identifier, owner) for owner in owners]
+        query_id = f"probhist:{platform}#{identifier}:{viewer or ''}"
+        positions: dict[str, Any] = {p: "" for p in partitions}  # "" = from the newest
+        if cursor:
+            positions = self.cursors.decode(cursor, query_id)
+            if set(positions) != set(partitions):
+                raise InvalidCursor()
+        fetched: dict[str, tuple[list[Item], bool]] = {}
+        for partition, after in positions.items():
+            if after is None:
+                fetched[partition] = ([], True)
+                continue
+            condition = "GSI3PK = :pk" + (" AND GSI3SK < :after" if after else "")
+            values = {":pk": {"S": partition}} | ({":after": {"S": after}} if after else {})
+            items, last_key = await self.table.query_page(
+                IndexName=keys.GSI3,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+            fetched[partition] = (items, last_key is None)
+        merged = sorted(
+            (
+                (item["GSI3SK"]["S"], partition, item)
+                for partition, (items, _) in fetched.items()
+                for item in items
+            ),
+            key=lambda entry: entry[0],
+            reverse=True,
+        )[:limit]
+        for partition, (items, exhausted) in fetched.items():
+            taken = [sort for sort, source, _ in merged if source == partition]
+            if taken:
+                positions[partition] = None if exhausted and len(taken) == len(items) else taken[-1]
+            elif exhausted and not items:
+                positions[partition] = None
+        more = any(position is not None for position in positions.values())
+        return Page(
+            items=[_to_submission(item) for _, _, item in merged],
+            next_cursor=self.cursors.encode(positions, query_id) if more else None,
+        )
