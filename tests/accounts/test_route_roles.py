@@ -90,6 +90,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/hints"): (200, 200, 200, 200),
     ("POST", "/api/problems/{platform}/{problem_identifier}/hints/generate"): (401, 403, 403, 409),
+    ("GET", "/api/account/stats"): (401, 200, 200, 200),
+    ("GET", "/api/users/{user_id}/stats"): (200, 200, 200, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/stats"): (200, 200, 200, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/submissions"): (200, 200, 200, 200),
 }
 
 # WebSocket routes: anyone holding the (unguessable) task id may follow it.
