@@ -2,7 +2,7 @@
 
 A factory gets the indexer's ``SinkContext`` (settings, the table, an exit stack for
 anything it opens, such as a search index) and returns the sink. Adding a sink is one
-line in ``SINKS``.
+line in ``SINKS`` (docs/indexer.md, Adding a sink).
 """
 
 from __future__ import annotations
