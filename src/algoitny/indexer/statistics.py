@@ -9,6 +9,7 @@ count nothing. The per-submission marker makes redelivery harmless.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 
 from algoitny.domain import SubmissionStatus
@@ -16,6 +17,8 @@ from algoitny.indexer.records import ChangeRecord
 from algoitny.table import keys
 from algoitny.table.codec import SUBMISSION
 from algoitny.table.stats import FinishedSubmission, StatisticsRepository
+
+log = logging.getLogger(__name__)
 
 _STATUS = SUBMISSION.short("status")
 _DONE = SubmissionStatus.DONE.value
@@ -28,14 +31,21 @@ def finished_submission(record: ChangeRecord) -> FinishedSubmission | None:
     if new.get(_STATUS) != _DONE or (old is not None and old.get(_STATUS) == _DONE):
         return None
     short = SUBMISSION.short
+    required = [new.get(short(name)) for name in ("submission_id", "user_id", "platform", "identifier")]
+    if any(value is None for value in required):
+        # Never retried forever: a record that cannot be counted is logged and left out.
+        log.error("finished submission %s lacks its keys; not counted", dict(record.keys))
+        return None
+    submission_id, user_id, platform, identifier = (str(value) for value in required)
+    created = new.get(short("created_at")) or new.get(short("finished_at"))
     return FinishedSubmission(
-        submission_id=str(new[short("submission_id")]),
-        user_id=str(new[short("user_id")]),
-        platform=str(new[short("platform")]),
-        identifier=str(new[short("identifier")]),
-        language=str(new[short("language")]),
+        submission_id=submission_id,
+        user_id=user_id,
+        platform=platform,
+        identifier=identifier,
+        language=str(new.get(short("language"), "unknown")),
         verdict=str(new.get(short("verdict"), "IE")),
-        created_at=int(new[short("created_at")]),
+        created_at=int(created) if created is not None else int(record.created_at.timestamp() * 1000),
     )
 
 
