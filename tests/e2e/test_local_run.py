@@ -191,7 +191,7 @@ async def test_run_restarts_a_killed_worker_and_redis_and_still_judges(tmp_path)
 
             async def stats() -> tuple[int, int]:
                 mine = (await client.get("/api/account/stats", headers=admin)).json()
-                problem = (await client.get("/api/problems/custom/ab/stats")).json()
+                problem = (await client.get("/api/problems/custom/ab/stats", headers=admin)).json()
                 return mine["submissions"], problem["submissions"]
 
             for _ in range(1200):  # the stream indexer counts it, off the request path
