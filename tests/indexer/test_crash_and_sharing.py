@@ -100,7 +100,7 @@ async def test_a_killed_indexer_resumes_and_counts_everything_exactly_once(
         await _kill(first_indexer)
     checkpoint = await _checkpoint(table)
 
-    rest = _history(40, offset=len(first))
+    rest = _history(60, offset=len(first))
     await finished(problems, submissions, rest)
     # Takes the dead indexer's lease once it expires, reads after the checkpoint: one batch.
     second_indexer = await _start_indexer(settings, log_path)
