@@ -90,8 +90,6 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("PUT", "/api/problems/{platform}/{problem_identifier}/hints"): (401, 403, 403, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/hints"): (200, 200, 200, 200),
     ("POST", "/api/problems/{platform}/{problem_identifier}/hints/generate"): (401, 403, 403, 409),
-    ("GET", "/"): (200, 200, 200, 200),
-    ("GET", "/api/auth/config"): (200, 200, 200, 200),
     ("GET", "/api/account/stats"): (401, 200, 200, 200),
     ("GET", "/api/users/{user_id}/stats"): (200, 200, 200, 200),
     ("GET", "/api/problems/{platform}/{problem_identifier}/stats"): (200, 200, 200, 200),
