@@ -1,6 +1,6 @@
 """Creates the table: PK/SK strings, GSI1 and GSI2 (overloaded), stream with both images.
 
-A table created now also gets the GSIs later steps add (GSI3, step 0004), so a new table
+A table created now also gets the GSIs later steps add (GSI3, step 0005), so a new table
 is whole at once (those steps find them and do nothing); UpdateTable is for old tables."""
 
 from __future__ import annotations

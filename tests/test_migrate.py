@@ -38,7 +38,7 @@ async def test_a_table_made_before_gsi3_gets_it(dynamodb):
     name = f"m-{uuid.uuid4().hex[:8]}"
     attributes = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]
     create = importlib.import_module("migrations.0001_create_table")
-    await dynamodb.create_table(  # what step 0001 made before step 0004 existed
+    await dynamodb.create_table(  # what step 0001 made before step 0005 existed
         TableName=name,
         BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
@@ -46,7 +46,7 @@ async def test_a_table_made_before_gsi3_gets_it(dynamodb):
         GlobalSecondaryIndexes=[create._index("GSI1"), create._index("GSI2")],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
-    await importlib.import_module("migrations.0004_problem_history_index").apply(dynamodb, name)
+    await importlib.import_module("migrations.0005_problem_history_index").apply(dynamodb, name)
     table = (await dynamodb.describe_table(TableName=name))["Table"]
     assert {i["IndexName"]: i["IndexStatus"] for i in table["GlobalSecondaryIndexes"]}["GSI3"] == "ACTIVE"
     await dynamodb.delete_table(TableName=name)
