@@ -16,7 +16,10 @@ POST is sent to the first `test` event and to `done`. Every submission must end
 DynamoDB requests are counted at the client: the API and the worker talk to a
 counting reverse proxy run in this process, which forwards bodies and headers
 unchanged (SigV4 signature and Host included; DynamoDB Local does not verify
-signatures) and counts each request by its `X-Amz-Target`.
+signatures) and counts each request by its `X-Amz-Target`, and the items each
+write request writes (a transaction's every item; write units follow items).
+The stream indexer is not started: its statistics writes are off the request
+path (docs/indexer.md says what it writes per finished submission).
 
 Prints p50/p95 (nearest rank) of both latencies for (a) and (b), where the
 time goes (p50 per stage), DynamoDB writes and requests per submission, and
@@ -84,6 +87,7 @@ class CountingProxy:
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream
         self.counts: Counter[str] = Counter()
+        self.items_written = 0  # items a write request puts, updates or deletes (a transaction's all)
 
     async def start(self, port: int) -> None:
         # No automatic headers and no decompression: what the SDK sent and got is what passes.
@@ -103,8 +107,10 @@ class CountingProxy:
         await self.session.close()
 
     async def forward(self, request: web.Request) -> web.Response:
-        self.counts[request.headers.get("X-Amz-Target", "none").rpartition(".")[2]] += 1
+        operation = request.headers.get("X-Amz-Target", "none").rpartition(".")[2]
+        self.counts[operation] += 1
         body = await request.read()
+        self.items_written += items_written(operation, body)
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
         async with self.session.request(
             request.method, self.upstream + request.path_qs, data=body, headers=headers
@@ -116,6 +122,16 @@ class CountingProxy:
                 if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"
             ]
             return web.Response(status=upstream.status, body=payload, headers=kept)
+
+
+def items_written(operation: str, body: bytes) -> int:
+    if operation not in WRITE_OPERATIONS:
+        return 0
+    if operation == "TransactWriteItems":
+        return len(json.loads(body)["TransactItems"])
+    if operation == "BatchWriteItem":
+        return sum(len(requests) for requests in json.loads(body)["RequestItems"].values())
+    return 1
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -172,9 +188,13 @@ async def submit_and_follow(
 
 async def run_phase(proxy: CountingProxy, submissions) -> dict:
     """Awaits one phase's submissions; returns their samples and the DynamoDB requests made meanwhile."""
-    before = proxy.counts.copy()
+    before, items_before = proxy.counts.copy(), proxy.items_written
     samples = await submissions
-    return {"samples": samples, "operations": proxy.counts - before}
+    return {
+        "samples": samples,
+        "operations": proxy.counts - before,
+        "items_written": proxy.items_written - items_before,
+    }
 
 
 async def sequential(http, ws_base, n: int, pause_s: float) -> list[dict[str, float]]:
@@ -326,9 +346,12 @@ def figures(result: dict) -> dict:
         "warmup_done_ms": ms(result["warmup"]["done"]),
     }
     all_operations: Counter[str] = Counter()
+    all_items = 0
     for key in ("seq", "conc"):
         samples, operations = result[key]["samples"], result[key]["operations"]
         all_operations += operations
+        all_items += result[key]["items_written"]
+        out[f"{key}_items_written_per_submission"] = round(result[key]["items_written"] / len(samples), 2)
         for stage, label in (("test", "first_test"), ("done", "done")):
             out[f"{key}_{label}_p50_ms"] = ms(percentile([sample[stage] for sample in samples], 50))
             out[f"{key}_{label}_p95_ms"] = ms(percentile([sample[stage] for sample in samples], 95))
@@ -344,6 +367,7 @@ def figures(result: dict) -> dict:
     total = len(result["seq"]["samples"]) + len(result["conc"]["samples"])
     out |= {
         "writes_per_submission": round(writes(all_operations) / total, 2),
+        "items_written_per_submission": round(all_items / total, 2),
         "requests_per_submission": round(all_operations.total() / total, 2),
         "submissions_seq": len(result["seq"]["samples"]),
         "submissions_conc": len(result["conc"]["samples"]),
@@ -373,7 +397,8 @@ def report(f: dict) -> None:
             + ", ".join(f"{stage} {value}" for stage, value in f[f"{key}_stage_p50_ms"].items())
         )
         print(
-            f"    DynamoDB per submission: {f[f'{key}_writes_per_submission']} writes, "
+            f"    DynamoDB per submission: {f[f'{key}_writes_per_submission']} writes "
+            f"({f[f'{key}_items_written_per_submission']} items), "
             f"{f[f'{key}_requests_per_submission']} requests {f[f'{key}_operations_per_submission']}"
         )
     print(

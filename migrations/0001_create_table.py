@@ -1,4 +1,7 @@
-"""Creates the table: PK/SK strings, GSI1 and GSI2 (overloaded), stream with both images."""
+"""Creates the table: PK/SK strings, GSI1 and GSI2 (overloaded), stream with both images.
+
+A table created now also gets the GSIs later steps add (GSI3, step 0005), so a new table
+is whole at once (those steps find them and do nothing); UpdateTable is for old tables."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from migrations.steps import table_exists, wait_active
 
 NAME = "create table with GSI1, GSI2 and a stream"
 
-_STRING_ATTRIBUTES = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]
+_STRING_ATTRIBUTES = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK"]
 
 
 def _index(name: str) -> dict[str, Any]:
@@ -32,7 +35,7 @@ async def apply(client: Any, table_name: str) -> None:
                 {"AttributeName": "PK", "KeyType": "HASH"},
                 {"AttributeName": "SK", "KeyType": "RANGE"},
             ],
-            GlobalSecondaryIndexes=[_index("GSI1"), _index("GSI2")],
+            GlobalSecondaryIndexes=[_index("GSI1"), _index("GSI2"), _index("GSI3")],
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         )
     await wait_active(client, table_name)

@@ -18,7 +18,7 @@ async def test_migrate_twice_is_a_no_op_the_second_time(dynamodb):
     assert await migrate(dynamodb, name) == []
     table = (await dynamodb.describe_table(TableName=name))["Table"]
     assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
-    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+    assert {i["IndexName"] for i in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3"}
     ttl = (await dynamodb.describe_time_to_live(TableName=name))["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "ttl"
     await dynamodb.delete_table(TableName=name)
@@ -29,6 +29,26 @@ async def test_each_step_is_rerunnable_on_its_own(dynamodb):
     await migrate(dynamodb, name)
     for step in discover():
         await step.module.apply(dynamodb, name)
+    await dynamodb.delete_table(TableName=name)
+
+
+async def test_a_table_made_before_gsi3_gets_it(dynamodb):
+    import importlib
+
+    name = f"m-{uuid.uuid4().hex[:8]}"
+    attributes = ["PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"]
+    create = importlib.import_module("migrations.0001_create_table")
+    await dynamodb.create_table(  # what step 0001 made before step 0005 existed
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[create._index("GSI1"), create._index("GSI2")],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    await importlib.import_module("migrations.0005_problem_history_index").apply(dynamodb, name)
+    table = (await dynamodb.describe_table(TableName=name))["Table"]
+    assert {i["IndexName"]: i["IndexStatus"] for i in table["GlobalSecondaryIndexes"]}["GSI3"] == "ACTIVE"
     await dynamodb.delete_table(TableName=name)
 
 

@@ -27,7 +27,9 @@ from algoitny.routes import (
 )
 from algoitny.routes import generation as generation_routes
 from algoitny.routes import hints as hint_routes
+from algoitny.routes import problem_submissions as problem_submission_routes
 from algoitny.routes import search as search_routes
+from algoitny.routes import stats as stats_routes
 from algoitny.routes.bodies import BodyGuard
 from algoitny.routes.errors import install_error_handlers
 from algoitny.routes.paths import SlashAgnostic
@@ -100,6 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (health, auth, account, admin, problems, test_cases, languages, executions, submissions):
         app.include_router(module.router)
     for module in (generation_routes, hint_routes, stress, search_routes):
+        app.include_router(module.router)
+    for module in (stats_routes, problem_submission_routes):
         app.include_router(module.router)
     docs.install(app)
     install_web_app(app)

@@ -3,6 +3,7 @@
     algoitny run [--host H] [--port P] [--data-dir DIR]   everything, locally
     algoitny api [--host H] [--port P] [--workers N]      the HTTP/WebSocket API
     algoitny worker                                       one arq worker
+    algoitny indexer                                      the table's stream consumer (statistics, search)
     algoitny migrate                                      apply pending table migrations
     algoitny reindex [--keep]                             rebuild the search index from the table
     algoitny judge ...                                    judge a program (see --help)
@@ -90,6 +91,12 @@ def _worker(args: argparse.Namespace) -> int:
 
     run_worker()
     return 0
+
+
+def _indexer(args: argparse.Namespace) -> int:
+    from algoitny.indexer.run import main as indexer_main
+
+    return indexer_main()
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -189,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     api.set_defaults(handler=_api)
 
     commands.add_parser("worker", help="run one arq worker").set_defaults(handler=_worker)
+    commands.add_parser(
+        "indexer", help="read the table's stream into the statistics and search"
+    ).set_defaults(handler=_indexer)
     commands.add_parser("migrate", help="apply pending table migrations").set_defaults(handler=_migrate)
     reindex = commands.add_parser("reindex", help="rebuild the search index from the table (offline: a Scan)")
     reindex.add_argument(

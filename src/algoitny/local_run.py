@@ -1,7 +1,7 @@
 """``algoitny run``: the whole service on one machine, data kept under ``--data-dir``.
 
 Starts DynamoDB Local (on disk) and redis-server (append-only file), applies
-migrations, then starts the API and one worker as child processes, and keeps
+migrations, then starts the API, one worker and the stream indexer as child processes, and keeps
 them running: a child that dies (a worker killed for memory, Redis crashing)
 is logged with why and the end of its log, and started again after a backoff
 (1 s, doubling to 30 s; reset once it has stayed up a minute). The others go
@@ -170,6 +170,10 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
         argv = [python, "-m", "algoitny.cli", "worker"]
         return ChildProcess.start("worker", argv, log_path=logs / "worker.log", env=env)
 
+    def indexer() -> Awaitable[ChildProcess]:
+        argv = [python, "-m", "algoitny.cli", "indexer"]
+        return ChildProcess.start("indexer", argv, log_path=logs / "indexer.log", env=env)
+
     async def api() -> ChildProcess:
         argv = [python, "-m", "algoitny.cli", "api", "--host", host, "--port", str(port)]
         child = await ChildProcess.start("api", argv, log_path=logs / "api.log", env=env)
@@ -186,6 +190,7 @@ async def run_local(*, host: str, port: int, data_dir: Path) -> int:
             for step in await migrate(client, table.name):
                 _say(f"migration {step.number:04d} applied: {step.name}")
         await supervised("worker", worker)
+        await supervised("indexer", indexer)
         await supervised("api", api)
         api_metrics, worker_metrics = metrics_urls(host, port)
         _say(f"metrics: API {api_metrics}, worker {worker_metrics}")

@@ -146,6 +146,22 @@ class StressSettings(BaseModel):
     job_timeout_s: int = Field(default=600, ge=1, description="arq's hard limit for one search job.")
 
 
+class IndexerSettings(BaseModel):
+    """The stream indexer (docs/indexer.md)."""
+
+    lease_s: float = Field(
+        default=10.0, gt=0, description="A shard whose indexer stops renewing this long is taken over."
+    )
+    poll_interval_s: float = Field(
+        default=0.25, gt=0, description="Wait after a read that found nothing new."
+    )
+    discover_interval_s: float = Field(
+        default=2.0, gt=0, description="How often shards are listed and leased."
+    )
+    batch_limit: int = Field(default=1000, ge=1, le=1000, description="Records per GetRecords.")
+    apply_concurrency: int = Field(default=8, ge=1, description="Submissions counted at once.")
+
+
 class AuthSettings(BaseModel):
     """Sign-in. Tokens are HS256 JWTs signed with ``signing_keys[active_key]``; every key
     listed still verifies, so keys rotate by adding a new one and switching ``active_key``."""
@@ -251,6 +267,7 @@ class Settings(BaseSettings):
     quota: QuotaSettings = QuotaSettings()
     judge: JudgeSettings = JudgeSettings()
     stress: StressSettings = StressSettings()
+    indexer: IndexerSettings = IndexerSettings()
     ai: AiSettings = AiSettings()
     auth: AuthSettings = AuthSettings()
     metrics: MetricsSettings = MetricsSettings()

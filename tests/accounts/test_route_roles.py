@@ -97,6 +97,10 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/problems/{platform}/{problem_identifier}/stress"): (401, 403, 403, 200),
     ("POST", "/api/submissions/{submission_id}/counterexample"): (404, 202, 404, 409),
     ("POST", "/api/stress/"): (401, 202, 202, 202),
+    ("GET", "/api/account/stats"): (401, 200, 200, 200),
+    ("GET", "/api/users/{user_id}/stats"): (200, 200, 200, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/stats"): (200, 200, 200, 200),
+    ("GET", "/api/problems/{platform}/{problem_identifier}/submissions"): (200, 200, 200, 200),
 }
 
 # WebSocket routes: anyone holding the (unguessable) task id may follow it.

@@ -79,7 +79,7 @@ async def test_run_keeps_data_across_restarts_and_leaves_no_orphans(tmp_path):
     base = f"http://127.0.0.1:{port}"
     process = await _start(tmp_path, port)
     children = _children_of(process.pid)
-    assert len(children) == 4, "DynamoDB Local, redis-server, worker, API"
+    assert len(children) == 5, "DynamoDB Local, redis-server, worker, indexer, API"
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         assert (await client.get("/docs")).status_code == 200
         signed_in = await client.post("/api/auth/dev/", json={"email": DEV_ADMIN_EMAIL})
@@ -188,6 +188,28 @@ async def test_run_restarts_a_killed_worker_and_redis_and_still_judges(tmp_path)
                     break
                 await asyncio.sleep(0.1)
             assert detail["status"] == "done" and detail["summary"]["verdict"] == "AC", detail
+
+            async def stats() -> tuple[int, int]:
+                mine = (await client.get("/api/account/stats", headers=admin)).json()
+                problem = (await client.get("/api/problems/custom/ab/stats", headers=admin)).json()
+                return mine["submissions"], problem["submissions"]
+
+            for _ in range(1200):  # the stream indexer counts it, off the request path
+                if await stats() == (1, 1):
+                    break
+                await asyncio.sleep(0.1)
+            assert await stats() == (1, 1)
+            indexer = _child_with(process.pid, "algoitny.cli indexer")
+            assert indexer is not None
+            os.kill(indexer, signal.SIGKILL)
+            await _replaced(process.pid, "algoitny.cli indexer", indexer)
+            for _ in range(1200):  # the new indexer takes the dead one's lease over and reads on
+                ready = (await client.get("/health/ready")).json()
+                if ready["checks"]["indexer"].startswith("ok"):
+                    break
+                await asyncio.sleep(0.1)
+            assert ready["checks"]["indexer"].startswith("ok"), ready
+            assert await stats() == (1, 1), "nothing counted twice after the indexer's restart"
     finally:
         output = await _stop(process)
     assert "worker died (killed by SIGKILL)" in output, output

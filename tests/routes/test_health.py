@@ -11,17 +11,32 @@ async def test_live(api):
         "checks": {},
         "workers_alive": None,
         "queue_depth": None,
+        "indexer_lag_s": None,
+        "indexer_shards": None,
     }
 
 
-async def test_ready_when_all_up(api, announced_worker):
+async def test_ready_when_all_up(api, announced_worker, table):
+    from algoitny.table import ShardStateRepository
+
+    # An indexer's lease on the stream's shard, as tests/indexer's real indexers take it.
+    leases = ShardStateRepository(table)
+    assert await leases.acquire("shardId-1", stream_arn="arn:stream", owner="i", lease_ms=600_000)
+    assert await leases.renew("shardId-1", owner="i", lease_ms=600_000, sequence="12", lag_ms=0)
     response = await api.get("/health/ready")
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"table": "ok", "redis": "ok", "workers": "ok: 1 alive"},
+        "checks": {
+            "table": "ok",
+            "redis": "ok",
+            "workers": "ok: 1 alive",
+            "indexer": "ok: 1 shards, lag 0.0 s",
+        },
         "workers_alive": 1,
         "queue_depth": 0,
+        "indexer_lag_s": 0.0,
+        "indexer_shards": {"shardId-1": 0.0},
     }
 
 

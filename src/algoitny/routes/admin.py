@@ -22,6 +22,8 @@ from algoitny.schemas.accounts import (
 )
 from algoitny.schemas.common import PageLimit
 from algoitny.schemas.presenters import plan_read, user_read
+from algoitny.schemas.stats import totals_read
+from algoitny.table import StatisticsRepository
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -78,5 +80,9 @@ async def delete_plan(name: PlanName, resources: ResourcesDep, admin: AdminDep) 
 async def get_usage_statistics(
     resources: ResourcesDep, admin: AdminDep, days: Annotated[int, Query(ge=1, le=90)] = 7
 ) -> StatsRead:
-    """Per-day counters (executions, runs, hints, sign-ups, sign-ins, accepted), newest first."""
-    return StatsRead(days=[DayStats(**day) for day in await resources.stats.get_days(days)])
+    """Per-day counters (executions, runs, hints, sign-ups, sign-ins, accepted), newest first,
+    and the stream indexer's totals of judged submissions (`submissions`)."""
+    return StatsRead(
+        days=[DayStats(**day) for day in await resources.stats.get_days(days)],
+        submissions=totals_read(await StatisticsRepository(resources.table).get_totals()),
+    )

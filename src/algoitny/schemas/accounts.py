@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, Field
 
 from algoitny.schemas.common import StrictBool, StrictInt, StrictModel
+from algoitny.schemas.stats import SubmissionTotalsRead
 
 PlanName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="Plan id, e.g. `free`.")]
 Token = Annotated[str, Field(min_length=1, max_length=8192)]
@@ -144,3 +145,6 @@ class DayStats(BaseModel):
 
 class StatsRead(BaseModel):
     days: list[DayStats]
+    submissions: SubmissionTotalsRead | None = Field(
+        default=None, description="Every judged submission so far, by language, platform and verdict."
+    )

@@ -212,9 +212,8 @@ class Judgement:
         return records
 
     async def finish(self, summary: Summary) -> Summary:
-        problem_key = f"{self.submission.platform}#{self.submission.identifier}"
         logs.bind(verdict=summary.verdict)
-        if await self.resources.submissions.finish(self.submission, summary, problem_tried_key=problem_key):
+        if await self.resources.submissions.finish(self.submission, summary):
             await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
             observed.submission_finished(self.submission.language, summary.verdict)
             log.info("judged", extra={"passed": summary.passed, "total": summary.total})

@@ -225,8 +225,8 @@ class CachedSubmissionRepository(SubmissionRepository):
         super().__init__(table, cursors)
         self.cache = cache
 
-    async def finish(self, submission: Submission, summary: Summary, *, problem_tried_key: str) -> bool:
+    async def finish(self, submission: Submission, summary: Summary) -> bool:
         try:
-            return await super().finish(submission, summary, problem_tried_key=problem_tried_key)
+            return await super().finish(submission, summary)
         finally:
             await self.cache.forget(submission.platform, submission.identifier)

@@ -9,6 +9,8 @@ from algoitny.table.legacy_import import LegacyImportRepository
 from algoitny.table.migration_log import MigrationLog
 from algoitny.table.plans import PlanRepository
 from algoitny.table.problems import ProblemRepository
+from algoitny.table.stats import StatisticsRepository
+from algoitny.table.stream_state import ShardStateRepository
 from algoitny.table.stress import StressRepository
 from algoitny.table.submissions import SubmissionRepository
 from algoitny.table.test_cases import TestCaseRepository
@@ -26,6 +28,8 @@ __all__ = [
     "ProblemRepository",
     "QuotaExceeded",
     "RefreshReused",
+    "ShardStateRepository",
+    "StatisticsRepository",
     "StatsRepository",
     "StressRepository",
     "SubmissionRepository",

@@ -17,7 +17,7 @@ from boto3.dynamodb.types import TypeSerializer
 
 ENTITY_TYPE = "tp"
 # Key and index attributes pass through unrenamed.
-KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "ttl"})
+KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "ttl"})
 
 _serializer = TypeSerializer()
 
@@ -370,3 +370,53 @@ DAILY_STATS = EntityCodec("dstats", {"day": "day", "legacy_window": "lgw"})
 IMPORT_CHECKPOINT = EntityCodec(
     "impchk", {"entity": "ent", "done": "dne", "high": "hig", "position": "pos", "updated_at": "upd"}
 )
+
+# The stream indexer (docs/indexer.md). Statistics items also hold per-key counters named
+# ``{prefix}:{key}`` (``lng:python``, ``plt:boj``, ``vrd:WA``), decoded in ``table/stats.py``.
+SHARD_STATE = EntityCodec(
+    "shard",
+    {
+        "shard_id": "sid",
+        "stream_arn": "str",
+        "owner": "own",
+        "lease_expires_at": "exp",
+        "sequence": "seq",
+        "finished": "fin",
+        "lag_ms": "lag",
+        "lag_measured_at": "lat",
+    },
+)
+
+STATS_COUNTED = EntityCodec("counted", {"submission_id": "sid"})
+
+USER_PROBLEM = EntityCodec(
+    "uprob", {"user_id": "uid", "platform": "plt", "identifier": "pno", "solved": "sol"}
+)
+
+USER_COUNTS = EntityCodec(
+    "ucounts",
+    {
+        "user_id": "uid",
+        "submissions": "sub",
+        "accepted": "acc",
+        "problems_tried": "ptr",
+        "problems_solved": "pso",
+        "accepted_days": "acd",
+        "first_activity_at": "fst",
+        "last_activity_at": "lst",
+    },
+)
+
+PROBLEM_STATS = EntityCodec(
+    "pstats",
+    {
+        "platform": "plt",
+        "identifier": "pno",
+        "submissions": "sub",
+        "accepted": "acc",
+        "users_tried": "utr",
+        "users_solved": "uso",
+    },
+)
+
+SUBMISSION_TOTALS = EntityCodec("totals", {"submissions": "sub", "accepted": "acc"})

@@ -1,7 +1,7 @@
 """Every key prefix and key builder of the single table, and its access patterns.
 
-Physical layout: one table, ``PK``/``SK`` strings, two overloaded GSIs
-(``GSI1PK/GSI1SK``, ``GSI2PK/GSI2SK``, projection ALL), TTL attribute ``ttl``,
+Physical layout: one table, ``PK``/``SK`` strings, three overloaded GSIs
+(``GSI1PK/GSI1SK``, ``GSI2PK/GSI2SK``, ``GSI3PK/GSI3SK``, projection ALL), TTL attribute ``ttl``,
 stream with new and old images. Every item carries ``tp`` (its entity type).
 Nothing outside ``table/`` builds a key.
 
@@ -15,6 +15,7 @@ Items::
     test case chunk PROB#{platform}#{ident}     TC#{kind}{digest}#{I|O}{n:04}
     migration       MIGRATION                   STEP#{number:04}
     submission      HIST#{submission_id}        META                USERHIST#{user} / {created}#{sid}    PUBHIST / {created}#{sid} (public only)
+                    GSI3: PROBHIST#{p}#{i}#PUB / {created}#{sid} when public, else PROBHIST#{p}#{i}#OWN#{user} / {created}#{sid}
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
     user statistics USER#{user_id}              STATS
@@ -30,6 +31,16 @@ Items::
     token family    TOKFAM#{family_id}          META                      (ttl: the refresh token's expiry)
     daily stats     STATS#{yyyy-mm-dd}#{shard}  DAY                       (counters: ADD as events happen; 8 shards)
     import checkpoint IMPORT#{entity}           CHECKPOINT                (legacy importer: ids done per entity)
+    shard state     INDEXER                     SHARD#{shard_id}          (stream indexer: lease, checkpoint, lag)
+    counted marker  COUNTED#{submission_id}     META                      (statistics: this submission was counted)
+    user × problem  USERPROB#{uid}#{p}#{i}      META                      (statistics: tried, ``sol`` once solved)
+    user counts     USER#{user_id}              COUNTS                    (statistics from the stream; STATS is the judge's old item)
+    problem stats   PSTATS#{platform}#{ident}   META
+    totals          PSTATS                      TOTALS                    (statistics over every submission)
+
+A problem's submissions live in GSI3 in two partitions per problem: the public ones, and
+each owner's private ones; "mine plus every public one" is one Query of each, merged by
+sort key (each submission is in exactly one of them, so the merge has no duplicates).
 
 ``{created}`` is the creation time in epoch milliseconds, zero-padded to 13
 digits, so lists sort newest-first with ``ScanIndexForward=False``.
@@ -71,9 +82,10 @@ missing here)::
     get submission with results              table  PK=HIST#{sid} (whole partition)                 SubmissionRepository.get_with_results
     get test result                          table  PK=HIST#{sid}, SK=RES#{index}                   SubmissionRepository.get_result
     save test results                        table  BatchWrite RES# items (25 per request)          SubmissionRepository.save_results
-    finish submission                        table  TransactWrite META if not done + counters       SubmissionRepository.finish
+    finish submission                        table  TransactWrite META if not done + problem exc    SubmissionRepository.finish
     list my submissions                      GSI1   GSI1PK=USERHIST#{user}, newest first            SubmissionRepository.list_mine
     list public submissions                  GSI2   GSI2PK=PUBHIST, newest first                    SubmissionRepository.list_public
+    list problem submissions visible to me   GSI3   GSI3PK=PROBHIST#{p}#{i}#PUB, …#OWN#{me}; merged SubmissionRepository.list_for_problem
     consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
     refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
     get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
@@ -126,6 +138,15 @@ missing here)::
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
     import daily totals                      table  Update STATS#{day}#0 ADD if lgw < window        LegacyImportRepository.add_daily_totals
     get imported daily totals                table  PK=STATS#{day}#0, SK=DAY                       LegacyImportRepository.get_daily_totals
+    list shard states                        table  PK=INDEXER (consistent)                         ShardStateRepository.list_shards
+    acquire shard lease                      table  Update SHARD# if free, expired or mine          ShardStateRepository.acquire
+    renew shard lease with checkpoint        table  Update SHARD# SET exp, seq, lag if own = me     ShardStateRepository.renew
+    finish shard                             table  Update SHARD# SET fin, REMOVE own if own = me   ShardStateRepository.finish
+    release shard lease                      table  Update SHARD# REMOVE own if own = me            ShardStateRepository.release
+    count finished submission                table  TransactWrite COUNTED# not exists + counters    StatisticsRepository.count_submission
+    get user counts                          table  PK=USER#{uid}, SK=COUNTS                        StatisticsRepository.get_user
+    get problem statistics                   table  PK=PSTATS#{p}#{i}, SK=META                      StatisticsRepository.get_problem
+    get submission totals                    table  PK=PSTATS, SK=TOTALS                            StatisticsRepository.get_totals
 """
 
 from __future__ import annotations
@@ -143,6 +164,7 @@ ALL_PROBLEMS = "PROBS"
 
 GSI1 = "GSI1"
 GSI2 = "GSI2"
+GSI3 = "GSI3"
 
 Key = dict[str, str]
 
@@ -224,6 +246,24 @@ def submission_list_keys(user_id: str, submission_id: str, created_ms: int, publ
     return found
 
 
+PROBLEM_HISTORY_PREFIX = "PROBHIST#"
+
+
+def problem_history_partition(platform: str, identifier: str, owner: str | None) -> str:
+    """``owner`` None: the problem's public submissions; else that owner's private ones."""
+    suffix = "PUB" if owner is None else f"OWN#{owner}"
+    return f"{PROBLEM_HISTORY_PREFIX}{platform}#{identifier}#{suffix}"
+
+
+def problem_history_keys(
+    platform: str, identifier: str, user_id: str, submission_id: str, created_ms: int, public: bool
+) -> dict[str, str]:
+    return {
+        "GSI3PK": problem_history_partition(platform, identifier, None if public else user_id),
+        "GSI3SK": f"{created_sort(created_ms)}#{submission_id}",
+    }
+
+
 def result_key(submission_id: str, index: int) -> Key:
     return {"PK": submission_pk(submission_id), "SK": f"{RESULT_PREFIX}{index:05d}"}
 
@@ -303,3 +343,30 @@ def daily_stats_key(day: str, shard: int) -> Key:
 
 def import_checkpoint_key(entity: str) -> Key:
     return {"PK": f"IMPORT#{entity}", "SK": "CHECKPOINT"}
+
+
+INDEXER_PK = "INDEXER"
+
+
+def shard_state_key(shard_id: str) -> Key:
+    return {"PK": INDEXER_PK, "SK": f"SHARD#{shard_id}"}
+
+
+def counted_key(submission_id: str) -> Key:
+    return {"PK": f"COUNTED#{submission_id}", "SK": META}
+
+
+def user_problem_key(user_id: str, platform: str, identifier: str) -> Key:
+    return {"PK": f"USERPROB#{user_id}#{platform}#{identifier}", "SK": META}
+
+
+def user_counts_key(user_id: str) -> Key:
+    return {"PK": f"{USER_PREFIX}{user_id}", "SK": "COUNTS"}
+
+
+def problem_stats_key(platform: str, identifier: str) -> Key:
+    return {"PK": f"PSTATS#{platform}#{identifier}", "SK": META}
+
+
+def totals_key() -> Key:
+    return {"PK": "PSTATS", "SK": "TOTALS"}

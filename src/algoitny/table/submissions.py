@@ -4,9 +4,10 @@ A submission is one small item; each test's result is an item of its own in
 the same partition (``RES#{index}``), written 25 to a request, so a
 submission with thousands of tests and long outputs never outgrows an item,
 and the detail page is one Query. Finishing is one transaction that also
-counts the problem's executions and the user's statistics, conditioned on
-the submission not being finished yet, so a rerun of the job counts nothing
-twice.
+counts the problem's executions, conditioned on the submission not being
+finished yet, so a rerun of the job counts nothing twice. User statistics are
+kept by the stream indexer from the finished submission (docs/indexer.md);
+``get_user_stats`` reads the old item the legacy importer still writes.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithResults, Summary, TestRecord
-from algoitny.errors import NotFound, SubmissionNotFound
+from algoitny.errors import InvalidCursor, NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, USER_STATS, from_dynamo
+from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, from_dynamo
 from algoitny.table.cursor import CursorCodec, query_page
 
 
@@ -56,6 +57,13 @@ class SubmissionRepository:
         submission.created_at = submission.created_at or int(time.time() * 1000)
         list_keys = keys.submission_list_keys(
             submission.user_id, submission.submission_id, submission.created_at, submission.public
+        ) | keys.problem_history_keys(
+            submission.platform,
+            submission.identifier,
+            submission.user_id,
+            submission.submission_id,
+            submission.created_at,
+            submission.public,
         )
         item = SUBMISSION.encode(
             asdict(submission), keys.submission_key(submission.submission_id) | list_keys
@@ -110,10 +118,10 @@ class SubmissionRepository:
         """Idempotent: a result's key is its index, so a rerun overwrites, never duplicates."""
         await self.table.batch_write(puts=[encode_result(submission_id, r) for r in records])
 
-    async def finish(self, submission: Submission, summary: Summary, *, problem_tried_key: str) -> bool:
-        """Marks it done and counts it once (problem and user). False if it was already done."""
+    async def finish(self, submission: Submission, summary: Summary) -> bool:
+        """Marks it done and counts the problem's executions, once. False if it was already done.
+        User and problem statistics come from the stream (``indexer/statistics.py``)."""
         now = int(time.time() * 1000)
-        accepted = summary.verdict == "AC"
         names = {"#sts": SUBMISSION.short("status")}
         values: dict[str, Any] = {":done": {"S": SubmissionStatus.DONE.value}}
         sets = []
@@ -135,17 +143,6 @@ class SubmissionRepository:
             names[f"#f{index}"] = SUBMISSION.short(name)
             values[f":v{index}"] = {"S": value} if isinstance(value, str) else {"N": str(value)}
             sets.append(f"#f{index} = :v{index}")
-        stats_add = {
-            USER_STATS.short("executions"): 1,
-            f"lng:{submission.language}": 1,
-            f"plt:{submission.platform}": 1,
-            USER_STATS.short("accepted"): int(accepted),
-        }
-        stats_names = {f"#s{i}": name for i, name in enumerate(stats_add)}
-        stats_values = {f":s{i}": {"N": str(v)} for i, v in enumerate(stats_add.values())}
-        stats_expr = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(stats_add)))
-        stats_expr += ", #tried :problem" + (", #solved :problem" if accepted else "")
-        stats_names |= {"#tried": "tried"} | ({"#solved": "solved"} if accepted else {})
         operations = [
             {
                 "Update": {
@@ -163,20 +160,6 @@ class SubmissionRepository:
                     "ConditionExpression": "attribute_exists(PK)",
                     "ExpressionAttributeNames": {"#exc": PROBLEM.short("execution_count")},
                     "ExpressionAttributeValues": {":one": {"N": "1"}},
-                }
-            },
-            {
-                "Update": {
-                    "Key": typed_key(keys.user_stats_key(submission.user_id)),
-                    "UpdateExpression": stats_expr + " SET #tp = :tp, #uid = :uid",
-                    "ExpressionAttributeNames": stats_names
-                    | {"#tp": "tp", "#uid": USER_STATS.short("user_id")},
-                    "ExpressionAttributeValues": stats_values
-                    | {
-                        ":problem": {"SS": [problem_tried_key]},
-                        ":tp": {"S": USER_STATS.entity_type},
-                        ":uid": {"S": submission.user_id},
-                    },
                 }
             },
         ]
@@ -212,3 +195,53 @@ class SubmissionRepository:
         }
         items, next_cursor = await query_page(self.table, self.cursors, query_id, request, cursor)
         return Page(items=[_to_submission(item) for item in items], next_cursor=next_cursor)
+
+    async def list_for_problem(
+        self, platform: str, identifier: str, *, viewer: str | None, limit: int, cursor: str | None
+    ) -> Page:
+        """The problem's submissions ``viewer`` may see (its own and every public one), newest
+        first: one Query per GSI3 partition, merged by sort key. The one cursor holds each
+        partition's position (the last sort key taken, or ``None`` once it is exhausted)."""
+        owners: list[str | None] = [None] if viewer is None else [None, viewer]
+        partitions = [keys.problem_history_partition(platform, identifier, owner) for owner in owners]
+        query_id = f"probhist:{platform}#{identifier}:{viewer or ''}"
+        positions: dict[str, Any] = {p: "" for p in partitions}  # "" = from the newest
+        if cursor:
+            positions = self.cursors.decode(cursor, query_id)
+            if set(positions) != set(partitions):
+                raise InvalidCursor()
+        fetched: dict[str, tuple[list[Item], bool]] = {}
+        for partition, after in positions.items():
+            if after is None:
+                fetched[partition] = ([], True)
+                continue
+            condition = "GSI3PK = :pk" + (" AND GSI3SK < :after" if after else "")
+            values = {":pk": {"S": partition}} | ({":after": {"S": after}} if after else {})
+            items, last_key = await self.table.query_page(
+                IndexName=keys.GSI3,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+                ScanIndexForward=False,
+                Limit=limit,
+            )
+            fetched[partition] = (items, last_key is None)
+        merged = sorted(
+            (
+                (item["GSI3SK"]["S"], partition, item)
+                for partition, (items, _) in fetched.items()
+                for item in items
+            ),
+            key=lambda entry: entry[0],
+            reverse=True,
+        )[:limit]
+        for partition, (items, exhausted) in fetched.items():
+            taken = [sort for sort, source, _ in merged if source == partition]
+            if taken:
+                positions[partition] = None if exhausted and len(taken) == len(items) else taken[-1]
+            elif exhausted and not items:
+                positions[partition] = None
+        more = any(position is not None for position in positions.values())
+        return Page(
+            items=[_to_submission(item) for _, _, item in merged],
+            next_cursor=self.cursors.encode(positions, query_id) if more else None,
+        )
