@@ -50,6 +50,12 @@ async def test_imported_user_sees_history_with_per_test_results(legacy_db, run_i
         (1, "WA", False),
         (2, "RE", False),
     ]
+    listed = await dev_api.get(
+        f"/api/problems/{wrong['platform']}/{wrong['problem_identifier']}/submissions", headers=alice
+    )
+    assert wrong["submission_id"] in [i["submission_id"] for i in listed.json()["items"]], (
+        "an imported submission is in its problem's list"
+    )
     expected_id = payloads.test_case_id(NewTestCase(input="1 2\n", output="3\n", kind="generated"))
     assert detail["tests"][0]["test_case_id"] == expected_id, "results point at the imported cases"
 

@@ -240,6 +240,13 @@ class LegacyImportRepository:
         sid = submission.submission_id
         list_keys = keys.submission_list_keys(
             submission.user_id, sid, submission.created_at, submission.public
+        ) | keys.problem_history_keys(
+            submission.platform,
+            submission.identifier,
+            submission.user_id,
+            sid,
+            submission.created_at,
+            submission.public,
         )
         item = SUBMISSION.encode(asdict(submission), keys.submission_key(sid) | list_keys)
         if hints:
