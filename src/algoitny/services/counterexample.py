@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from arq import Retry
@@ -216,7 +216,7 @@ async def search(
     resources: Resources, setup: StressSetup, problem: Problem, candidate: Program, task_id: str
 ) -> SearchOutcome:
     assert problem.solution_code and problem.solution_language
-    return await engine.find_counterexample(
+    outcome = await engine.find_counterexample(
         setup,
         Program(problem.solution_language, problem.solution_code),
         candidate,
@@ -225,6 +225,25 @@ async def search(
         budget=budget(resources.settings),
         on_progress=progress_publisher(lambda event: resources.events.publish(task_id, event)),
     )
+    return bounded(outcome)
+
+
+SHOWN_CHARS = 16 * 1024  # of each text of a counterexample: what is stored and streamed
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "\n… (cut)\n"
+
+
+def bounded(outcome: SearchOutcome) -> SearchOutcome:
+    """The counterexample with each text cut to ``SHOWN_CHARS``: a search without a
+    validator may return a generated input of up to 1 MiB (and outputs as large), which
+    would not fit in the submission's item (400 KB) nor belong in one WebSocket event."""
+    found = outcome.counterexample
+    if found is None:
+        return outcome
+    cut = replace(found, input=_cut(found.input), expected=_cut(found.expected), output=_cut(found.output))
+    return replace(outcome, counterexample=cut)
 
 
 async def _publish_final_once(resources: Resources, submission: Submission) -> None:
