@@ -10,6 +10,7 @@ loudly; nothing here skips.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -39,6 +40,21 @@ ADMIN_TOKEN = "test-admin-token"
 class Services:
     dynamodb_url: str
     redis_url: str
+
+
+@pytest.fixture(autouse=True)
+def process_state_left_as_found(monkeypatch):
+    """What a test that runs the CLI in-process changes for the whole process is put back:
+    ``algoitny api`` sets PROMETHEUS_MULTIPROC_DIR (later apps would then serve another
+    registry), and ``main`` points the root logger at this test's captured stderr (closed
+    once the test ends)."""
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
