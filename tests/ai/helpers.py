@@ -79,5 +79,6 @@ async def judge(client: httpx.AsyncClient, host: str, identifier: str, code: str
     )
     assert response.status_code == 202, response.text
     events = await follow(host, response.json()["websocket"])
-    assert events[-1]["type"] == "done"
+    # `done`, then the counterexample search's events when the problem has a stress setup
+    assert "done" in [e["type"] for e in events]
     return response.json()["task_id"]

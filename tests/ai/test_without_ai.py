@@ -3,6 +3,8 @@ and a failed submission gets deterministic hints — through the real API, worke
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -104,14 +106,24 @@ async def test_failed_submission_gets_deterministic_hints_once(client, live_api,
     wrong = await judge(
         client, live_api, "hint", "a, b = map(int, input().split())\nprint(a + b + (a == b))\n"
     )
+    # The generation job left its generator as the problem's stress setup, so a counterexample
+    # search follows the WA: hints asked for after it ends quote its small input first.
+    for _ in range(600):
+        detail = (await client.get(f"/api/submissions/{wrong}")).json()
+        if detail["counterexample_status"] != "searching":
+            break
+        await asyncio.sleep(0.1)
+    assert detail["counterexample_status"] == "found", detail["counterexample_status"]
     first = await client.post(f"/api/submissions/{wrong}/hints")
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["source"] == "results" and body["cached"] is False and body["current_count"] == 1
     assert 3 <= len(body["hints"]) <= 5
-    assert "Wrong answer on test #3" in body["hints"][0]  # samples are tests 1–2; "1 1" is test 3
-    assert "expected `2`, you printed `3`" in body["hints"][0]
-    assert "Off by one" in body["hints"][1]
+    assert "Your code fails (WA) on this small input" in body["hints"][0]
+    assert detail["counterexample"]["input"].strip() in body["hints"][0]
+    wrong_test = next(h for h in body["hints"] if "Wrong answer on test #3" in h)  # samples: tests 1–2
+    assert "expected `2`, you printed `3`" in wrong_test
+    assert any("Off by one" in h for h in body["hints"])
 
     second = await client.post(f"/api/submissions/{wrong}/hints")
     assert second.json()["hints"] == body["hints"] and second.json()["cached"] is True
