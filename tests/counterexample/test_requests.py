@@ -21,7 +21,7 @@ async def _submission(submissions, owner: str, identifier: str, *, done: bool = 
         Submission(new_task_id(), owner, "custom", identifier, "A+B", "python", "print(1)", public)
     )
     if done:
-        await submissions.finish(submission, Summary("WA", 0, 1, 1), problem_tried_key="k")
+        await submissions.finish(submission, Summary("WA", 0, 1, 1))
     return submission.submission_id
 
 

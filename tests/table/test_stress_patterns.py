@@ -32,7 +32,7 @@ async def _finished(problems, submissions, *, done: bool = True) -> Submission:
         )
     )
     if done:
-        await submissions.finish(submission, Summary("WA", 0, 1, 1), problem_tried_key="k")
+        await submissions.finish(submission, Summary("WA", 0, 1, 1))
     return submission
 
 

@@ -16,16 +16,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from algoitny.domain import CounterexampleStatus, SubmissionStatus
 from algoitny.errors import SubmissionNotFound
-from algoitny.stress.engine import Counterexample, StressSetup
 from algoitny.table import keys
 from algoitny.table.client import Table
 from algoitny.table.codec import COUNTEREXAMPLE, STRESS_SETUP, SUBMISSION, to_dynamo
+
+if TYPE_CHECKING:  # the stress package imports the executor (pyseccomp): `algoitny --help`
+    # and the rest of the table must load without it (tests/unit/test_scripts.py)
+    from algoitny.stress.engine import Counterexample, StressSetup
 
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
@@ -43,6 +46,8 @@ class StressRepository:
         self.table = table
 
     async def get_setup(self, *, platform: str, identifier: str) -> StressSetup | None:
+        from algoitny.stress.engine import StressSetup
+
         item = await self.table.get(keys.stress_setup_key(platform, identifier))
         if item is None:
             return None
