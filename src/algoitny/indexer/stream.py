@@ -232,12 +232,13 @@ class StreamReader:
         self.settings = settings
         self.owner = owner or new_owner_id()
         self.readers: dict[str, asyncio.Task[None]] = {}
+        self.closed = False  # set by close(): no shard is taken any more
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop`` is set; then the readers stop and their leases are released."""
         backoff = Backoff()
         try:
-            while not stop.is_set():
+            while not stop.is_set() and not self.closed:
                 try:
                     await self.discover()
                     backoff.reset()
@@ -252,6 +253,9 @@ class StreamReader:
             await self.close()
 
     async def close(self) -> None:
+        """Stops reading for good: the readers stop, their leases are released, and no shard
+        is taken again (another indexer takes them over)."""
+        self.closed = True
         readers, self.readers = self.readers, {}
         for task in readers.values():
             task.cancel()
@@ -297,9 +301,14 @@ class StreamReader:
             parent = shard.get("ParentShardId")
             if parent in listed and not (parent in states and states[parent].finished):
                 continue  # children after their parents: a key's changes stay in order
+            if self.closed:  # closed while this pass was listing shards
+                return
             acquired = await self.state.acquire(
                 shard_id, stream_arn=arn, owner=self.owner, lease_ms=int(self.settings.lease_s * 1000)
             )
+            if acquired is not None and self.closed:
+                await self.state.release(shard_id, owner=self.owner)
+                return
             if acquired is not None:
                 log.info(
                     "indexer %s reads shard %s from %s",
