@@ -145,13 +145,15 @@ function problemLink(problem) {
   return `#/p/${encodeURIComponent(problem.platform)}/${encodeURIComponent(problem.problem_identifier)}`;
 }
 
-function snippetNode(snippet) {
-  // The search API marks matches with [[ and ]] in plain text (docs/search.md), or gives
-  // none; never HTML.
-  if (!snippet) return null;
-  const node = h("span", { class: "snippet" });
-  for (const [index, part] of snippet.split(/\[\[|\]\]/).entries()) {
-    node.append(index % 2 ? h("mark", {}, part) : part);
+// The search API's `title_highlight` is the title HTML-escaped with <mark>…</mark> around
+// the matches (docs/search.md). It is never inserted as HTML: split on the marks, decode
+// the escaped text, and build the nodes.
+function highlightNode(highlight) {
+  if (!highlight) return null;
+  const decode = (text) => new DOMParser().parseFromString(`<p>${text}</p>`, "text/html").body.textContent;
+  const node = h("span", { class: "title" });
+  for (const [index, part] of highlight.split(/<\/?mark>/).entries()) {
+    node.append(index % 2 ? h("mark", {}, decode(part)) : decode(part));
   }
   return node;
 }
@@ -200,9 +202,7 @@ async function problemsView(params) {
             {},
             h("a", { href: problemLink(problem) }, `${problem.platform} ${problem.problem_identifier}`),
             " ",
-            h("span", { class: "title" }, problem.title),
-            " ",
-            snippetNode(problem.snippet),
+            highlightNode(problem.title_highlight) || h("span", { class: "title" }, problem.title),
             problem.tags?.length ? h("span", { class: "tags" }, problem.tags.join(", ")) : null,
             problem.status && problem.status !== "completed" ? h("span", { class: "badge" }, problem.status) : null,
           ),
