@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from .bwrap import Layout
@@ -15,7 +16,8 @@ from .runtime import get_runtime
 from .sandbox import Outcome, run_sandboxed
 from .verdicts import RunFacts, Verdict, classify
 from .warm import MAX_REQUEST, encode_request
-from .warm_run import WarmUnavailable, run_warm
+from .warm_run import WarmUnavailable, run_warm, run_zygote
+from .zygote import ZygoteLost
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +43,22 @@ async def execute(
     )
     rt = get_runtime()
     exe = warm_program(language, layout, compiled.artifact_dir) if rt.use_warm else None
+    forked = rt.use_warm and rt.warm is not None and rt.warm.hook is not None and language.zygote
     slot = await rt.pool.acquire()
     try:
-        if exe is not None and rt.warm is not None:
-            try:
+        try:
+            if rt.warm is not None and exe is not None:
                 return await run_warm(rt.warm, slot, exe, layout.argv, layout.env, limits, stdin)
-            except WarmUnavailable as exc:
-                rt.use_warm, rt.warm_reason = False, f"cold: {exc}"
-                log.warning("warm boxes are off from now on: %s", exc)
+            if rt.warm is not None and forked and not layout.files:
+                names = tuple(sorted(os.listdir(compiled.artifact_dir)))
+                return await run_zygote(
+                    rt.warm, slot, compiled.artifact_dir, names, layout.argv, layout.env, limits, stdin
+                )
+        except WarmUnavailable as exc:
+            rt.use_warm, rt.warm_reason = False, f"cold: {exc}"
+            log.warning("warm boxes are off from now on: %s", exc)
+        except ZygoteLost as exc:  # nothing of the test counts: it runs again, cold
+            log.info("zygote lost, the test runs cold: %s", exc)
         return await run_sandboxed(layout, limits, stdin, slot)
     finally:
         rt.pool.release(slot)

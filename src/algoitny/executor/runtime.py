@@ -22,10 +22,12 @@ from .cgroup_setup import detect
 from .cgroups import CgroupDriver, RunGroup
 from .config import ExecutorConfig
 from .errors import SandboxUnavailable
+from .languages import get_language
 from .reaper import Reaper
 from .slots import SlotPool
 from .sweep import Holder, sweep_uid
 from .warm import WarmPool
+from .zygote import hook_target, install_hook
 
 _lock = threading.Lock()
 _runtime: Runtime | None = None
@@ -67,9 +69,18 @@ class Runtime:
         built = supervisor.build(config.box_root)
         if built is None:
             return None, "cold: the warm box supervisor did not compile (no static libc?)"
-        return WarmPool(
-            built, self.remove_later
-        ), "warm: one long-lived box per slot for C, C++ and Rust; cold for the rest"
+        python = get_language("python")
+        target, why_not = hook_target(python.required_paths()[0])
+        if target is None:
+            return WarmPool(built, self.remove_later), (
+                f"warm: one long-lived box per slot for C, C++ and Rust; cold for the rest"
+                f" (no Python zygote: {why_not})"
+            )
+        hook = (install_hook(config.box_root), target)
+        return WarmPool(built, self.remove_later, hook), (
+            "warm: one long-lived box per slot for C, C++ and Rust, and a zygote per Python"
+            " submission in it; cold for the rest"
+        )
 
     def next_name(self, uid: int) -> str:
         """``u<uid>-`` (what the sweep matches) and a random suffix a program cannot predict."""

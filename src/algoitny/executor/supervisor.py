@@ -62,7 +62,7 @@ SOURCE = r"""
 #include <unistd.h>
 
 #define MAX_REQUEST 65536
-#define NFDS 5 /* exe, stdin, stdout, stderr, block */
+#define NFDS 5 /* exe, stdin, stdout, stderr, block; a persistent run adds its channel */
 #define MAX_ITEMS 4096
 
 static const char *DIRS[] = {"/box", "/tmp", "/dev/shm"};
@@ -143,16 +143,23 @@ static int only_header(const char *path) {
     return n == 0 && lines <= 1;
 }
 
-/* Empty when the run left no trace; else why not. */
-static const char *leftover(pid_t main_pid) {
+/* Whether a process other than us and ``keep`` (0: none) is in the box. */
+static int others(pid_t keep) {
     DIR *proc = opendir("/proc");
-    if (!proc) return "cannot list /proc";
+    if (!proc) return 1;
     struct dirent *e;
     int other = 0;
     while ((e = readdir(proc)) != NULL)
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && strcmp(e->d_name, "1")) other = 1;
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && strcmp(e->d_name, "1") &&
+            atoi(e->d_name) != keep)
+            other = 1;
     closedir(proc);
-    if (other) return "a process is left in the box";
+    return other;
+}
+
+/* Empty when the run left no trace; else why not. ``keep``: a persistent run still alive. */
+static const char *leftover(pid_t main_pid, pid_t keep) {
+    if (others(keep)) return "a process is left in the box";
     FILE *f = fopen("/proc/loadavg", "re");
     long last = -1;
     if (!f || fscanf(f, "%*s %*s %*s %*s %ld", &last) != 1) last = -1;
@@ -177,18 +184,19 @@ static const char *leftover(pid_t main_pid) {
     return "";
 }
 
-static void child(int *fds, char **argv, char **envp, int nrl, long long *rl, int err_w) {
+static void child(int *fds, int nfds, char **argv, char **envp, int nrl, long long *rl, int err_w) {
     sigset_t none;
     sigemptyset(&none);
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     sigprocmask(SIG_SETMASK, &none, NULL);
     if (setsid() < 0) _exit(126);
     /* Lift the five descriptors out of the way, then put stdio in place. */
-    int hi[NFDS];
-    for (int i = 0; i < NFDS; i++)
+    int hi[NFDS + 1];
+    for (int i = 0; i < nfds; i++)
         if ((hi[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 100)) < 0) _exit(126);
     for (int i = 1; i <= 3; i++)
         if (dup2(hi[i], i - 1) < 0) _exit(126);
+    if (nfds > NFDS && dup2(hi[NFDS], 3) < 0) _exit(126); /* a persistent run's channel */
     char go;
     if (read(hi[4], &go, 1) != 1) _exit(126); /* abandoned before the go */
     for (int i = 0; i < nrl; i++) {
@@ -196,7 +204,8 @@ static void child(int *fds, char **argv, char **envp, int nrl, long long *rl, in
         if (setrlimit((int)rl[2 * i], &r) != 0) goto fail;
     }
     if (chdir("/box") != 0) goto fail;
-    if (syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) != 0) goto fail;
+    if (syscall(SYS_close_range, nfds > NFDS ? 4U : 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */) != 0)
+        goto fail;
     syscall(SYS_execveat, hi[0], "", argv, envp, AT_EMPTY_PATH);
 fail:;
     int e = errno;
@@ -234,7 +243,7 @@ int main(int argc, char **argv) {
     send_text("R");
     for (;;) {
         struct iovec iov = {buf, sizeof buf - 1};
-        char cbuf[CMSG_SPACE(NFDS * sizeof(int))];
+        char cbuf[CMSG_SPACE((NFDS + 1) * sizeof(int))];
         struct msghdr msg = {0};
         msg.msg_iov = &iov;
         msg.msg_iovlen = 1;
@@ -244,10 +253,13 @@ int main(int argc, char **argv) {
         if (n <= 0) _exit(0); /* the executor is gone */
         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
         if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !c || c->cmsg_type != SCM_RIGHTS ||
-            c->cmsg_len != CMSG_LEN(NFDS * sizeof(int)))
+            (c->cmsg_len != CMSG_LEN(NFDS * sizeof(int)) &&
+             c->cmsg_len != CMSG_LEN((NFDS + 1) * sizeof(int))))
             _exit(4);
-        int fds[NFDS];
-        memcpy(fds, CMSG_DATA(c), sizeof fds);
+        int nfds = c->cmsg_len == CMSG_LEN(NFDS * sizeof(int)) ? NFDS : NFDS + 1;
+        int persistent = nfds > NFDS;
+        int fds[NFDS + 1];
+        memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
         /* payload: NRL \0 (RES \0 VALUE \0)*NRL ARGC \0 ARGV.. ENVC \0 ENV.. */
         char *cur = buf, *end = buf + n, *it;
         if (!(it = next_item(&cur, end))) _exit(4);
@@ -276,22 +288,34 @@ int main(int argc, char **argv) {
             close(ctl);
             close(sfd);
             close(errp[0]);
-            child(fds, args, env, nrl, rl, errp[1]);
+            child(fds, nfds, args, env, nrl, rl, errp[1]);
         }
-        for (int i = 0; i < NFDS; i++) close(fds[i]);
+        for (int i = 0; i < nfds; i++) close(fds[i]);
         close(errp[1]);
         int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0) _exit(5);
         send_msg("P", 1, pidfd);
         close(pidfd);
         int main_done = 0, exec_errno = 0;
+        pid_t last = pid, check = 0; /* the newest task a check expects; a check waiting */
         for (;;) {
             struct pollfd p[2] = {{ctl, POLLIN, 0}, {sfd, POLLIN, 0}};
             if (poll(p, 2, -1) < 0) {
                 if (errno == EINTR) continue;
                 _exit(5);
             }
-            if (p[0].revents) _exit(0); /* no request is valid during a run: the executor is gone */
+            if (p[0].revents) {
+                /* During a run only a persistent one takes a request: "C<pid>", check the box
+                   after one of its tasks, <pid> the newest it started; anything else (end of
+                   file: the executor is gone) ends the box. */
+                char req[32];
+                ssize_t got = recv(ctl, req, sizeof req - 1, MSG_DONTWAIT);
+                if (got <= 1 || !persistent || main_done || check || req[0] != 'C') _exit(0);
+                req[got] = 0;
+                check = (pid_t)atol(req + 1);
+                if (check <= pid) _exit(4);
+                last = check;
+            }
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) > 0) {}
             int status;
@@ -308,9 +332,16 @@ int main(int argc, char **argv) {
                 }
             }
             if (w < 0 && errno == ECHILD) break;
+            if (check && !main_done && !others(pid)) { /* the task's processes are all gone */
+                const char *why = leftover(check, pid);
+                char text[128];
+                snprintf(text, sizeof text, "I%s%s", *why ? "1" : "0", why);
+                send_text(text);
+                check = 0;
+            }
         }
         if (!main_done) _exit(6);
-        const char *why = leftover(pid);
+        const char *why = leftover(last, 0);
         char text[128];
         snprintf(text, sizeof text, "I%s%s", *why ? "1" : "0", why);
         send_text(text);

@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .bwrap import Layout, build_argv
 from .cgroups import RunGroup
@@ -36,6 +37,9 @@ from .models import MIB, Limits
 from .process import Watch
 from .seccomp import filter_fd
 from .spawn import Child, child_fd_numbers, launch
+
+if TYPE_CHECKING:
+    from .zygote import Zygote
 
 _BOX_MEMORY = 64 * MIB  # the supervisor, and a forked child until it joins its run's cgroup
 _BOX_PIDS = 8
@@ -54,9 +58,11 @@ class WarmBox:
     bwrap: Child
     pid: int  # the supervisor's host PID
     pidfd: int
+    prog: Path  # the host directory bound at /prog (see zygote.py)
     healthy: bool = True
     runs: int = 0
     stderr: list[bytes] = field(default_factory=list)
+    zygote: Zygote | None = None  # a Python zygote serving in this box
 
     def pids(self) -> set[int]:
         return {self.bwrap.pid, self.pid}
@@ -64,6 +70,8 @@ class WarmBox:
     def destroy(self) -> None:
         """Kill the box (its PID namespace dies with its PID 1) and everything in its cgroup."""
         self.healthy = False
+        if self.zygote is not None:
+            self.zygote.close()
         try:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         except ProcessLookupError:
@@ -76,6 +84,14 @@ class WarmBox:
             pass
         os.close(self.pidfd)
         self.ctl.close()
+
+
+def prog_dir(box_root: Path, uid: int) -> Path:
+    """The host directory bound at a warm box's ``/prog``: empty unless a zygote serves."""
+    path = box_root / "warm-prog" / str(uid)
+    path.mkdir(mode=0o755, parents=True, exist_ok=True)
+    os.chmod(path, 0o755)
+    return path
 
 
 def box_rlimits(tmp_bytes: int) -> list[tuple[int, int]]:
@@ -96,9 +112,15 @@ def box_rlimits(tmp_bytes: int) -> list[tuple[int, int]]:
 class WarmPool:
     """The live warm boxes of this process, by slot uid."""
 
-    def __init__(self, supervisor: Path, remove_later: Callable[[RunGroup], None]) -> None:
+    def __init__(
+        self,
+        supervisor: Path,
+        remove_later: Callable[[RunGroup], None],
+        hook: tuple[Path, str] | None = None,
+    ) -> None:
         self.supervisor = supervisor
         self.remove_later = remove_later
+        self.hook = hook  # (host file, box path) of the Python zygote's hook; None: no zygotes
         self.boxes: dict[int, WarmBox] = {}
         self._lock = threading.Lock()
         self.started = 0  # boxes started so far (tests and the benchmark read it)
@@ -119,7 +141,7 @@ class WarmPool:
             return box
         if box is not None:
             self.discard(box)
-        box = await start_box(rt, uid, tmp_bytes, self.supervisor, empty_file)
+        box = await start_box(rt, uid, tmp_bytes, self.supervisor, empty_file, self.hook)
         with self._lock:
             self.boxes[uid] = box
             self.started += 1
@@ -129,8 +151,11 @@ class WarmPool:
         with self._lock:
             if self.boxes.get(box.uid) is box:
                 del self.boxes[box.uid]
+        zygote = box.zygote
         box.destroy()
         self.remove_later(box.group)
+        if zygote is not None:
+            self.remove_later(zygote.group)
 
     def shutdown(self) -> None:
         with self._lock:
@@ -143,6 +168,9 @@ class WarmPool:
         for box in self.boxes.values():
             box.ctl.close()
             os.close(box.pidfd)
+            if box.zygote is not None:
+                box.zygote.channel.close()
+                os.close(box.zygote.pidfd)
         self.boxes.clear()
 
 
@@ -182,7 +210,9 @@ class Channel:
                 os.close(fd)
 
 
-async def start_box(rt, uid: int, tmp_bytes: int, supervisor: Path, empty_file: str) -> WarmBox:
+async def start_box(
+    rt, uid: int, tmp_bytes: int, supervisor: Path, empty_file: str, hook: tuple[Path, str] | None
+) -> WarmBox:
     """A new box for slot ``uid``, its supervisor ready; raises ``OSError`` if it cannot start."""
     group = rt.cgroups.create(rt.next_name(uid), memory_bytes=_BOX_MEMORY, pids=_BOX_PIDS)
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -202,7 +232,12 @@ async def start_box(rt, uid: int, tmp_bytes: int, supervisor: Path, empty_file: 
         fds.append(devnull)
         passed = [status_w, block_r, seccomp_fd, theirs.fileno(), exe_fd]
         status_n, block_n, seccomp_n, ctl_n, exe_n = child_fd_numbers(passed, rt.launcher)
-        layout = Layout(argv=[f"/proc/self/fd/{exe_n}", str(ctl_n), str(exe_n)])
+        prog = prog_dir(rt.config.box_root, uid)
+        layout = Layout(
+            argv=[f"/proc/self/fd/{exe_n}", str(ctl_n), str(exe_n)],
+            program_dir=prog,  # empty unless a zygote serves: no mount per run
+            ro_binds=[(str(hook[0]), hook[1])] if hook is not None else [],
+        )
         argv = build_argv(
             rt.bwrap,
             layout,
@@ -230,7 +265,7 @@ async def start_box(rt, uid: int, tmp_bytes: int, supervisor: Path, empty_file: 
             fds.remove(fd)
         pid = await _first_line_pid(status_r, err_r)
         pidfd = os.pidfd_open(pid)
-        box = WarmBox(uid, tmp_bytes, ours, group, child, pid, pidfd)
+        box = WarmBox(uid, tmp_bytes, ours, group, child, pid, pidfd, prog)
         group.add(pid)
         os.write(block_w, b"x")
         channel = Channel(ours)

@@ -21,6 +21,7 @@ from .runtime import get_runtime
 from .sandbox import _STDERR_KEEP, Outcome, _empty_file, _internal, _memfd, _rlimits
 from .slots import Slot
 from .warm import Channel, WarmPool, WarmWatch, encode_request, host_pid
+from .zygote import ZygoteLost, ZygoteWatch, ns_pid, retire, start_zygote
 
 _REPLY_TIMEOUT = 10.0
 
@@ -38,6 +39,9 @@ async def run_warm(
         box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
     except OSError as exc:  # nothing of the run has started: the caller runs it cold
         raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
+    await retire(rt, pool, box)  # a zygote holds the supervisor: it serves Python only
+    if not box.healthy:
+        return await run_warm(pool, slot, exe, argv, env, limits, stdin)
     # The box's supervisor is not in this group: the program may start ``processes`` tasks,
     # as in a cold box, where bwrap's PID 1 is the extra one.
     group = rt.cgroups.create(rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes)
@@ -117,6 +121,113 @@ async def run_warm(
         if watch is not None:
             watch.close()
         channel.close()
+        if clean:
+            box.runs += 1
+        else:
+            pool.discard(box)
+        for fd in parent_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        rt.remove_later(group)
+
+
+async def run_zygote(
+    pool: WarmPool, slot: Slot, artifact_dir: Path, names: tuple[str, ...], argv: list[str],
+    env: dict[str, str], limits: Limits, stdin: bytes,
+) -> Outcome:  # fmt: skip
+    """One Python test forked from the slot's zygote for this artifact (started if needed).
+
+    Raises ``WarmUnavailable`` if no box starts here, ``ZygoteLost`` if the test must run
+    cold instead (the zygote failed to start, or went away during the test).
+    """
+    rt = get_runtime()
+    await rt.sweep(slot.uid)
+    try:
+        box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
+    except OSError as exc:
+        raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
+    rlimits = _rlimits(limits)
+    key = (str(artifact_dir), tuple(names), tuple(argv), tuple(sorted(env.items())), tuple(rlimits))
+    zygote = box.zygote
+    if zygote is None or zygote.key != key or not zygote.alive():
+        zygote = await start_zygote(
+            rt, pool, box, key, artifact_dir, names, argv, env, rlimits, limits.memory_bytes
+        )
+    group = rt.cgroups.create(rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes)
+    parent_fds: list[int] = []
+    child_fds: list[int] = []
+    zchannel = Channel(zygote.channel)
+    watch: ZygoteWatch | None = None
+    finished = False
+    try:
+        stdin_fd = _memfd(stdin)
+        child_fds.append(stdin_fd)
+        out_r, out_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        err_r, err_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        block_r, block_w = os.pipe2(os.O_CLOEXEC)
+        parent_fds += [out_r, err_r, block_w]
+        child_fds += [out_w, err_w, block_r]
+        for fd in (out_w, err_w):
+            os.set_blocking(fd, True)
+            os.fchown(fd, slot.uid, slot.gid)
+        payload = b",".join(b"%d=%d" % (which, value) for which, value in rlimits)
+        try:
+            socket.send_fds(zygote.channel, [payload], [stdin_fd, out_w, err_w, block_r])
+            data, fds = await zchannel.receive(_REPLY_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ZygoteLost(f"the zygote did not answer: {exc}") from exc
+        for fd in child_fds:
+            os.close(fd)
+        child_fds.clear()
+        if data != b"P" or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            raise ZygoteLost(f"the zygote answered {data[:80]!r}")
+        try:
+            pid, box_pid = host_pid(fds[0]), ns_pid(fds[0])
+        finally:
+            os.close(fds[0])
+        watch = ZygoteWatch(
+            pid, box_pid, zchannel, box, group, limits, out_r, err_r, stderr_keep=_STDERR_KEEP
+        )
+        group.add(pid)
+        os.write(block_w, b"x")
+        await watch.run()
+        if watch.lost:
+            raise ZygoteLost("the zygote went away during the test")
+        stats = group.stats()
+        status = watch.main_exit_code()
+        finished = True
+        if status is None:
+            return _internal(watch, "zygote: the test's exit was not reported")
+        exit_code, sig = decode_status(status)
+        return Outcome(
+            exit_code=exit_code,
+            signal=sig,
+            cpu_ms=stats.cpu_ns // 1_000_000,
+            wall_ms=watch.wall_ms,
+            memory_kb=stats.peak_bytes // 1024,
+            cpu_timed_out=watch.cpu_timed_out,
+            wall_timed_out=watch.wall_timed_out,
+            oom_killed=stats.oom_kills > 0,
+            memory_limit_hit=stats.limit_hits > 0,
+            stdout=watch.take_stdout(),
+            stdout_exceeded=watch.stdout_exceeded,
+            stderr=watch.stderr_bytes(),
+            stderr_exceeded=watch.stderr_exceeded,
+        )
+    except OSError as exc:
+        raise ZygoteLost(f"sandbox: {exc}") from exc
+    finally:
+        for fd in child_fds:
+            os.close(fd)
+        group.kill()
+        clean = finished and watch is not None and await watch.finished_clean()
+        if watch is not None:
+            watch.close()
+        zchannel.close()
         if clean:
             box.runs += 1
         else:

@@ -52,6 +52,7 @@ class Language:
     out_of_memory_markers: tuple[bytes, ...] = ()
     compile_memory_mb: int = 1024
     warm: bool = False  # runs in a warm box: one executable ``/prog/<name>``, one task (see warm.py)
+    zygote: bool = False  # Python: forked per test from an interpreter in a warm box (zygote.py)
     self_test_source: str = ""
 
     def unavailable_reason(self) -> str:

@@ -29,6 +29,7 @@ class Python(Language):
     source_file = "main.py"
     keep = ("main.py", "main.pyc")
     out_of_memory_markers = (b"MemoryError",)
+    zygote = True
     self_test_source = "import sys\na, b = map(int, sys.stdin.read().split())\nprint(a + b)\n"
 
     def required_paths(self) -> list[str]:

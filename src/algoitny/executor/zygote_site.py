@@ -1,0 +1,109 @@
+"""The Python zygote: Python's ``sitecustomize`` inside a warm box (never imported here).
+
+This file's text is bound read-only over the interpreter's ``sitecustomize`` in every
+warm box (see ``zygote.py``). ``python3 -I /prog/main.pyc`` imports it while starting
+up, before anything of the program has run: ``sys``, ``sys.path``, ``sys.argv``, the
+standard streams and ``__main__`` are set up, ``main.pyc`` is not opened yet.
+
+In any process without ``ALGOITNY_ZYGOTE`` in its environment (a program's own
+``python3`` subprocess, say) it does nothing and ends the import as a missing
+``sitecustomize`` does, which ``site`` ignores: the same as a cold box, which has none.
+
+In the zygote (started by the box's supervisor with ``ALGOITNY_ZYGOTE=3``, its channel
+to the executor on descriptor 3) it drops that variable, makes itself non-dumpable (so
+a program, same uid, cannot open ``/proc/<zygote>/mem`` or its descriptors), says
+``R`` and serves one request at a time: four descriptors (stdin, stdout, stderr, a
+block pipe) and the run's rlimits. For each it forks; the parent sends the child's
+pidfd (``P``), reaps it and sends ``X<wait status> 0``. The child closes the channel,
+takes the three stdio descriptors, starts a new session, waits on the block pipe
+(the executor moves it into the test's cgroup first), sets the rlimits, becomes
+dumpable again, forgets the modules this file imported, and ends the import exactly
+as a missing ``sitecustomize`` would. The interpreter then runs ``/prog/main.pyc`` as
+it would have without the fork: ``sys.argv``, ``__main__``, ``__file__``, tracebacks,
+exit codes and the interpreter's stack depth are its own, because nothing of this file
+is on the stack any more.
+
+Nothing here may touch what a program could notice: no stream is read or written, no
+signal handler changed, nothing written to disk. End of file on the channel ends the
+zygote.
+"""
+
+import os
+import sys
+
+
+def _serve(channel_fd: int) -> None:
+    """Serve until the executor is gone; returns only in a child, ready to run the program."""
+    import _socket
+    import ctypes
+    import resource
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        os._exit(2)
+    channel = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET, 0, channel_fd)
+    fd_size = 4  # sizeof(int)
+    channel.sendmsg([b"R"])
+    while True:
+        try:
+            data, ancillary, _, _ = channel.recvmsg(4096, _socket.CMSG_SPACE(4 * fd_size))
+        except OSError:
+            os._exit(0)
+        fds = [
+            int.from_bytes(blob[i : i + fd_size], sys.byteorder)
+            for level, kind, blob in ancillary
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS
+            for i in range(0, len(blob) - len(blob) % fd_size, fd_size)
+        ]
+        if not data or len(fds) != 4:
+            os._exit(0)  # the executor is gone, or this is not its protocol
+        rlimits = [tuple(int(n) for n in item.split(b"=")) for item in data.split(b",") if item]
+        pid = os.fork()
+        if pid == 0:
+            channel.close()
+            _become_the_program(fds, rlimits, resource)
+            return
+        for fd in fds:
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        channel.sendmsg(
+            [b"P"], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, pidfd.to_bytes(fd_size, sys.byteorder))]
+        )
+        os.close(pidfd)
+        _, status = os.waitpid(pid, 0)
+        channel.sendmsg([b"X%d 0" % status])
+
+
+def _become_the_program(fds: list[int], rlimits: list[tuple[int, ...]], resource) -> None:
+    stdin, stdout, stderr, block = fds
+    for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.setsid()
+    if os.read(block, 1) != b"x":  # abandoned before the go
+        os._exit(126)
+    os.close(block)
+    try:
+        for which, value in rlimits:
+            resource.setrlimit(which, (value, value))
+    except (OSError, ValueError):
+        os._exit(127)
+    import ctypes
+
+    if ctypes.CDLL(None).prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE, as after an exec
+        os._exit(127)
+
+
+def _start() -> None:
+    channel = os.environ.pop("ALGOITNY_ZYGOTE", None)  # pop: unsetenv too, so no child sees it
+    if channel is None:
+        return
+    before = set(sys.modules)
+    _serve(int(channel))
+    for name in set(sys.modules) - before:
+        if name != __name__:
+            del sys.modules[name]
+
+
+_start()
+raise ImportError("no sitecustomize", name=__name__)  # site ignores it, as a missing one
