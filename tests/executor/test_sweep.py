@@ -85,11 +85,20 @@ def test_a_killed_judges_leftovers_are_swept_by_the_next_claimant(runtime, tmp_p
     first_root, second_root = tmp_path / "boxes", tmp_path / "other-boxes"
     first = judge(tmp_path, SLEEPER, first_root)
     try:
-        wait_for(
-            first, lambda: {uid for _, uid, _ in processes_of(UIDS)} == set(UIDS), "both sleepers running"
-        )
+        # With zygotes (Python on the warm path) each slot holds its zygote and the sleeper forked
+        # from it, both `python3 -I /prog/main.pyc`; cold, the sleeper alone.
+        forked = runtime.use_warm and runtime.warm is not None and runtime.warm.hook is not None
+        per_uid = 2 if forked else 1
+
+        def sleeping() -> bool:
+            owners = [uid for _, uid, cmd in processes_of(UIDS) if "main.pyc" in cmd]
+            return all(owners.count(uid) >= per_uid for uid in UIDS)
+
+        wait_for(first, sleeping, "both sleepers running")
         groups = run_groups(runtime)
         kept = list((first_root / "artifacts").rglob("*"))
+        if forked:
+            assert all((first_root / "warm-prog" / str(uid) / "main.py").exists() for uid in UIDS)
         assert groups and kept, "the first judge made run cgroups and an artifact"
 
         # While it lives, its uids are not anyone else's to claim, nor to sweep.
@@ -120,6 +129,8 @@ def test_a_killed_judges_leftovers_are_swept_by_the_next_claimant(runtime, tmp_p
     assert processes_of(UIDS) == []
     for uid in UIDS:
         assert not slot_box(first_root, uid).exists(), "the dead judge's compile boxes are swept"
+        staged = first_root / "warm-prog" / str(uid)
+        assert not staged.exists(), "and the sources its zygotes served"
     assert list((first_root / "artifacts").iterdir()) == [], "its artifacts too"
     assert outside.read_text() == "not the sweep's to delete"
     assert tmp_path.is_dir()

@@ -56,6 +56,9 @@ class CompileResult:
     async def cleanup(self) -> None:
         artifact, self.artifact_dir = self.artifact_dir, None
         if artifact is not None:
+            warm = get_runtime().warm
+            if warm is not None:
+                warm.forget_artifact(artifact)
             # A thread runs to its end even if this await is cancelled.
             await asyncio.to_thread(remove_artifact, artifact)
 

@@ -87,7 +87,7 @@ class Swept:
 
 
 def sweep_uid(uid: int, driver: CgroupDriver, box_root: Path, previous: Holder) -> Swept:
-    """Remove a dead holder's run cgroups, compile box and artifacts for ``uid``.
+    """Remove a dead holder's run cgroups, compile box, artifacts and warm ``/prog`` for ``uid``.
 
     Only call this while holding the uid's lock. Processes are killed first (through
     their cgroups), so nothing is still writing into the box while it is wiped.
@@ -112,7 +112,8 @@ def sweep_uid(uid: int, driver: CgroupDriver, box_root: Path, previous: Holder) 
         swept.groups += 1
     roots = [box_root] + ([previous.box_root] if previous.box_root not in (None, box_root) else [])
     for root in roots:
-        for tree in [slot_box(root, uid), *artifacts_of(root, uid)]:
+        # root/warm-prog/<uid>: a warm box's /prog, holding a zygote's submission (zygote.py)
+        for tree in [slot_box(root, uid), *artifacts_of(root, uid), root / "warm-prog" / str(uid)]:
             if os.path.lexists(tree):
                 wipe_tree(tree)
                 swept.trees += 1

@@ -19,6 +19,7 @@ slot starts a new one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -65,13 +66,21 @@ class WarmBox:
     zygote: Zygote | None = None  # a Python zygote serving in this box
 
     def pids(self) -> set[int]:
-        return {self.bwrap.pid, self.pid}
+        zygote = {self.zygote.pid} if self.zygote is not None else set()
+        return {self.bwrap.pid, self.pid} | zygote
+
+    def group_dirs(self) -> set[Path]:
+        zygote = set(self.zygote.group.dirs) if self.zygote is not None else set()
+        return set(self.group.dirs) | zygote
 
     def destroy(self) -> None:
         """Kill the box (its PID namespace dies with its PID 1) and everything in its cgroup."""
         self.healthy = False
         if self.zygote is not None:
             self.zygote.close()
+        with contextlib.suppress(FileNotFoundError):  # swept already (a test's session root)
+            for entry in os.scandir(self.prog):  # a zygote's submission, copied in (zygote.py)
+                os.unlink(entry.path)
         try:
             signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
         except ProcessLookupError:
@@ -126,13 +135,13 @@ class WarmPool:
         self.started = 0  # boxes started so far (tests and the benchmark read it)
 
     def pids(self) -> set[int]:
-        """Host PIDs of every box's bwrap and supervisor: the only slot processes between runs."""
+        """Host PIDs of every box's bwrap, supervisor and zygote: the only slot processes between runs."""
         with self._lock:
             return {pid for box in self.boxes.values() for pid in box.pids()}
 
     def group_dirs(self) -> set[Path]:
         with self._lock:
-            return {d for box in self.boxes.values() for d in box.group.dirs}
+            return {d for box in self.boxes.values() for d in box.group_dirs()}
 
     async def get(self, rt, uid: int, tmp_bytes: int, empty_file: str) -> WarmBox:
         with self._lock:
@@ -156,6 +165,14 @@ class WarmPool:
         self.remove_later(box.group)
         if zygote is not None:
             self.remove_later(zygote.group)
+
+    def forget_artifact(self, artifact_dir: Path) -> None:
+        """A compiled artifact was removed: no zygote serves it again (each is stopped on
+        its box's next use)."""
+        with self._lock:
+            for box in self.boxes.values():
+                if box.zygote is not None and box.zygote.key[0] == str(artifact_dir):
+                    box.zygote.stale = True
 
     def shutdown(self) -> None:
         with self._lock:

@@ -149,7 +149,16 @@ async def run_zygote(
     except OSError as exc:
         raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
     rlimits = _rlimits(limits)
-    key = (str(artifact_dir), tuple(names), tuple(argv), tuple(sorted(env.items())), tuple(rlimits))
+    made = os.stat(artifact_dir)  # a new artifact at a reused path is another one
+    key = (
+        str(artifact_dir),
+        made.st_ino,
+        made.st_ctime_ns,
+        names,
+        tuple(argv),
+        tuple(env.items()),
+        tuple(rlimits),
+    )
     zygote = box.zygote
     if zygote is None or zygote.key != key or not zygote.alive():
         zygote = await start_zygote(

@@ -110,10 +110,11 @@ class Zygote:
     channel: socket.socket
     group: RunGroup
     stdio: tuple[int, ...]  # our ends of its stdin, stdout, stderr (it writes nothing)
+    stale: bool = False  # its artifact was removed: stopped on the box's next use
 
     def alive(self) -> bool:
         """A pidfd is readable once its process has exited (it is the supervisor's child)."""
-        return not select.select([self.pidfd], [], [], 0)[0]
+        return not self.stale and not select.select([self.pidfd], [], [], 0)[0]
 
     def close(self) -> None:
         self.group.kill()
