@@ -7,6 +7,7 @@ disturbed. Nothing here skips: a missing tool fails loudly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -72,3 +73,29 @@ def leftover_cgroups(runtime) -> list[Path]:
         for child in parent.iterdir()
         if child.is_dir() and child.name.startswith(prefixes) and child not in boxes
     ]
+
+
+@pytest.fixture
+async def warm(runtime):
+    assert runtime.warm is not None and runtime.use_warm, runtime.warm_reason
+    yield runtime
+
+
+@contextlib.asynccontextmanager
+async def one_slot(runtime):
+    """Every run inside goes to the same slot (so the same box while it lives)."""
+    held = [await runtime.pool.acquire() for _ in range(len(runtime.pool.slots) - 1)]
+    try:
+        yield next(s for s in runtime.pool.slots if s not in held)
+    finally:
+        for slot in held:
+            runtime.pool.release(slot)
+
+
+@contextlib.contextmanager
+def cold(runtime):
+    runtime.use_warm = False
+    try:
+        yield
+    finally:
+        runtime.use_warm = True

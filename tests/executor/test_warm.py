@@ -19,6 +19,8 @@ import pytest
 from algoitny.executor import Limits, TestCase, compile_source, run_once, run_tests
 from algoitny.executor.verdicts import Verdict
 
+from .conftest import cold, one_slot
+
 KEY = "0x414c47"
 LOOK = r"""
 #define _GNU_SOURCE
@@ -151,32 +153,6 @@ PLANTS = {
     ),
 }
 LIMITS = Limits(time_limit_s=0.25, wall_time_s=1.0, memory_mb=64)
-
-
-@pytest.fixture
-async def warm(runtime):
-    assert runtime.warm is not None and runtime.use_warm, runtime.warm_reason
-    yield runtime
-
-
-@contextlib.asynccontextmanager
-async def one_slot(runtime):
-    """Every run inside goes to the same slot (so the same box while it lives)."""
-    held = [await runtime.pool.acquire() for _ in range(len(runtime.pool.slots) - 1)]
-    try:
-        yield next(s for s in runtime.pool.slots if s not in held)
-    finally:
-        for slot in held:
-            runtime.pool.release(slot)
-
-
-@contextlib.contextmanager
-def cold(runtime):
-    runtime.use_warm = False
-    try:
-        yield
-    finally:
-        runtime.use_warm = True
 
 
 @pytest.fixture

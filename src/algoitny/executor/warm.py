@@ -133,6 +133,7 @@ class WarmPool:
         self.boxes: dict[int, WarmBox] = {}
         self._lock = threading.Lock()
         self.started = 0  # boxes started so far (tests and the benchmark read it)
+        self.forks = 0  # tests forked from a zygote so far (likewise)
 
     def pids(self) -> set[int]:
         """Host PIDs of every box's bwrap, supervisor and zygote: the only slot processes between runs."""

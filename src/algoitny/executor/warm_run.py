@@ -182,6 +182,7 @@ async def run_zygote(
             os.set_blocking(fd, True)
             os.fchown(fd, slot.uid, slot.gid)
         payload = b",".join(b"%d=%d" % (which, value) for which, value in rlimits)
+        pool.forks += 1
         try:
             socket.send_fds(zygote.channel, [payload], [stdin_fd, out_w, err_w, block_r])
             data, fds = await zchannel.receive(_REPLY_TIMEOUT)

@@ -15,7 +15,8 @@ a program, same uid, cannot open ``/proc/<zygote>/mem`` or its descriptors), say
 ``R`` and serves one request at a time: four descriptors (stdin, stdout, stderr, a
 block pipe) and the run's rlimits. For each it forks; the parent sends the child's
 pidfd (``P``), reaps it and sends ``X<wait status> 0``. The child closes the channel,
-takes the three stdio descriptors, starts a new session, waits on the block pipe
+takes the three stdio descriptors (staying in the zygote's session and process group,
+as a cold run stays in bwrap's), waits on the block pipe
 (the executor moves it into the test's cgroup first), sets the rlimits, becomes
 dumpable again, forgets the modules this file imported, and ends the import exactly
 as a missing ``sitecustomize`` would. The interpreter then runs ``/prog/main.pyc`` as
@@ -79,7 +80,6 @@ def _become_the_program(fds: list[int], rlimits: list[tuple[int, ...]], resource
     for fd, target in ((stdin, 0), (stdout, 1), (stderr, 2)):
         os.dup2(fd, target)
         os.close(fd)
-    os.setsid()
     if os.read(block, 1) != b"x":  # abandoned before the go
         os._exit(126)
     os.close(block)
