@@ -110,12 +110,13 @@ def _source(case: dict) -> bytes:
 
 
 def _cases() -> list:
-    """Every case as the runtime runs it (warm boxes for the languages that have them); the
+    """Every case as the runtime runs it (warm boxes or zygotes where a language has them); the
     cases of those languages once more on the cold path: verdicts must not depend on it."""
     cases = [pytest.param(name, True, id=name) for name in sorted(MANIFEST)]
     for name in sorted(MANIFEST):
         case = MANIFEST[name]
-        if get_language(case["language"]).warm and case["verdict"] != "CE":
+        language = get_language(case["language"])
+        if (language.warm or language.zygote) and case["verdict"] != "CE":
             cases.append(pytest.param(name, False, id=f"{name}-cold"))
     return cases
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from algoitny.executor.config import ExecutorConfig
 from algoitny.executor.sweep import Holder, group_prefix, slot_box
 from tests.conftest import DEDICATED_UID_BASE
 
@@ -68,7 +69,7 @@ def wait_for(process: subprocess.Popen[str], condition, what: str, seconds: floa
     deadline = time.monotonic() + seconds
     while not condition():
         assert process.poll() is None, f"the judge exited before {what}: {process.communicate()}"
-        assert time.monotonic() < deadline, f"{what} never happened"
+        assert time.monotonic() < deadline, f"{what} never happened: {processes_of(UIDS)}"
         time.sleep(0.05)
 
 
@@ -86,13 +87,13 @@ def test_a_killed_judges_leftovers_are_swept_by_the_next_claimant(runtime, tmp_p
     first = judge(tmp_path, SLEEPER, first_root)
     try:
         # With zygotes (Python on the warm path) each slot holds its zygote and the sleeper forked
-        # from it, both `python3 -I /prog/main.pyc`; cold, the sleeper alone.
-        forked = runtime.use_warm and runtime.warm is not None and runtime.warm.hook is not None
-        per_uid = 2 if forked else 1
+        # from it, both `python3 -I /prog/main.pyc`; cold, any process of the slot is its run's.
+        warm = ExecutorConfig.from_env().warm  # the judge's setting: it runs with our environment
+        forked = warm and runtime.warm is not None and runtime.warm.hook is not None
 
         def sleeping() -> bool:
-            owners = [uid for _, uid, cmd in processes_of(UIDS) if "main.pyc" in cmd]
-            return all(owners.count(uid) >= per_uid for uid in UIDS)
+            owners = [uid for _, uid, cmd in processes_of(UIDS) if not forked or "main.pyc" in cmd]
+            return all(owners.count(uid) >= (2 if forked else 1) for uid in UIDS)
 
         wait_for(first, sleeping, "both sleepers running")
         groups = run_groups(runtime)
