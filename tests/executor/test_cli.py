@@ -92,7 +92,8 @@ async def test_self_test_reports_every_language(capsys, runtime):
     # Which path runs each language, and why (the session's runtime has warm boxes on).
     assert report["c"]["path"] == report["cpp"]["path"] == "warm", report["c"]
     assert "warm:" in report["c"]["detail"]
-    assert report["python"]["path"] == report["java"]["path"] == "cold"
+    assert report["python"]["path"] == "zygote", report["python"]
+    assert report["java"]["path"] == "cold"
 
 
 async def test_a_source_that_is_not_utf8_is_judged(problem, capsys, runtime):

@@ -166,7 +166,7 @@ async def _self_test(as_json: bool) -> int:
             print(json.dumps(r.to_json()))
         else:
             state = "available" if r.available else "unavailable"
-            print(f"{r.id:<11} {r.name:<22} {state:<12} {r.path:<5} {r.detail}")
+            print(f"{r.id:<11} {r.name:<22} {state:<12} {r.path:<6} {r.detail}")
     broken = [r.id for r in results if r.id in REQUIRED and not r.ok]
     return 1 if broken else 0
 

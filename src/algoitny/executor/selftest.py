@@ -23,7 +23,7 @@ class SelfTestResult:
     available: bool
     ok: bool
     detail: str
-    path: str = "cold"  # "warm" when its runs go to warm boxes (see warm.py)
+    path: str = "cold"  # "warm": warm boxes (warm.py); "zygote": forked from one (zygote.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -53,25 +53,33 @@ async def self_test() -> list[SelfTestResult]:
             )
             continue
         rt = get_runtime()
-        warm = language.warm and rt.use_warm
+        forked = language.zygote and rt.use_warm and rt.warm is not None and rt.warm.hook is not None
+        warm = (language.warm and rt.use_warm) or forked
         async with compiled:
             run = await run_once(compiled, AB_INPUT, Limits(time_limit_s=5, memory_mb=512))
             ok = run.verdict is Verdict.AC and run.stdout == AB_OUTPUT
             if warm and not ok:
-                # The warm box failed where a cold one may not: judge cold from now on.
+                # The warm path failed where a cold one may not: judge cold from now on.
                 why = f"{run.verdict} {run.message or run.stderr_excerpt[:200]}".strip()
-                rt.use_warm, rt.warm_reason = False, f"cold: the warm box self-test failed ({why})"
+                if forked and rt.warm is not None:
+                    rt.warm.hook, rt.warm_reason = (
+                        None,
+                        f"{rt.warm_reason}; no zygote: its self-test failed ({why})",
+                    )
+                else:
+                    rt.use_warm, rt.warm_reason = False, f"cold: the warm box self-test failed ({why})"
                 run = await run_once(compiled, AB_INPUT, Limits(time_limit_s=5, memory_mb=512))
                 ok = run.verdict is Verdict.AC and run.stdout == AB_OUTPUT
-            warm = warm and rt.use_warm
+            forked = forked and rt.use_warm and rt.warm is not None and rt.warm.hook is not None
+            warm = (language.warm and rt.use_warm) or forked
         detail = (
             f"compile {compile_ms} ms, run {run.wall_ms} ms"
             if ok
             else f"self-test run gave {run.verdict}: {run.stdout[:200]!r} {run.stderr_excerpt[:500]}"
             f"{run.message}"
         )
-        path = "warm" if warm else "cold"
-        if language.warm:
+        path = ("zygote" if forked else "warm") if warm else "cold"
+        if language.warm or language.zygote:
             detail += f"; {rt.warm_reason}"
         results.append(SelfTestResult(language.id, language.name, ok, ok, detail, path))
     await get_runtime().idle()
