@@ -138,7 +138,7 @@ def build_argv(
         a += ["--bind", str(layout.box_dir), "/box"]
     else:
         a += ["--perms", "0777", "--size", str(tmp_bytes), "--tmpfs", "/box"]
-    if layout.program_dir is not None:  # None in a warm box: the artifact comes as a descriptor
+    if layout.program_dir is not None:  # a warm box: a per-slot directory (zygote.py)
         a += ["--ro-bind", str(layout.program_dir), "/prog"]
     for host, dest in layout.ro_binds:
         a += ["--ro-bind", host, dest]
