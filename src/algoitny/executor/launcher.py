@@ -20,11 +20,9 @@ It is compiled once per host with the system C compiler into
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import subprocess
 from pathlib import Path
+
+from .helpers import build_helper
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -72,23 +70,4 @@ int main(int argc, char **argv) {
 
 def build(box_root: Path) -> Path | None:
     """Compile the helper once (cached by content hash); None without a C compiler."""
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        return None
-    digest = hashlib.sha256(SOURCE.encode()).hexdigest()[:12]
-    bindir = box_root / "bin"
-    target = bindir / f"algoitny-launch-{digest}"
-    if target.exists():
-        return target
-    bindir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(bindir, 0o700)
-    src = bindir / f"launch-{digest}.c"
-    src.write_text(SOURCE)
-    tmp = bindir / f".launch-{os.getpid()}"
-    for flags in (["-static"], []):
-        done = subprocess.run([cc, "-O2", *flags, "-o", str(tmp), str(src)], capture_output=True, timeout=60)
-        if done.returncode == 0:
-            os.chmod(tmp, 0o700)
-            os.replace(tmp, target)
-            return target
-    return None
+    return build_helper(box_root, "launch", SOURCE, link=(("-static",), ()), mode=0o700)

@@ -33,11 +33,9 @@ and the whole namespace with it.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import subprocess
 from pathlib import Path
+
+from .helpers import build_helper
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -352,23 +350,5 @@ int main(int argc, char **argv) {
 
 def build(box_root: Path) -> Path | None:
     """Compile the supervisor once (cached by content hash); None without a C compiler."""
-    cc = shutil.which("gcc") or shutil.which("cc")
-    if cc is None:
-        return None
-    digest = hashlib.sha256(SOURCE.encode()).hexdigest()[:12]
-    bindir = box_root / "bin"
-    target = bindir / f"algoitny-warm-{digest}"
-    if target.exists():
-        return target
-    bindir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(bindir, 0o700)
-    src = bindir / f"warm-{digest}.c"
-    src.write_text(SOURCE)
-    tmp = bindir / f".warm-{os.getpid()}"
-    done = subprocess.run([cc, "-O2", "-static", "-o", str(tmp), str(src)], capture_output=True, timeout=60)
-    if done.returncode != 0:
-        return None
     # Executed inside the box as the slot's uid through a descriptor (the directory stays 0700).
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, target)
-    return target
+    return build_helper(box_root, "warm", SOURCE, link=(("-static",),), mode=0o755)
