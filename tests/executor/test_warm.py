@@ -216,13 +216,21 @@ FIGURES = {
     "ab": '#include <stdio.h>\nint main(void) { long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; '
     'printf("%ld\\n", a + b); return 0; }',
 }
+# The same three for Python: forked from a zygote (warm) or a fresh interpreter (cold).
+PY_FIGURES = {
+    "cpu": "x = 0\nfor i in range(4_000_000):\n    x += i\n",
+    "memory": "p = bytearray(48 << 20)\nfor i in range(0, len(p), 4096):\n    p[i] = 1\n",
+    "ab": "a, b = map(int, input().split())\nprint(a + b)",
+}
 
 
-@pytest.mark.parametrize("name", sorted(FIGURES))
-async def test_warm_and_cold_give_the_same_figures(name, warm):
+@pytest.mark.parametrize(
+    "language, name", [("c", n) for n in sorted(FIGURES)] + [("python", n) for n in sorted(PY_FIGURES)]
+)
+async def test_warm_and_cold_give_the_same_figures(language, name, warm):
     """CPU time, wall time and peak memory agree within generous bounds (a shared, noisy
     machine): the same program measured both ways, three times each, medians compared."""
-    compiled = await compile_source("c", FIGURES[name] + "\n")
+    compiled = await compile_source(language, (FIGURES if language == "c" else PY_FIGURES)[name] + "\n")
     assert compiled.ok, compiled.message
     limits = Limits(time_limit_s=5, memory_mb=128)
     figures = {}
@@ -232,7 +240,10 @@ async def test_warm_and_cold_give_the_same_figures(name, warm):
                 if path == "cold":
                     stack.enter_context(cold(warm))
                 tests = [TestCase(str(i), b"1 2\n", b"3\n" if name == "ab" else b"") for i in range(3)]
+                forks = warm.warm.forks
                 results = [r async for r in run_tests(compiled, tests, limits, slots=1)]
+                if language == "python":  # the warm path of Python is the zygote
+                    assert warm.warm.forks == forks + (3 if path == "warm" else 0)
             assert {r.verdict for r in results} == {Verdict.AC}, results
             figures[path] = {
                 key: statistics.median(getattr(r, key) for r in results)
