@@ -195,6 +195,11 @@ class PlanInUse(Conflict):
     default_message = "This plan is built in or is the default plan; it cannot be deleted."
 
 
+class CannotDeactivateSelf(Conflict):
+    code = "cannot_deactivate_self"
+    default_message = "An admin cannot deactivate their own account."
+
+
 class ReferenceSolutionMissing(BadRequest):
     code = "reference_solution_missing"
     default_message = "The problem has no reference solution to compute expected outputs with."

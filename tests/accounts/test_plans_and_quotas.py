@@ -56,6 +56,40 @@ async def test_a_plan_change_by_an_admin_changes_the_limit(auth_api):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "plan_not_found"
 
 
+async def test_an_admin_deactivates_a_user(auth_api):
+    """Their current token is refused at once, sign-in and refresh too; reactivated, they
+    sign in again. An admin cannot lock themselves out."""
+    tokens = await sign_in(auth_api, "leaving@example.com")
+    user, user_id = bearer(tokens), tokens["user"]["user_id"]
+    assert tokens["user"]["active"] is True
+    admin_tokens = await sign_in(auth_api, ADMIN_EMAIL)
+    admin = bearer(admin_tokens)
+    path = f"/api/admin/users/{user_id}/active"
+    assert (await auth_api.put(path, json={"active": False}, headers=user)).status_code == 403
+    off = await auth_api.put(path, json={"active": False}, headers=admin)
+    assert off.status_code == 200 and off.json()["active"] is False
+    me = await auth_api.get("/api/account/me", headers=user)
+    assert me.status_code == 403 and me.json()["error"]["code"] == "user_inactive"
+    again = await auth_api.post("/api/auth/dev/", json={"email": "leaving@example.com"})
+    assert again.status_code == 403 and again.json()["error"]["code"] == "user_inactive"
+    refreshed = await auth_api.post("/api/auth/refresh/", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 403
+    listed = await auth_api.get("/api/admin/users", params={"email_prefix": "leaving@"}, headers=admin)
+    assert [u["active"] for u in listed.json()["items"]] == [False]
+    on = await auth_api.put(path, json={"active": True}, headers=admin)
+    assert on.status_code == 200 and on.json()["active"] is True
+    assert (await sign_in(auth_api, "leaving@example.com"))["user"]["active"] is True
+    self_path = f"/api/admin/users/{admin_tokens['user']['user_id']}/active"
+    refused = await auth_api.put(self_path, json={"active": False}, headers=admin)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "cannot_deactivate_self"
+    unknown = await auth_api.put(
+        "/api/admin/users/u" + "0" * 20 + "/active", json={"active": False}, headers=admin
+    )
+    assert unknown.status_code == 404
+    wrong = await auth_api.put(path, json={"active": "no"}, headers=admin)
+    assert wrong.status_code == 422
+
+
 async def test_admins_manage_plans(auth_api):
     admin = bearer(await sign_in(auth_api, ADMIN_EMAIL))
     saved = await auth_api.put(

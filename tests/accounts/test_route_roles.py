@@ -46,6 +46,7 @@ MATRIX: dict[tuple[str, str], tuple[int, int, int, int]] = {
     ("GET", "/api/plans"): (200, 200, 200, 200),
     ("GET", "/api/admin/users"): (401, 403, 403, 200),
     ("PUT", "/api/admin/users/{user_id}/plan"): (401, 403, 403, 200),
+    ("PUT", "/api/admin/users/{user_id}/active"): (401, 403, 403, 200),
     ("PUT", "/api/admin/plans/{name}"): (401, 403, 403, 200),
     ("DELETE", "/api/admin/plans/{name}"): (401, 403, 403, 204),
     ("GET", "/api/admin/stats"): (401, 403, 403, 200),
@@ -251,6 +252,7 @@ async def _request(client, scenario: dict, method: str, path: str, role: str):
         ("POST", "/api/auth/dev/"): lambda: {"email": f"dev{n}@example.com"},
         ("PUT", "/api/account/consents"): lambda: {"privacy": True},
         ("PUT", "/api/admin/users/{user_id}/plan"): lambda: {"plan": "free"},
+        ("PUT", "/api/admin/users/{user_id}/active"): lambda: {"active": True},
         ("PUT", "/api/admin/plans/{name}"): lambda: {
             "display_name": "x",
             "daily_executions": 1,

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query, Response, status
 
 from algoitny.deps import AdminDep, ResourcesDep
 from algoitny.domain import Plan
-from algoitny.errors import PlanInUse
+from algoitny.errors import CannotDeactivateSelf, PlanInUse
 from algoitny.routes.responses import errors
 from algoitny.schemas.accounts import (
+    ActiveChange,
     DayStats,
     PlanChange,
     PlanName,
@@ -51,6 +52,18 @@ async def change_user_plan(
     """Move a user onto a plan (admins only: users cannot change their own plan)."""
     await resources.plans.get(body.plan)
     return user_read(await resources.users.set_plan(user_id, body.plan))
+
+
+@router.put("/users/{user_id}/active", response_model=UserRead, responses=errors(401, 403, 404, 409))
+async def change_user_active(
+    user_id: UserId, body: ActiveChange, resources: ResourcesDep, admin: AdminDep
+) -> UserRead:
+    """Deactivate a user (or reactivate one). A deactivated user cannot sign in or refresh,
+    and their access tokens are refused at once by this process, within
+    `ALGOITNY_AUTH__SESSION_CACHE_S` (5 s) by the others. Admins cannot deactivate themselves."""
+    if admin.user is not None and user_id == admin.user.user_id and not body.active:
+        raise CannotDeactivateSelf()
+    return user_read(await resources.users.set_active(user_id, body.active))
 
 
 @router.put("/plans/{name}", response_model=PlanRead, responses=errors(401, 403))

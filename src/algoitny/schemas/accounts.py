@@ -94,6 +94,7 @@ class UserRead(BaseModel):
     name: str
     role: str
     plan: str
+    active: bool  # false: signing in and every request with their tokens answer 403 user_inactive
     has_google: bool
     consents: ConsentsRead
     created_at: int
@@ -131,6 +132,10 @@ class UserPage(BaseModel):
 
 class PlanChange(StrictModel):
     plan: PlanName
+
+
+class ActiveChange(StrictModel):
+    active: StrictBool
 
 
 class DayStats(BaseModel):

@@ -18,6 +18,7 @@ def user_read(user: User) -> UserRead:
         name=user.name,
         role=user.role,
         plan=user.plan,
+        active=user.active,
         has_google=user.google_id is not None,
         consents=ConsentsRead(
             privacy=user.privacy_consent_at or None,
