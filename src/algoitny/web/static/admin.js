@@ -253,7 +253,18 @@ async function usersAndPlans(show) {
             status.replaceChildren(errorBox(error));
           }
         });
-        body.append(h("tr", {}, h("td", {}, user.email), h("td", {}, user.name), h("td", {}, user.role), h("td", {}, plan)));
+        const active = h("input", { type: "checkbox", name: "active", "aria-label": `${user.email} may sign in` });
+        active.checked = user.active;
+        active.addEventListener("change", async () => {
+          try {
+            await api.put(`/api/admin/users/${encodeURIComponent(user.user_id)}/active`, { active: active.checked });
+            announce(`${user.email} is ${active.checked ? "active" : "deactivated"} now`);
+          } catch (error) {
+            active.checked = !active.checked;
+            status.replaceChildren(errorBox(error));
+          }
+        });
+        body.append(h("tr", {}, h("td", {}, user.email), h("td", {}, user.name), h("td", {}, user.role), h("td", {}, plan), h("td", {}, active)));
       }
     } catch (error) {
       status.replaceChildren(errorBox(error));
@@ -263,7 +274,7 @@ async function usersAndPlans(show) {
     h("h1", {}, "Users and plans"),
     h("form", { role: "search", onsubmit: (e) => { e.preventDefault(); load(); } }, field("Email starts with", prefix), h("button", { type: "submit" }, "Find")),
     status,
-    h("table", { class: "list" }, h("caption", {}, "Users"), h("thead", {}, h("tr", {}, ["Email", "Name", "Role", "Plan"].map((c) => h("th", { scope: "col" }, c)))), body),
+    h("table", { class: "list" }, h("caption", {}, "Users"), h("thead", {}, h("tr", {}, ["Email", "Name", "Role", "Plan", "Active"].map((c) => h("th", { scope: "col" }, c)))), body),
     h(
       "table",
       { class: "list" },
