@@ -7,8 +7,10 @@ import json
 import logging
 
 import httpx
+import pytest
 
 from algoitny.observability import logs
+from algoitny.observability.jobs import observed
 from algoitny.settings import LogSettings
 
 
@@ -59,3 +61,20 @@ def test_console_format_is_not_json(monkeypatch):
         root.setLevel(level)
     line = stream.getvalue().strip()
     assert "readable" in line and "task_id" in line and not line.startswith("{")
+
+
+async def test_a_job_runs_when_a_newer_api_passes_an_argument_it_does_not_take(caplog):
+    """Rolling deploys: the API may enqueue a keyword this worker's job function lacks."""
+    seen = []
+
+    async def job(ctx, task_id: str, *, priority: int = 0) -> str:
+        seen.append((task_id, priority))
+        return "done"
+
+    wrapped = observed("test", job)
+    with caplog.at_level("WARNING", logger="algoitny.job"):
+        result = await wrapped({"job_try": 1}, "t1", request_id="r1", priority=2, from_the_future=True)
+    assert result == "done" and seen == [("t1", 2)]
+    assert "from_the_future" in caplog.text
+    with pytest.raises(TypeError):  # a positional mismatch is still an error, never dropped
+        await wrapped({"job_try": 1}, "t1", "extra", "positional")

@@ -7,7 +7,9 @@
 - ``observed(kind, job)`` wraps an arq job function: it binds the log context (``job``,
   ``task_id``, ``request_id`` the API passed in, ``job_try``), logs the job's start and end,
   and records queue wait, duration, outcome and retries. ``request_id`` is taken out of the
-  job's keyword arguments here, so job functions never see it.
+  job's keyword arguments here, so job functions never see it. Keyword arguments the job
+  does not take are dropped with a warning: during a rolling deploy a newer API may pass
+  one an older worker does not know yet, and the job must still run.
 - ``watch_queue`` reads the queue's depth and its oldest job's age every few seconds.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import inspect
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -47,8 +50,16 @@ def serve_metrics(host: str, port: int | None) -> Any:
 
 
 def observed(kind: str, job: Job) -> WorkerCoroutine:
+    parameters = inspect.signature(job).parameters.values()
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters)
+    accepted = {p.name for p in parameters if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+
     @functools.wraps(job)
     async def run(ctx: dict[str, Any], *args: Any, request_id: str | None = None, **kwargs: Any) -> Any:
+        unknown = sorted(set(kwargs) - accepted) if not takes_any else []
+        if unknown:
+            log.warning("job %s: ignoring arguments it does not take: %s", kind, ", ".join(unknown))
+            kwargs = {k: v for k, v in kwargs.items() if k in accepted}
         task_id = args[0] if args and isinstance(args[0], str) else None
         enqueued = ctx.get("enqueue_time")
         waited = (
