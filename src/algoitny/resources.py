@@ -45,6 +45,7 @@ from algoitny.table import (
     UsageRepository,
     UserRepository,
 )
+from algoitny.table.bulkhead import BoundedClient
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
 from algoitny.table.stress import StressRepository
@@ -58,7 +59,7 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
         "region_name": table.region,
         "config": Config(
             retries={"total_max_attempts": client.max_attempts, "mode": "standard"},
-            max_pool_connections=64,
+            max_pool_connections=client.max_connections,
             connect_timeout=client.connect_timeout_s,
             read_timeout=client.read_timeout_s,
         ),
@@ -73,9 +74,12 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
 
 @contextlib.asynccontextmanager
 async def open_dynamodb(table: TableSettings, client: TableClientSettings | None = None):
+    """The client, with at most ``max_connections`` calls in flight and a bounded wait for
+    a turn (``table/bulkhead.py``)."""
+    client = client or table.worker
     session = aioboto3.Session()
     async with session.client("dynamodb", **dynamodb_client_kwargs(table, client)) as dynamodb:
-        yield dynamodb
+        yield BoundedClient(dynamodb, limit=client.max_connections, wait_s=client.connection_wait_s)
 
 
 def arq_redis_settings(url: str) -> ArqRedisSettings:
