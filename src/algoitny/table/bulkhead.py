@@ -5,9 +5,13 @@ a call that finds every connection busy waits for one without any time limit (ai
 pool wait has no timeout unless a total one is set, which would also cut long reads).
 When the table hangs, every connection sits out its read timeout and the queue behind
 them grows with the load, so a caller could wait many times the API's fail-fast bound.
-Here the wait for a turn is bounded: past ``wait_s`` the call raises
-``ServiceUnavailable`` (503). Under ordinary load a turn comes within milliseconds, so
-the queue forms here, in the API process, instead of as errors.
+
+So a call that finds every slot taken waits for its turn for as long as the table keeps
+answering, and gives up (``TableBusy``, a 503) once the table has given *no* answer for
+``wait_s``: a hung table fails the queue within that bound, while a table that is merely
+busy (many clients, a starved host) keeps its queue waiting here in the API process
+instead of turning the overload into errors. Any answer counts as one, an error
+answer too; timeouts and refused connections do not.
 
 The semaphore holds as many slots as the pool holds connections, so the pool itself
 never queues.
@@ -17,7 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import time
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from algoitny.errors import ServiceUnavailable
 
@@ -34,6 +41,7 @@ class BoundedClient:
         self._client = client
         self._slots = asyncio.Semaphore(limit)
         self._wait_s = wait_s
+        self._last_answer = time.monotonic()
         self._operations = frozenset(client.meta.method_to_api_mapping)
 
     def __getattr__(self, name: str) -> Any:
@@ -49,9 +57,14 @@ class BoundedClient:
         async def bounded(*args: Any, **kwargs: Any) -> Any:
             await self._take_slot()
             try:
-                return await call(*args, **kwargs)
+                response = await call(*args, **kwargs)
+            except ClientError:
+                self._last_answer = time.monotonic()  # the table answered, with an error
+                raise
             finally:
                 self._slots.release()
+            self._last_answer = time.monotonic()
+            return response
 
         return bounded
 
@@ -59,8 +72,11 @@ class BoundedClient:
         if not self._slots.locked():
             await self._slots.acquire()  # free: returns without suspending
             return
-        try:
-            async with asyncio.timeout(self._wait_s):
-                await self._slots.acquire()
-        except TimeoutError:
-            raise TableBusy() from None
+        while True:
+            try:
+                async with asyncio.timeout(self._wait_s):
+                    await self._slots.acquire()
+                return
+            except TimeoutError:
+                if time.monotonic() - self._last_answer >= self._wait_s:
+                    raise TableBusy() from None
