@@ -139,7 +139,10 @@ async def run_step(call: Call, total: int, concurrency: int, pids: dict[str, int
     async def client() -> None:
         for n in counter:
             started = time.perf_counter()
-            status = await call(n)
+            try:
+                status: int | str = await call(n)
+            except aiohttp.ClientError as exc:  # counted, not fatal: the step goes on
+                status = type(exc).__name__
             latencies.append(time.perf_counter() - started)
             if status:
                 unexpected[str(status)] += 1
@@ -354,7 +357,9 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 stand_in = WorkerAnnouncement("load-stand-in", ("python",), 2, 4, "load")
                 await announce(redis, "algoitny:queue", stand_in, ttl_s=24 * 3600)
         max_level = max(args.levels)
-        connector = aiohttp.TCPConnector(limit=max_level, limit_per_host=max_level)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: reusing one
+        # the server is closing fails the request ("Can not write request body").
+        connector = aiohttp.TCPConnector(limit=max_level, limit_per_host=max_level, keepalive_timeout=2)
         session = aioboto3.Session()
         raw_config = Config(max_pool_connections=max_level, retries={"mode": "standard"})
         async with (
