@@ -32,7 +32,7 @@ Prints one line per step, the targets, and last one JSON object.
 
     .venv/bin/python benchmarks/load.py [--compare-ref main] [--levels 1,16,64,256]
         [--requests 300] [--repeat K] [--kinds problem,samples,history,feed,submit]
-        [--api-workers N] [--py-spy OUT]
+        [--api-workers N] [--py-spy OUT] [--new-env NAME=VALUE ...]
 
 With ``--repeat K`` every level is swept K times (sweep after sweep, so slow drift
 in the machine's load spreads over all levels) and each figure is the median.
@@ -348,7 +348,10 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 await migrate(client, target.table)
         for target in targets:
             workers = args.api_workers if target.name == "new" else None
-            await start_api(target, api_env(target, endpoint, redis_port), logs, workers)
+            env = api_env(target, endpoint, redis_port)
+            if target.name == "new":
+                env |= dict(setting.split("=", 1) for setting in args.new_env)
+            await start_api(target, env, logs, workers)
             assert target.child is not None
             children.append(target.child)
             from redis.asyncio import Redis
@@ -504,6 +507,13 @@ if __name__ == "__main__":
     parser.add_argument("--kinds", default=",".join(KINDS), type=lambda s: s.split(","))
     parser.add_argument("--py-spy", metavar="OUT", help="profile the new API with py-spy into OUT")
     parser.add_argument("--api-workers", type=int, help="`algoitny api --workers N` for the new code")
+    parser.add_argument(
+        "--new-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the new API only (A/B a setting against --compare-ref HEAD)",
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         ref = stack.enter_context(checkout(args.compare_ref)) if args.compare_ref else None
