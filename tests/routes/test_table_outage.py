@@ -87,7 +87,9 @@ async def test_the_worker_client_is_more_patient_than_the_api_client(services):
 async def test_a_request_queued_behind_a_hung_table_gets_its_503_without_waiting_for_the_queue(services):
     """Every connection is held by a call the table never answers: the next caller waits
     at most ``connection_wait_s`` for a turn, not for the held calls' read timeouts."""
-    one_slot = TableClientSettings(max_connections=1, connection_wait_s=0.2, read_timeout_s=30, max_attempts=1)
+    one_slot = TableClientSettings(
+        max_connections=1, connection_wait_s=0.2, read_timeout_s=30, max_attempts=1
+    )
     received = asyncio.Event()
     async with silent_server(received) as port:
         settings = _settings(f"http://127.0.0.1:{port}", services, one_slot)
