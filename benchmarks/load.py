@@ -31,7 +31,11 @@ and not the CPU of judging it, which would compete for the same two cores.
 Prints one line per step, the targets, and last one JSON object.
 
     .venv/bin/python benchmarks/load.py [--compare-ref main] [--levels 1,16,64,256]
-        [--requests 300] [--kinds problem,samples,history,feed,submit] [--api-workers N]
+        [--requests 300] [--repeat K] [--kinds problem,samples,history,feed,submit]
+        [--api-workers N] [--py-spy OUT] [--new-env NAME=VALUE ...]
+
+With ``--repeat K`` every level is swept K times (sweep after sweep, so slow drift
+in the machine's load spreads over all levels) and each figure is the median.
 """
 
 from __future__ import annotations
@@ -68,7 +72,11 @@ REPO = Path(__file__).resolve().parents[1]
 ADMIN_TOKEN = "load-admin"
 PLATFORM, IDENTIFIER = "custom", "load-a-plus-b"
 USERS = 32
-SEED_SUBMISSIONS = 64
+HISTORY_PAGE = 20
+# A full history page for every user before the first step: with fewer, the `history`
+# steps at low levels read short pages and later ones (after the submit steps added
+# more) full pages, so the levels would not measure the same request.
+SEED_SUBMISSIONS = USERS * HISTORY_PAGE
 KINDS = ("problem", "samples", "history", "feed", "submit")
 RAW_OP = {"problem": "GetItem", "samples": "Query", "history": "Query GSI1", "feed": "Query GSI2"}
 RAW_OP["submit"] = "UpdateItem"
@@ -96,6 +104,12 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def host_cpu_seconds() -> float:
+    """Busy CPU of the whole machine, every process (``/proc/stat``: all but idle and iowait)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
 @dataclass
 class Step:
     rps: float
@@ -107,6 +121,7 @@ class Step:
     driver_cpu: float  # CPU seconds of this process per wall second (1.0 = one core busy)
     api_cpu: float | None
     db_cpu: float
+    host_cpu: float  # the whole machine's (at most the core count): the rest is other processes
     load_avg: float
 
     def json(self) -> dict:
@@ -124,18 +139,31 @@ async def run_step(call: Call, total: int, concurrency: int, pids: dict[str, int
     async def client() -> None:
         for n in counter:
             started = time.perf_counter()
-            status = await call(n)
+            try:
+                status: int | str = await call(n)
+            except aiohttp.ClientError as exc:  # counted, not fatal: the step goes on
+                status = type(exc).__name__
             latencies.append(time.perf_counter() - started)
             if status:
                 unexpected[str(status)] += 1
 
     api_pid, db_pid = pids["api"], pids["db"]
     assert db_pid is not None
-    before = (time.process_time(), cpu_seconds(api_pid) if api_pid else 0.0, cpu_seconds(db_pid))
+    before = (
+        time.process_time(),
+        cpu_seconds(api_pid) if api_pid else 0.0,
+        cpu_seconds(db_pid),
+        host_cpu_seconds(),
+    )
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(concurrency)))
     wall = time.perf_counter() - started
-    after = (time.process_time(), cpu_seconds(api_pid) if api_pid else 0.0, cpu_seconds(db_pid))
+    after = (
+        time.process_time(),
+        cpu_seconds(api_pid) if api_pid else 0.0,
+        cpu_seconds(db_pid),
+        host_cpu_seconds(),
+    )
     return Step(
         rps=round(total / wall, 1),
         p50_ms=round(percentile(latencies, 50) * 1000, 2),
@@ -146,6 +174,7 @@ async def run_step(call: Call, total: int, concurrency: int, pids: dict[str, int
         driver_cpu=round((after[0] - before[0]) / wall, 2),
         api_cpu=round((after[1] - before[1]) / wall, 2) if api_pid else None,
         db_cpu=round((after[2] - before[2]) / wall, 2),
+        host_cpu=round((after[3] - before[3]) / wall, 2),
         load_avg=round(os.getloadavg()[0], 2),
     )
 
@@ -228,8 +257,8 @@ def api_calls(target: Target, http: aiohttp.ClientSession) -> dict[str, Call]:
     return {
         "problem": lambda n: get(problem_path),
         "samples": lambda n: get(problem_path + "/samples", signed_in(n)),
-        "history": lambda n: get(target.base + "/api/submissions/mine?limit=20", signed_in(n)),
-        "feed": lambda n: get(target.base + "/api/submissions/public?limit=20"),
+        "history": lambda n: get(f"{target.base}/api/submissions/mine?limit={HISTORY_PAGE}", signed_in(n)),
+        "feed": lambda n: get(f"{target.base}/api/submissions/public?limit={HISTORY_PAGE}"),
         "submit": submit,
     }
 
@@ -257,9 +286,9 @@ def raw_calls(client, target: Target) -> dict[str, Call]:
             KeyConditionExpression=f"{index}PK = :pk",
             ExpressionAttributeValues={":pk": {"S": partition}},
             ScanIndexForward=False,
-            Limit=20,
+            Limit=HISTORY_PAGE,
         )
-        return 0 if response["Count"] else 404
+        return 0 if response["Count"] == HISTORY_PAGE else 404
 
     async def update_item(n: int) -> int:
         await client.update_item(
@@ -319,7 +348,10 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 await migrate(client, target.table)
         for target in targets:
             workers = args.api_workers if target.name == "new" else None
-            await start_api(target, api_env(target, endpoint, redis_port), logs, workers)
+            env = api_env(target, endpoint, redis_port)
+            if target.name == "new":
+                env |= dict(setting.split("=", 1) for setting in args.new_env)
+            await start_api(target, env, logs, workers)
             assert target.child is not None
             children.append(target.child)
             from redis.asyncio import Redis
@@ -328,7 +360,9 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 stand_in = WorkerAnnouncement("load-stand-in", ("python",), 2, 4, "load")
                 await announce(redis, "algoitny:queue", stand_in, ttl_s=24 * 3600)
         max_level = max(args.levels)
-        connector = aiohttp.TCPConnector(limit=max_level, limit_per_host=max_level)
+        # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: reusing one
+        # the server is closing fails the request ("Can not write request body").
+        connector = aiohttp.TCPConnector(limit=max_level, limit_per_host=max_level, keepalive_timeout=2)
         session = aioboto3.Session()
         raw_config = Config(max_pool_connections=max_level, retries={"mode": "standard"})
         async with (
@@ -347,7 +381,7 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
                 await seed(target, http)
                 calls[target.name] = api_calls(target, http)
                 # History for every user and the feed; doubles as the warm-up of each route.
-                await run_step(calls[target.name]["submit"], SEED_SUBMISSIONS, 8, {"api": None, "db": 1})
+                await run_step(calls[target.name]["submit"], SEED_SUBMISSIONS, 16, {"api": None, "db": 1})
                 for kind in KINDS:
                     await run_step(calls[target.name][kind], 50, 8, {"api": None, "db": 1})
             calls["raw"] = raw_calls(raw, targets[-1])
@@ -356,22 +390,31 @@ async def main(args: argparse.Namespace, logs: Path, ref_source: Path | None) ->
             steps: dict[str, dict[str, dict[str, dict]]] = {kind: {} for kind in args.kinds}
             if args.py_spy:
                 profiler = await start_profiler(targets[-1], args.py_spy)
-            for level in args.levels:
-                total = max(args.requests, 3 * level)
+            names = [target.name for target in targets]
+            runs: dict[tuple[str, int], list[dict[str, dict]]] = {}
+            for sweep in range(args.repeat):
+                for level in args.levels:
+                    total = max(args.requests, 3 * level)
+                    for kind in args.kinds:
+                        row: dict[str, dict] = {}
+                        for target in targets:
+                            pids = {"api": target.child.process.pid if target.child else None}
+                            pids["db"] = dynamodb.process.pid
+                            row[target.name] = (
+                                await run_step(calls[target.name][kind], total, level, pids)
+                            ).json()
+                        pids = {"api": None, "db": dynamodb.process.pid}
+                        row["raw"] = (await run_step(calls["raw"][kind], total, level, pids)).json()
+                        runs.setdefault((kind, level), []).append(row)
+                        say_step(
+                            kind, level, row, names, f"{sweep + 1}/{args.repeat} " if args.repeat > 1 else ""
+                        )
+            for (kind, level), rows in runs.items():
+                steps[kind][str(level)] = median_row(rows, names)
+            if args.repeat > 1:
                 for kind in args.kinds:
-                    row: dict[str, dict] = {}
-                    for target in targets:
-                        pids = {"api": target.child.process.pid if target.child else None}
-                        pids["db"] = dynamodb.process.pid
-                        row[target.name] = (
-                            await run_step(calls[target.name][kind], total, level, pids)
-                        ).json()
-                    pids = {"api": None, "db": dynamodb.process.pid}
-                    row["raw"] = (await run_step(calls["raw"][kind], total, level, pids)).json()
-                    for target in targets:
-                        row[f"{target.name}_over_raw"] = round(row[target.name]["rps"] / row["raw"]["rps"], 3)
-                    steps[kind][str(level)] = row
-                    say_step(kind, level, row, [t.name for t in targets])
+                    for level in args.levels:
+                        say_step(kind, level, steps[kind][str(level)], names, "median ")
         if args.py_spy:
             profiler.send_signal(signal.SIGINT)
             await profiler.wait()
@@ -398,15 +441,34 @@ async def start_profiler(target: Target, out: str) -> asyncio.subprocess.Process
     return process
 
 
-def say_step(kind: str, level: int, row: dict, names: list[str]) -> None:
+def median_row(rows: list[dict[str, dict]], names: list[str]) -> dict:
+    """Per caller, the repeat with the median req/s (its p50/p99 and CPU shares with it),
+    plus every repeat's req/s; the API/raw ratios are of those medians."""
+    row: dict = {}
+    for name in [*names, "raw"]:
+        by_rps = sorted((r[name] for r in rows), key=lambda step: step["rps"])
+        row[name] = {**by_rps[(len(by_rps) - 1) // 2], "rps_runs": [r[name]["rps"] for r in rows]}
+        if len(by_rps) % 2 == 0:  # an even count: the mean of the middle two req/s
+            row[name]["rps"] = round(
+                (by_rps[len(by_rps) // 2 - 1]["rps"] + by_rps[len(by_rps) // 2]["rps"]) / 2, 1
+            )
+    for name in names:
+        row[f"{name}_over_raw"] = round(row[name]["rps"] / row["raw"]["rps"], 3)
+    return row
+
+
+def say_step(kind: str, level: int, row: dict, names: list[str], label: str = "") -> None:
     parts = []
     for name in [*names, "raw"]:
         s = row[name]
-        cpu = f"cpu drv {s['driver_cpu']} api {s.get('api_cpu', '-')} db {s['db_cpu']}"
+        cpu = f"cpu drv {s['driver_cpu']} api {s.get('api_cpu', '-')} db {s['db_cpu']} host {s['host_cpu']}"
         parts.append(
             f"{name} {s['rps']:7.1f}/s p50 {s['p50_ms']:7.1f} p99 {s['p99_ms']:7.1f} err {s['statuses'] or 0} ({cpu})"
         )
-    print(f"{kind:8s} c={level:<4d} load {row['raw']['load_avg']:5.2f} | " + " | ".join(parts), flush=True)
+    print(
+        f"{label}{kind:8s} c={level:<4d} load {row['raw']['load_avg']:5.2f} | " + " | ".join(parts),
+        flush=True,
+    )
 
 
 def targets_met(result: dict, name: str, levels: list[int]) -> dict:
@@ -439,16 +501,27 @@ if __name__ == "__main__":
     parser.add_argument("--compare-ref", help="also run this git revision's API, side by side")
     parser.add_argument("--levels", default="1,16,64,256", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--requests", type=int, default=300, help="per step (at least 3 × the level)")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="sweep every level K times; figures are the medians"
+    )
     parser.add_argument("--kinds", default=",".join(KINDS), type=lambda s: s.split(","))
     parser.add_argument("--py-spy", metavar="OUT", help="profile the new API with py-spy into OUT")
     parser.add_argument("--api-workers", type=int, help="`algoitny api --workers N` for the new code")
+    parser.add_argument(
+        "--new-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the new API only (A/B a setting against --compare-ref HEAD)",
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         ref = stack.enter_context(checkout(args.compare_ref)) if args.compare_ref else None
         logs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="algoitny-load-")))
         result = uvloop.run(main(args, logs, ref))
     result["targets_met"] = {name: targets_met(result, name, args.levels) for name in result["targets"]}
-    result |= {"levels": args.levels, "requests_per_step": args.requests, "api_workers": args.api_workers}
+    result |= {"levels": args.levels, "requests_per_step": args.requests, "repeat": args.repeat}
+    result["api_workers"] = args.api_workers
     result["cores"] = os.cpu_count()
     for name, met in result["targets_met"].items():
         print(f"targets ({name}): {json.dumps(met)}")

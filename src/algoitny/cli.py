@@ -35,12 +35,13 @@ def shared_secrets_missing(settings) -> list[str]:
 def app_from_environment():
     """The app factory each of ``api --workers N``'s processes imports."""
     from algoitny.app import create_app
+    from algoitny.heap import freeze_after_startup
     from algoitny.observability.logs import configure_logging
     from algoitny.settings import get_settings
 
     settings = get_settings()
     configure_logging(settings.log)  # spawned worker processes do not run main()
-    return create_app(settings)
+    return freeze_after_startup(create_app(settings))
 
 
 def _api(args: argparse.Namespace) -> int:

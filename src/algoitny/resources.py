@@ -14,6 +14,7 @@ from typing import Any
 
 import aioboto3
 import httpx
+from aiobotocore.session import AioSession
 from arq import ArqRedis
 from arq.connections import RedisSettings as ArqRedisSettings
 from botocore.config import Config
@@ -45,8 +46,10 @@ from algoitny.table import (
     UsageRepository,
     UserRepository,
 )
+from algoitny.table.bulkhead import BoundedClient
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
+from algoitny.table.response_parser import DynamoDBResponseParserFactory
 from algoitny.table.stress import StressRepository
 
 
@@ -58,7 +61,7 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
         "region_name": table.region,
         "config": Config(
             retries={"total_max_attempts": client.max_attempts, "mode": "standard"},
-            max_pool_connections=64,
+            max_pool_connections=client.max_connections,
             connect_timeout=client.connect_timeout_s,
             read_timeout=client.read_timeout_s,
         ),
@@ -73,9 +76,14 @@ def dynamodb_client_kwargs(table: TableSettings, client: TableClientSettings | N
 
 @contextlib.asynccontextmanager
 async def open_dynamodb(table: TableSettings, client: TableClientSettings | None = None):
-    session = aioboto3.Session()
+    """The client, with at most ``max_connections`` calls in flight and a bounded wait for
+    a turn (``table/bulkhead.py``), reading answers with ``table/response_parser.py``."""
+    client = client or table.worker
+    botocore_session = AioSession()
+    botocore_session.register_component("response_parser_factory", DynamoDBResponseParserFactory())
+    session = aioboto3.Session(botocore_session=botocore_session)
     async with session.client("dynamodb", **dynamodb_client_kwargs(table, client)) as dynamodb:
-        yield dynamodb
+        yield BoundedClient(dynamodb, limit=client.max_connections, wait_s=client.connection_wait_s)
 
 
 def arq_redis_settings(url: str) -> ArqRedisSettings:

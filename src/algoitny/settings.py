@@ -26,6 +26,14 @@ class TableClientSettings(BaseModel):
     connect_timeout_s: float = Field(default=1.0, gt=0, description="Opening a connection to the table.")
     read_timeout_s: float = Field(default=2.0, gt=0, description="Waiting for the answer to one request.")
     max_attempts: int = Field(default=2, ge=1, description="Tries of one request in all (1 = no retry).")
+    max_connections: int = Field(
+        default=64, ge=1, description="Calls in flight at once, per process (and pooled connections)."
+    )
+    connection_wait_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="Waiting for a free connection when all are busy; past it, 503 (table/bulkhead.py).",
+    )
 
 
 class WorkerTableClientSettings(TableClientSettings):
@@ -35,6 +43,7 @@ class WorkerTableClientSettings(TableClientSettings):
     connect_timeout_s: float = Field(default=3.0, gt=0)
     read_timeout_s: float = Field(default=20.0, gt=0)
     max_attempts: int = Field(default=10, ge=1)
+    connection_wait_s: float = Field(default=60.0, gt=0)
 
 
 class TableSettings(BaseModel):

@@ -14,21 +14,23 @@ from collections.abc import AsyncIterator
 
 from algoitny.localstack import free_port
 from algoitny.resources import open_resources
-from algoitny.settings import RedisSettings, Settings, TableSettings
+from algoitny.settings import RedisSettings, Settings, TableClientSettings, TableSettings
 from tests.conftest import app_client
 
 HANG_GUARD_S = 10.0
 
 
 @contextlib.asynccontextmanager
-async def silent_server() -> AsyncIterator[int]:
-    """A port that accepts connections, reads what it is sent and never answers."""
+async def silent_server(received: asyncio.Event | None = None) -> AsyncIterator[int]:
+    """A port that accepts connections, reads what it is sent and never answers
+    (``received`` is set once a request has arrived)."""
     held: list[asyncio.StreamWriter] = []
 
     async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         held.append(writer)
         while await reader.read(65536):
-            pass
+            if received is not None:
+                received.set()
 
     server = await asyncio.start_server(swallow, "127.0.0.1", 0)
     try:
@@ -39,9 +41,9 @@ async def silent_server() -> AsyncIterator[int]:
         server.close()
 
 
-def _settings(endpoint: str, services) -> Settings:
+def _settings(endpoint: str, services, api: TableClientSettings | None = None) -> Settings:
     return Settings(
-        table=TableSettings(name="outage", endpoint_url=endpoint),
+        table=TableSettings(name="outage", endpoint_url=endpoint, api=api or TableClientSettings()),
         redis=RedisSettings(url=services.redis_url, queue_name="q-outage"),
     )
 
@@ -80,3 +82,25 @@ async def test_the_worker_client_is_more_patient_than_the_api_client(services):
     assert api_config.retries["total_max_attempts"] == settings.table.api.max_attempts
     assert worker_config.read_timeout > api_config.read_timeout
     assert worker_config.retries["total_max_attempts"] > api_config.retries["total_max_attempts"]
+
+
+async def test_a_request_queued_behind_a_hung_table_gets_its_503_without_waiting_for_the_queue(services):
+    """Every connection is held by a call the table never answers: the next caller waits
+    at most ``connection_wait_s`` for a turn, not for the held calls' read timeouts."""
+    one_slot = TableClientSettings(
+        max_connections=1, connection_wait_s=0.2, read_timeout_s=30, max_attempts=1
+    )
+    received = asyncio.Event()
+    async with silent_server(received) as port:
+        settings = _settings(f"http://127.0.0.1:{port}", services, one_slot)
+        async with app_client(settings) as client:
+            holder = asyncio.create_task(client.get("/api/problems/custom/held"))
+            await asyncio.wait_for(received.wait(), HANG_GUARD_S)
+            queued = await asyncio.wait_for(client.get("/api/problems/custom/queued"), HANG_GUARD_S)
+            assert not holder.done()  # the slot is still held: the 503 came from the bounded wait
+            holder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await holder
+    assert queued.status_code == 503, queued.text
+    assert queued.json()["error"]["code"] == "service_unavailable"
+    assert "every connection to it is busy" in queued.json()["error"]["message"]

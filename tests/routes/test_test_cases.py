@@ -48,7 +48,9 @@ async def test_samples_are_public_hidden_cases_are_not(api, admin):
     sample_id, hidden_id = added
     samples = await api.get(f"{path}/samples")
     assert samples.status_code == 200 and [s["test_case_id"] for s in samples.json()] == [sample_id]
-    assert (await api.get(f"{path}/test-cases/{sample_id}")).status_code == 200
+    assert samples.headers["content-type"] == "application/json"
+    one = (await api.get(f"{path}/test-cases/{sample_id}")).json()
+    assert samples.json() == [one]  # the same fields as reading the test case itself
     hidden = await api.get(f"{path}/test-cases/{hidden_id}")
     assert hidden.status_code == 401
     assert (await api.get(f"{path}/test-cases")).status_code == 401

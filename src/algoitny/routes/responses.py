@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Response
@@ -64,3 +65,9 @@ def json_body(model: BaseModel, status_code: int = 200) -> Response:
     have FastAPI validate it again first, which costs as much as the table read on
     the hot read paths."""
     return Response(model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+def json_list(models: Sequence[BaseModel], status_code: int = 200) -> Response:
+    """``json_body`` for a JSON array of response models."""
+    body = "[" + ",".join(model.model_dump_json() for model in models) + "]"
+    return Response(body, status_code=status_code, media_type="application/json")

@@ -16,7 +16,7 @@ from algoitny.deps import (
     admin_user,
 )
 from algoitny.domain import NewTestCase, TestCaseKind
-from algoitny.routes.responses import errors, json_body
+from algoitny.routes.responses import errors, json_body, json_list
 from algoitny.schemas.common import PageLimit
 from algoitny.schemas.presenters import problem_read, test_case_read
 from algoitny.schemas.test_cases import (
@@ -131,12 +131,10 @@ async def delete_test_case(
 
 
 @router.get("/samples", response_model=list[TestCaseRead], responses=errors(404))
-async def list_samples(
-    key: ProblemKeyDep, problem: VisibleProblem, test_cases: TestCasesDep
-) -> list[TestCaseRead]:
+async def list_samples(key: ProblemKeyDep, problem: VisibleProblem, test_cases: TestCasesDep) -> Response:
     """The problem's sample test cases, in full, for anyone (drafts: admins only)."""
     samples = await test_cases.list_samples(platform=key.platform, identifier=key.identifier)
-    return [test_case_read(s) for s in samples]
+    return json_list([test_case_read(s) for s in samples])
 
 
 @router.get("/with-test-cases", response_model=ProblemWithTestCasesRead, responses=errors(401, 403, 404))
