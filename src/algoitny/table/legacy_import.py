@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from algoitny.domain import Problem, Submission, TestRecord
 from algoitny.errors import ServiceUnavailable
 from algoitny.table import keys, payloads
-from algoitny.table.client import BATCH_WRITE_MAX, TRANSACT_MAX, Item, Table, typed_key
+from algoitny.table.client import BATCH_WRITE_MAX, TRANSACT_MAX, Item, Table, condition_failed, typed_key
 from algoitny.table.codec import (
     DAILY_STATS,
     ENTITY_TYPE,
@@ -77,14 +77,6 @@ def _groups(sizes: list[int], *, budget: int = 3_000_000) -> list[list[int]]:
         groups[-1].append(index)
         total += size
     return groups
-
-
-def _conditional_failed(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code")
-    if code == "ConditionalCheckFailedException":
-        return True
-    reasons = exc.response.get("CancellationReasons", [])
-    return code == "TransactionCanceledException" and reasons[0].get("Code") == "ConditionalCheckFailed"
 
 
 class LegacyImportRepository:
@@ -144,7 +136,7 @@ class LegacyImportRepository:
         try:
             await self.table.transact_write(operations)
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -158,7 +150,7 @@ class LegacyImportRepository:
                 self._submission_item(submission, hints), ConditionExpression="attribute_not_exists(PK)"
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -230,7 +222,7 @@ class LegacyImportRepository:
         try:
             await self.table.transact_write(operations)
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -292,7 +284,7 @@ class LegacyImportRepository:
                 )
                 return len(pending)
             except ClientError as exc:
-                if not _conditional_failed(exc):
+                if not condition_failed(exc):
                     raise
             item = await self.table.get(keys.user_stats_key(user_id), consistent=True)
             marker = USER_STATS.short("legacy_history")
@@ -423,7 +415,7 @@ class LegacyImportRepository:
                 },
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -449,7 +441,7 @@ class LegacyImportRepository:
                 | {":tp": {"S": DAILY_STATS.entity_type}, ":day": {"S": day}, ":w": {"N": str(window)}},
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True

@@ -23,22 +23,16 @@ from botocore.exceptions import ClientError
 from algoitny.domain import CounterexampleStatus, SubmissionStatus
 from algoitny.errors import SubmissionNotFound
 from algoitny.table import keys
-from algoitny.table.client import Table
+from algoitny.table.client import Table, condition_failed
 from algoitny.table.codec import COUNTEREXAMPLE, STRESS_SETUP, SUBMISSION, to_dynamo
 
 if TYPE_CHECKING:  # the stress package imports the executor (pyseccomp): `algoitny --help`
     # and the rest of the table must load without it (tests/unit/test_scripts.py)
     from algoitny.stress.engine import Counterexample, StressSetup
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
 
 
 class StressRepository:
@@ -76,7 +70,7 @@ class StressRepository:
                 item, **({} if replace else {"ConditionExpression": "attribute_not_exists(PK)"})
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -113,7 +107,7 @@ class StressRepository:
                 },
             )
         except ClientError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
             if await self.table.get(keys.submission_key(submission_id)) is None:
                 raise SubmissionNotFound() from exc
@@ -154,7 +148,7 @@ class StressRepository:
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
