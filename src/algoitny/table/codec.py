@@ -304,7 +304,7 @@ GENERATION_JOB = EntityCodec(
 
 # Written onto the submission's own item (entity ``hist``) by the hints service.
 SUBMISSION_HINTS = EntityCodec(
-    "hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat"}
+    "hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat", "provisional": "hpv"}
 )
 
 PROBLEM_HINTS = EntityCodec(

@@ -19,7 +19,7 @@ Items::
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
     user statistics USER#{user_id}              STATS
-    submission hints  (attributes ``hnt``/``hns``/``htk``/``hat`` of the submission's META item)
+    submission hints  (attributes ``hnt``/``hns``/``htk``/``hat``/``hpv`` of the submission's META item)
     generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
     problem hints   PHINT#{platform}#{ident}    META
     stress setup    PSTRESS#{platform}#{ident}  META                      (admin-only; outside the problem's partition)
@@ -96,7 +96,7 @@ missing here)::
     update generation job                    table  Update GENJOB# SET … if status is active        GenerationJobRepository.update
     cancel generation job                    table  Update GENJOB# status or cancel flag, if active GenerationJobRepository.request_cancel
     get submission hints                     table  PK=HIST#{sid}, SK=META (hint attributes)        HintRepository.get_submission_hints
-    save submission hints                    table  Update HIST#{sid}/META SET hnt if not exists    HintRepository.save_submission_hints
+    save submission hints                    table  Update HIST#{sid}/META SET hnt if none or hpv   HintRepository.save_submission_hints
     get problem hints                        table  PK=PHINT#{p}#{i}, SK=META                       HintRepository.get_problem_hints
     save problem hints                       table  Put PHINT#{p}#{i}/META                          HintRepository.save_problem_hints
     get user                                 table  PK=USER#{uid}, SK=PROFILE                       UserRepository.get
