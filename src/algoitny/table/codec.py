@@ -322,10 +322,6 @@ PROBLEM_HINTS = EntityCodec(
 # ``legacy_window``: the last legacy-import window added to the counter (see table/legacy_import.py).
 USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day", "legacy_window": "lgw"})
 
-USER_STATS = EntityCodec(
-    "ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc", "legacy_history": "lgh"}
-)
-
 USER = EntityCodec(
     "user",
     {

@@ -18,7 +18,7 @@ Items::
                     GSI3: PROBHIST#{p}#{i}#PUB / {created}#{sid} when public, else PROBHIST#{p}#{i}#OWN#{user} / {created}#{sid}
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
-    user statistics USER#{user_id}              STATS
+    (dead)          USER#{user_id}              STATS                     (old user statistics: written by earlier versions, read by nothing)
     submission hints  (attributes ``hnt``/``hns``/``htk``/``hat``/``hpv`` of the submission's META item)
     generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
     problem hints   PHINT#{platform}#{ident}    META
@@ -34,7 +34,7 @@ Items::
     shard state     INDEXER                     SHARD#{shard_id}          (stream indexer: lease, checkpoint, lag)
     counted marker  COUNTED#{submission_id}     META                      (statistics: this submission was counted)
     user × problem  USERPROB#{uid}#{p}#{i}      META                      (statistics: tried, ``sol`` once solved)
-    user counts     USER#{user_id}              COUNTS                    (statistics from the stream; STATS is the judge's old item)
+    user counts     USER#{user_id}              COUNTS                    (statistics, from the stream)
     problem stats   PSTATS#{platform}#{ident}   META
     totals          PSTATS                      TOTALS                    (statistics over every submission)
 
@@ -89,7 +89,6 @@ missing here)::
     consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
     refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
     get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
-    get user statistics                      table  PK=USER#{uid}, SK=STATS                         SubmissionRepository.get_user_stats
     create generation job                    table  Put GENJOB#{id}/META, not exists                GenerationJobRepository.create
     get generation job                       table  PK=GENJOB#{id}, SK=META                         GenerationJobRepository.get
     list generation jobs of a problem        GSI1   GSI1PK=GENJOBS#{p}#{i}, newest first            GenerationJobRepository.list_for_problem
@@ -130,9 +129,6 @@ missing here)::
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
     import submission                        table  Put HIST# if not exists                         LegacyImportRepository.create_submission
     import submissions                       table  TransactWrite ≤100 HIST# puts if not exists     LegacyImportRepository.create_submissions
-    count imported submissions of owners     table  TransactWrite ≤100 STATS# updates if lgh below  LegacyImportRepository.add_owners_stats
-    import submission with stats             table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission_with_stats
-    count imported submissions               table  Update STATS# ADD counts if lgh as read         LegacyImportRepository.add_owner_stats
     reorder imported test cases              table  Query TC# heads, Update their positions         LegacyImportRepository.reorder_test_cases
     import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
@@ -227,7 +223,6 @@ USER_HISTORY_PREFIX = "USERHIST#"
 PUBLIC_HISTORY = "PUBHIST"
 USAGE_PREFIX = "USAGE#"
 USER_PREFIX = "USER#"
-STATS = "STATS"
 
 
 def submission_pk(submission_id: str) -> str:
@@ -298,10 +293,6 @@ def stress_setup_key(platform: str, identifier: str) -> Key:
 
 def usage_key(subject: str, action: str, day: str) -> Key:
     return {"PK": f"{USAGE_PREFIX}{subject}", "SK": f"{action}#{day}"}
-
-
-def user_stats_key(user_id: str) -> Key:
-    return {"PK": f"{USER_PREFIX}{user_id}", "SK": STATS}
 
 
 USERS = "USERS"
