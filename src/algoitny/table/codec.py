@@ -232,6 +232,10 @@ COUNTEREXAMPLE = EntityCodec(
 )
 
 # A problem's stress setup (table/stress.py): its own item, never read with the problem.
+# A search that is running (or queued): one item per search, in one partition, so workers
+# find the searches whose job was lost without a Scan (``services/search_recovery.py``).
+RUNNING_SEARCH = EntityCodec("cxrun", {"submission_id": "sid", "started_at": "cxt"})
+
 STRESS_SETUP = EntityCodec(
     "pstress",
     {

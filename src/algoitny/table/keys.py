@@ -24,6 +24,7 @@ Items::
     problem hints   PHINT#{platform}#{ident}    META
     stress setup    PSTRESS#{platform}#{ident}  META                      (admin-only; outside the problem's partition)
     counterexample  (attributes ``cxs``/``cxt``/``cxe`` of the submission's META item)
+    running search  CXRUN                       {started}#{sid}           (while ``cxs`` is searching; found by the search recovery)
     user            USER#{user_id}              PROFILE             USERS / {email}
     email pointer   EMAIL#{email}               META
     google pointer  GOOGLE#{google_sub}         META
@@ -122,8 +123,10 @@ missing here)::
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
     get stress setup                         table  PK=PSTRESS#{p}#{i}, SK=META                     StressRepository.get_setup
     save stress setup                        table  Put PSTRESS#{p}#{i}/META (if absent: generation) StressRepository.save_setup
-    start counterexample search              table  Update HIST#{sid}/META SET cxs if none running  StressRepository.start_search
-    store counterexample                     table  Update HIST#{sid}/META SET cxe if this search   StressRepository.finish_search
+    start counterexample search              table  Put CXRUN; Update META SET cxs if none running StressRepository.start_search
+    store counterexample                     table  Update META SET cxe if this search; del CXRUN   StressRepository.finish_search
+    list running searches started before     table  PK=CXRUN, SK < {started}                        StressRepository.list_running_searches
+    forget running search                    table  Delete CXRUN/{started}#{sid}                    StressRepository.forget_running_search
     get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
@@ -285,6 +288,13 @@ def problem_generation_jobs_partition(platform: str, identifier: str) -> str:
 
 def problem_hints_key(platform: str, identifier: str) -> Key:
     return {"PK": f"{PROBLEM_HINTS_PREFIX}{platform}#{identifier}", "SK": META}
+
+
+RUNNING_SEARCHES = "CXRUN"
+
+
+def running_search_key(submission_id: str, started_at: int) -> Key:
+    return {"PK": RUNNING_SEARCHES, "SK": f"{started_at:013d}#{submission_id}"}
 
 
 def stress_setup_key(platform: str, identifier: str) -> Key:
