@@ -91,16 +91,16 @@ COPY_HISTORY = (
 async def compare_history(
     dsn: str, table: Table, rows: int, batch: int, concurrency: int
 ) -> dict[str, float | int]:
-    """Two catch-up runs of ``rows`` new history rows each: per-row transactions, then per-batch
-    statistics (the importer's way)."""
+    """Two catch-up runs of ``rows`` new history rows each: a put per row, then shared
+    transactions per batch (the importer's way)."""
     rates: dict[str, float | int] = {"rows": rows}
-    for name, per_row in (("per_row_transactions_rows_per_s", True), ("per_batch_stats_rows_per_s", False)):
+    for name, per_row in (("row_by_row_puts_rows_per_s", True), ("batch_transactions_rows_per_s", False)):
         async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
             await conn.execute(COPY_HISTORY, (rows,))
         source = await LegacySource.connect(dsn)
         try:
             ctx = ImportContext(source, table, concurrency=concurrency)
-            mappings = {Entity.HISTORY: HistoryMapping(per_row_stats=per_row)}
+            mappings = {Entity.HISTORY: HistoryMapping(row_by_row=per_row)}
             importer = Importer(ctx, batch=batch, progress=Progress(), mappings=mappings)
             report = await importer.run([Entity.HISTORY], verify=False)
         finally:

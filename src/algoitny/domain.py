@@ -354,6 +354,9 @@ class SubmissionHints:
     source: str  # "ai" | "results" (deterministic, from the judged results)
     tokens: int = 0
     created_at: int = 0
+    # Made while a counterexample search ran, so without its result: served until the search
+    # ends, then replaced by the first request after it (``services/hints.py``).
+    provisional: bool = False
 
 
 @dataclass

@@ -31,6 +31,8 @@ PROBLEM_CACHE_KINDS = ("problem", "samples")
 
 # Arq's own prefix for "a worker is running this job" (arq.constants.in_progress_key_prefix).
 ARQ_IN_PROGRESS = "arq:in-progress:"
+# Arq's own prefix for a job's definition (arq.constants.job_key_prefix).
+ARQ_JOB = "arq:job:"
 
 # How long a finished task's events stay in Redis for late WebSocket clients;
 # after that the stream is rebuilt from the table.

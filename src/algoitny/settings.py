@@ -153,6 +153,17 @@ class StressSettings(BaseModel):
         default=":stress", min_length=1, description="Appended to the judge queue's name."
     )
     job_timeout_s: int = Field(default=600, ge=1, description="arq's hard limit for one search job.")
+    recover_every_s: float = Field(
+        default=30.0, gt=0, description="How often each worker looks for searches whose job was lost."
+    )
+    lost_after_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="A search this old with no arq job (queued, running or finished) is lost: restarted.",
+    )
+    give_up_after_s: float = Field(
+        default=3600.0, ge=0, description="A lost search older than this is marked failed instead."
+    )
 
 
 class IndexerSettings(BaseModel):

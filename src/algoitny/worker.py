@@ -18,7 +18,9 @@ the same resources, started in ``on_startup`` with ``StressSettings.worker_jobs`
 per queue, by enqueue time): a backlog of searches can never sit in front of a
 submission, and the judging worker's ``max_jobs`` slots are never taken by a search; a
 worker's sandbox slots are shared, so a search running beside judging costs it at most
-``worker_jobs`` of them at a time.
+``worker_jobs`` of them at a time. A search whose job was lost from Redis is found and
+restarted (or, too old, marked failed) by ``services/search_recovery.py``, which every
+worker runs periodically.
 """
 
 from __future__ import annotations
@@ -42,7 +44,17 @@ from algoitny.observability import jobs as observed_jobs
 from algoitny.observability import metrics
 from algoitny.observability.redis import count_error
 from algoitny.resources import arq_redis_settings, open_resources
-from algoitny.services import ai_jobs, counterexample, generation, judge, lease, reference, run, workers
+from algoitny.services import (
+    ai_jobs,
+    counterexample,
+    generation,
+    judge,
+    lease,
+    reference,
+    run,
+    search_recovery,
+    workers,
+)
 from algoitny.services.submit import JUDGE_JOB, RUN_JOB
 from algoitny.settings import Settings, get_settings
 
@@ -181,6 +193,7 @@ async def on_startup(ctx: dict[str, Any]) -> None:
     )
     searcher = ctx["stress_worker"] = Worker(**stress_worker_settings(settings, resources))
     ctx["stress_main"] = asyncio.ensure_future(searcher.main())
+    ctx["search_recovery"] = asyncio.ensure_future(search_recovery.recover_forever(resources))
 
 
 async def _stop_stress_worker(ctx: dict[str, Any]) -> None:
@@ -198,6 +211,7 @@ async def _stop_stress_worker(ctx: dict[str, Any]) -> None:
 
 async def on_shutdown(ctx: dict[str, Any]) -> None:
     await _stop_stress_worker(ctx)
+    ctx["search_recovery"].cancel()
     ctx["reclaimer"].cancel()
     ctx["heartbeat"].cancel()
     ctx["queue_watch"].cancel()

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from algoitny.domain import GenerationJob, JobStatus, ProblemHints, Submission, SubmissionHints
+from algoitny.domain import (
+    CounterexampleStatus,
+    GenerationJob,
+    JobStatus,
+    ProblemHints,
+    Submission,
+    SubmissionHints,
+    Summary,
+)
 from algoitny.errors import DuplicateId, GenerationJobFinished, GenerationJobNotFound, SubmissionNotFound
 from algoitny.services.ids import new_task_id
-from algoitny.table import keys
+from algoitny.table import StressRepository, keys
 from algoitny.table.generation_jobs import GenerationJobRepository
 from algoitny.table.hints import HintRepository
 from tests import factories
@@ -122,6 +130,34 @@ async def test_save_submission_hints(problems, submissions, hints):
     assert (await hints.get_submission_hints(submission.submission_id)).hints == ["1", "2", "3"], "first wins"
     with pytest.raises(SubmissionNotFound):
         await hints.save_submission_hints("0" * 28, SubmissionHints(["1", "2", "3"], "ai"))
+
+
+async def test_save_submission_hints_around_a_counterexample_search(problems, submissions, hints, table):
+    """Provisional hints (made while a search runs) give way to final ones; final ones are
+    stored only while the search is in the state they were made from."""
+    submission = await _submission(problems, submissions)
+    sid = submission.submission_id
+    await submissions.finish(submission, Summary("WA", 0, 1, 1))
+    started = await StressRepository(table).start_search(sid, stale_before_ms=0)
+    assert started is not None
+    searching = (CounterexampleStatus.SEARCHING.value, started)
+
+    assert not await hints.save_submission_hints(sid, SubmissionHints(["before"], "ai")), (
+        "made before the search started: not final"
+    )
+    assert await hints.save_submission_hints(sid, SubmissionHints(["during"], "ai", provisional=True))
+    assert not await hints.save_submission_hints(sid, SubmissionHints(["again"], "ai", provisional=True))
+    assert (await hints.get_submission_hints(sid)).provisional is True
+
+    await StressRepository(table).finish_search(
+        sid, started_at=started, status=CounterexampleStatus.NONE, counterexample=None
+    )
+    assert not await hints.save_submission_hints(sid, SubmissionHints(["stale"], "ai"), search_seen=searching)
+    ended = (CounterexampleStatus.NONE.value, started)
+    assert await hints.save_submission_hints(sid, SubmissionHints(["final"], "ai"), search_seen=ended)
+    assert not await hints.save_submission_hints(sid, SubmissionHints(["late"], "ai"), search_seen=ended)
+    stored = await hints.get_submission_hints(sid)
+    assert stored.hints == ["final"] and stored.provisional is False
 
 
 async def test_get_problem_hints(hints):

@@ -114,7 +114,8 @@ async def test_finish_submission(problems, submissions):
     assert (found.status, found.verdict, found.passed, found.total) == ("done", "AC", 3, 3)
     problem = await problems.get(platform=created.platform, identifier=created.identifier)
     assert problem.execution_count == 1
-    assert await submissions.get_user_stats("finisher") == {}, "user statistics come from the stream"
+    old_stats = {"PK": "USER#finisher", "SK": "STATS"}
+    assert await submissions.table.get(old_stats) is None, "user statistics come from the stream"
 
 
 async def test_list_my_submissions(problems, submissions):
@@ -155,16 +156,3 @@ async def test_get_usage(usage):
     await usage.consume(subject="g", action="execute", limit=9)
     found = await usage.get(subject="g", action="execute", limit=9)
     assert (found.count, found.limit) == (1, 9) and found.resets_at > dt.datetime.now(dt.UTC).timestamp()
-
-
-async def test_get_user_statistics(submissions, table):
-    # The old item, written now only by the legacy importer (the judge no longer does).
-    await table.update(
-        keys.user_stats_key("stats"),
-        UpdateExpression="ADD exe :one, acc :zero, #lng :one",
-        ExpressionAttributeNames={"#lng": "lng:cpp"},
-        ExpressionAttributeValues={":one": {"N": "1"}, ":zero": {"N": "0"}},
-    )
-    stats = await submissions.get_user_stats("stats")
-    assert stats["exe"] == 1 and stats["acc"] == 0 and stats["lng:cpp"] == 1 and "solved" not in stats
-    assert await submissions.get_user_stats("nobody") == {}

@@ -59,28 +59,10 @@ async def test_import_submission(table, submissions):
     submission = _submission()
     assert await repository.create_submission(submission, ["hint"])
     assert not await repository.create_submission(submission, ["hint"])
-    assert await submissions.get_user_stats("u1") == {}, "counted per batch, not here"
+    assert await table.get({"PK": "USER#u1", "SK": "STATS"}) is None, "statistics are the indexer's"
     assert [s.submission_id for s in (await submissions.list_public(limit=5, cursor=None)).items] == [
         submission.submission_id
     ]
-
-
-async def test_import_submission_with_stats(table, submissions):
-    repository = LegacyImportRepository(table)
-    assert await repository.create_submission_with_stats(_submission(), None)
-    assert not await repository.create_submission_with_stats(_submission(), None)
-    assert (await submissions.get_user_stats("u1"))["exe"] == 1, "counted once"
-
-
-async def test_count_imported_submissions(table, submissions):
-    repository = LegacyImportRepository(table)
-    rows = [(10, _submission(1)), (12, _submission(2, verdict="WA")), (15, _submission(3))]
-    assert await repository.add_owner_stats("u1", rows[:2]) == 2
-    assert await repository.add_owner_stats("u1", rows[:2]) == 0, "a batch redone adds nothing"
-    assert await repository.add_owner_stats("u1", rows[1:]) == 1, "other boundaries: only the new row"
-    stats = await submissions.get_user_stats("u1")
-    assert (stats["exe"], stats["acc"], stats["lng:python"], stats["lgh"]) == (3, 2, 3, 15)
-    assert stats["solved"] == {"custom#x1", "custom#x3"} and len(stats["tried"]) == 3
 
 
 async def test_import_usage_counter(table):
@@ -149,16 +131,3 @@ async def test_import_submissions(table, submissions):
     assert await repository.create_submissions(batch) == [False, True, True], "the one there is left"
     assert await repository.create_submissions(batch) == [False, False, False]
     assert len((await submissions.list_public(limit=9, cursor=None)).items) == 3
-
-
-async def test_count_imported_submissions_of_owners(table, submissions):
-    repository = LegacyImportRepository(table)
-    await repository.add_owner_stats("u1", [(10, _submission(1, user_id="u1"))])
-    owners = {
-        "u1": [(10, _submission(1, user_id="u1")), (11, _submission(2, user_id="u1"))],
-        "u2": [(12, _submission(3, user_id="u2", verdict="WA"))],
-    }
-    await repository.add_owners_stats(owners)
-    await repository.add_owners_stats(owners)
-    u1, u2 = await submissions.get_user_stats("u1"), await submissions.get_user_stats("u2")
-    assert (u1["exe"], u1["lgh"], u2["exe"], u2["acc"]) == (2, 11, 1, 0), "each row counted once"

@@ -95,3 +95,37 @@ async def test_store_counterexample(stress, problems, submissions):
         "size": 2, "tries": 7, "elapsed_ms": 120,
     }  # fmt: skip
     assert await stress.start_search(submission.submission_id, stale_before_ms=0) is None, "found: no more"
+
+
+async def test_list_running_searches_started_before(stress, problems, submissions):
+    first, second = await _finished(problems, submissions), await _finished(problems, submissions)
+    a = await stress.start_search(first.submission_id, stale_before_ms=0)
+    b = await stress.start_search(second.submission_id, stale_before_ms=0)
+    assert a is not None and b is not None
+    assert await stress.list_running_searches(started_before_ms=a) == []
+    running = await stress.list_running_searches(started_before_ms=b + 1)
+    assert sorted(running) == sorted([(first.submission_id, a), (second.submission_id, b)])
+    assert await stress.start_search(first.submission_id, stale_before_ms=0) is None
+    assert len(await stress.list_running_searches(started_before_ms=b + 1)) == 2, "a refused start adds none"
+    await stress.finish_search(
+        first.submission_id, started_at=a, status=CounterexampleStatus.NONE, counterexample=None
+    )
+    assert await stress.list_running_searches(started_before_ms=b + 1) == [(second.submission_id, b)], (
+        "a stored outcome ends its running-search item"
+    )
+    await stress.finish_search(
+        second.submission_id, started_at=b - 1, status=CounterexampleStatus.NONE, counterexample=None
+    )
+    assert await stress.list_running_searches(started_before_ms=b + 1) == [(second.submission_id, b)], (
+        "another search's job ends only its own item"
+    )
+
+
+async def test_forget_running_search(stress, problems, submissions):
+    submission = await _finished(problems, submissions)
+    started = await stress.start_search(submission.submission_id, stale_before_ms=0)
+    assert started is not None
+    await stress.forget_running_search(submission.submission_id, started)
+    assert await stress.list_running_searches(started_before_ms=started + 1) == []
+    assert (await submissions.get(submission.submission_id)).counterexample_status == "searching"
+    await stress.forget_running_search(submission.submission_id, started)  # gone already: no error

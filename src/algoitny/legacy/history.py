@@ -38,14 +38,16 @@ def _verdict(entry: dict[str, Any]) -> str:
 
 
 class HistoryMapping:
-    """``per_row_stats`` is the first implementation (a transaction per submission with its
-    owner's counts), kept for the benchmark's side-by-side comparison only."""
+    """Submissions go into the table a batch at a time, in shared transactions of conditional
+    puts; ``row_by_row`` (a put per submission) is kept for the benchmark's side-by-side
+    comparison only. Nothing here counts statistics: the stream indexer counts each
+    submission from its INSERT record (docs/indexer.md)."""
 
     table = "search_history"
     order = "id"
 
-    def __init__(self, *, per_row_stats: bool = False) -> None:
-        self.per_row_stats = per_row_stats
+    def __init__(self, *, row_by_row: bool = False) -> None:
+        self.row_by_row = row_by_row
 
     async def prepare_batch(self, rows: list[Row], ctx: ImportContext) -> None:
         wanted = {
@@ -142,20 +144,13 @@ class HistoryMapping:
         await ctx.imports.save_results(records, concurrency=ctx.concurrency)
 
     async def write(self, mapped: MappedSubmission, ctx: ImportContext) -> bool:
-        if self.per_row_stats:
-            return await ctx.imports.create_submission_with_stats(mapped.submission, mapped.hints)
         return await ctx.imports.create_submission(mapped.submission, mapped.hints)
 
     async def write_batch(self, batch: list[MappedSubmission], ctx: ImportContext) -> list[bool] | None:
         """All of a batch's submissions in shared transactions (None: write them row by row)."""
-        if self.per_row_stats:
+        if self.row_by_row:
             return None
         return await ctx.imports.create_submissions([(m.submission, m.hints) for m in batch])
-
-    async def after_writes(self, written: list[MappedSubmission], ctx: ImportContext) -> None:
-        """The batch's submissions now in the table (imported now or by an earlier run)."""
-        if not self.per_row_stats:
-            await count_in_owner_stats(written, ctx)
 
     async def read_back(self, mapped: MappedSubmission, ctx: ImportContext) -> dict[str, Any] | None:
         from algoitny.errors import SubmissionNotFound
@@ -166,16 +161,3 @@ class HistoryMapping:
             return None
         results = sorted(found.results, key=lambda r: r.index)
         return self.canonical(MappedSubmission(mapped.legacy_id, found.submission, results, []))
-
-
-async def count_in_owner_stats(written: list[MappedSubmission], ctx: ImportContext) -> None:
-    """Each owner's statistics take the batch's submissions in one update, exactly once
-    (``LegacyImportRepository.add_owners_stats``), a hundred owners a transaction: one write
-    per user per batch instead of one per row, so writes never collide on a busy user's item.
-
-    The only place the importer writes user statistics: when they are counted from the
-    table's change stream instead (issue 11), this call goes and the stream counts them."""
-    by_owner: dict[str, list[tuple[int, Submission]]] = {}
-    for mapped in sorted(written, key=lambda m: m.legacy_id):
-        by_owner.setdefault(mapped.submission.user_id, []).append((mapped.legacy_id, mapped.submission))
-    await ctx.imports.add_owners_stats(by_owner)

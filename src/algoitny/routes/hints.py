@@ -26,7 +26,9 @@ async def request_submission_hints(submission: VisibleSubmission, resources: Res
     """3–5 hints that point at the bug of a failed submission without giving the answer
     (its owner or an admin). Made once and counted against the daily hints quota; asking
     again returns them (`cached`) for free. Nothing to hint (empty list) when it passed.
-    Without an AI model the hints come from the results (`source: results`)."""
+    Without an AI model the hints come from the results (`source: results`). Hints asked
+    for while a counterexample search runs are `provisional`: asking again after it ends
+    replaces them, for free, with hints that quote its counterexample."""
     outcome = await hinting.submission_hints(resources, caller, submission)
     return json_body(
         SubmissionHintsRead.model_validate(
@@ -35,6 +37,7 @@ async def request_submission_hints(submission: VisibleSubmission, resources: Res
                 "hints": outcome.hints,
                 "source": outcome.source,
                 "cached": outcome.cached,
+                "provisional": outcome.provisional,
                 "current_count": outcome.usage.count if outcome.usage else None,
                 "limit": outcome.usage.limit if outcome.usage else None,
             }
@@ -57,6 +60,7 @@ async def get_submission_hints(submission: VisibleSubmission, resources: Resourc
                 "hints": stored.hints,
                 "source": stored.source,
                 "cached": True,
+                "provisional": stored.provisional,
             }
         )
     )

@@ -81,6 +81,11 @@ class SubmissionHintsRead(BaseModel):
         description="`ai` (the model), `results` (deterministic, from the judged results), none when nothing failed."
     )
     cached: bool = Field(description="True when these were made earlier (no quota was used).")
+    provisional: bool = Field(
+        default=False,
+        description="Made while a counterexample search runs, so without its result: asking again"
+        " after it ends replaces them (free).",
+    )
     current_count: int | None = Field(
         default=None, description="Hints quota used today, when this call used one."
     )

@@ -246,7 +246,7 @@ def bounded(outcome: SearchOutcome) -> SearchOutcome:
     return replace(outcome, counterexample=cut)
 
 
-async def _publish_final_once(resources: Resources, submission: Submission) -> None:
+async def publish_final_once(resources: Resources, submission: Submission) -> None:
     started = submission.counterexample_started_at or 0
     status = submission.counterexample_status
     if status is None or status == CounterexampleStatus.SEARCHING:
@@ -266,7 +266,7 @@ async def search_submission(resources: Resources, submission_id: str, started_at
     if submission.counterexample_started_at != started_at:
         return None  # superseded by a newer search: that one's job reports
     if submission.counterexample_status != CounterexampleStatus.SEARCHING:
-        await _publish_final_once(resources, submission)  # stored, maybe not yet published
+        await publish_final_once(resources, submission)  # stored, maybe not yet published
         return submission.counterexample_status
     problem = await resources.problems.get(
         platform=submission.platform, identifier=submission.identifier, include_deleted=True
@@ -282,7 +282,7 @@ async def search_submission(resources: Resources, submission_id: str, started_at
         submission_id, started_at=started_at, status=status, counterexample=outcome.counterexample
     )
     # Publish what is stored (a concurrent run may have stored first), once.
-    await _publish_final_once(resources, await resources.submissions.get(submission_id, consistent=True))
+    await publish_final_once(resources, await resources.submissions.get(submission_id, consistent=True))
     return status
 
 
@@ -307,9 +307,7 @@ async def find_counterexample_job(ctx: dict[str, Any], task_id: str, started_at:
                 await resources.stress.finish_search(
                     task_id, started_at=started_at, status=CounterexampleStatus.FAILED, counterexample=None
                 )
-                await _publish_final_once(
-                    resources, await resources.submissions.get(task_id, consistent=True)
-                )
+                await publish_final_once(resources, await resources.submissions.get(task_id, consistent=True))
             else:
                 await stress_task.give_up(resources, task_id, f"Internal error: {type(exc).__name__}")
             return CounterexampleStatus.FAILED

@@ -4,6 +4,13 @@ results themselves) and a problem's progressive hints (admin-made, user-read).
 A submission's hints are made once: a second request reads them back (no
 model call, no quota). Nothing is counted when there is nothing to hint
 (accepted) or the hints exist; the quota unit is given back if making them fails.
+
+Hints quote the counterexample search's result when there is one, so hints asked for
+while a search runs are stored as *provisional*: served (free) while it runs, and
+replaced by the first request after it ends (free too: the caller paid for hints once),
+whose hints are final. Final hints are stored only if the search is still in the state
+they were made from (``HintRepository.save_submission_hints``); otherwise that answer
+carries them without storing them.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from algoitny.ai import AiBadAnswer, AiCallFailed, HintList, ProblemHintLevels, 
 from algoitny.ai.prompts import HINT_SYSTEM, problem_hints_prompt, submission_hints_prompt
 from algoitny.domain import (
     Caller,
+    CounterexampleStatus,
     Problem,
     ProblemHints,
     Role,
@@ -47,6 +55,7 @@ class HintsOutcome:
     source: str | None  # "ai", "results", or None when there is nothing to hint
     cached: bool
     usage: Usage | None = None
+    provisional: bool = False  # made while a counterexample search runs (see the module docstring)
 
 
 async def submission_hints(resources: Resources, caller: Caller, submission: Submission) -> HintsOutcome:
@@ -59,26 +68,41 @@ async def submission_hints(resources: Resources, caller: Caller, submission: Sub
     if submission.verdict == "AC":
         return HintsOutcome([], None, cached=False)
     stored = await resources.hints.get_submission_hints(submission.submission_id)
-    if stored is not None:
-        return HintsOutcome(stored.hints, stored.source, cached=True)
-    usage = await quota.consume(resources.usage, caller, quota.HINT, resources.settings.quota)
+    searching = submission.counterexample_status == CounterexampleStatus.SEARCHING
+    if stored is not None and (not stored.provisional or searching):
+        return HintsOutcome(stored.hints, stored.source, cached=True, provisional=stored.provisional)
+    # Replacing provisional hints once their search ended is free: the caller paid for hints.
+    usage = None
+    if stored is None:
+        usage = await quota.consume(resources.usage, caller, quota.HINT, resources.settings.quota)
     try:
-        made = await _make_hints(resources, submission)
-        if not await resources.hints.save_submission_hints(submission.submission_id, made):
-            # Another request made them first: theirs stand, this one costs nothing.
-            await quota.refund(resources.usage, caller, quota.HINT)
+        made, seen = await _make_hints(resources, submission)
+        saved = await resources.hints.save_submission_hints(
+            submission.submission_id,
+            made,
+            search_seen=(seen.counterexample_status, seen.counterexample_started_at),
+        )
+        if not saved:
             stored = await resources.hints.get_submission_hints(submission.submission_id)
-            theirs = stored or made
-            return HintsOutcome(theirs.hints, theirs.source, cached=True)
+            if stored is not None and not stored.provisional:
+                # Another request made final ones first: theirs stand, this one costs nothing.
+                if usage is not None:
+                    await quota.refund(resources.usage, caller, quota.HINT)
+                return HintsOutcome(stored.hints, stored.source, cached=True)
+            # A search started or ended while they were made: they stand for this answer only.
     except BaseException:
-        await quota.refund(resources.usage, caller, quota.HINT)
+        if usage is not None:
+            await quota.refund(resources.usage, caller, quota.HINT)
         raise
     await resources.stats.count("hints")
-    return HintsOutcome(made.hints, made.source, cached=False, usage=usage)
+    return HintsOutcome(made.hints, made.source, cached=False, usage=usage, provisional=made.provisional)
 
 
-async def _make_hints(resources: Resources, submission: Submission) -> SubmissionHints:
+async def _make_hints(resources: Resources, submission: Submission) -> tuple[SubmissionHints, Submission]:
+    """The hints, and the submission as they saw it (its counterexample search's state)."""
     found = await resources.submissions.get_with_results(submission.submission_id)
+    seen = found.submission
+    provisional = seen.counterexample_status == CounterexampleStatus.SEARCHING
     failures = sorted((r for r in found.results if not r.passed), key=lambda r: r.index)
     try:
         problem: Problem | None = await resources.problems.get(
@@ -88,13 +112,14 @@ async def _make_hints(resources: Resources, submission: Submission) -> Submissio
         problem = None
     if resources.ai is not None and problem is not None:
         detailed: list[TestRecord] = [r for r in failures if r.input_excerpt is not None][:PROMPT_FAILURES]
-        prompt = submission_hints_prompt(problem, found.submission, detailed)
+        prompt = submission_hints_prompt(problem, seen, detailed)
         try:
             answer = await resources.ai.generate(Task.HINTS, prompt, HintList, system=HINT_SYSTEM)
-            return SubmissionHints(answer.value.hints, "ai", tokens=answer.usage.total_tokens)
+            tokens = answer.usage.total_tokens
+            return SubmissionHints(answer.value.hints, "ai", tokens=tokens, provisional=provisional), seen
         except (AiCallFailed, AiBadAnswer) as exc:
             log.warning("hints for %s fall back to the results: %s", submission.submission_id, exc)
-    return SubmissionHints(results_hints(found.submission, failures, problem), "results")
+    return SubmissionHints(results_hints(seen, failures, problem), "results", provisional=provisional), seen
 
 
 async def generate_problem_hints(resources: Resources, *, platform: str, identifier: str) -> ProblemHints:

@@ -27,6 +27,20 @@ def typed_key(key: dict[str, str]) -> Item:
     return {name: {"S": value} for name, value in key.items()}
 
 
+def condition_failed(exc: ClientError) -> bool:
+    """Whether a write was refused by its ``ConditionExpression``: a single write's
+    ``ConditionalCheckFailedException``, or a transaction cancelled by the condition of its
+    first operation (the guarded item goes first). Any other error is the caller's to raise."""
+    error = exc.response.get("Error", {})
+    if error.get("Code") == "ConditionalCheckFailedException":
+        return True
+    reasons = exc.response.get("CancellationReasons") or [{}]
+    return (
+        error.get("Code") == "TransactionCanceledException"
+        and reasons[0].get("Code") == "ConditionalCheckFailed"
+    )
+
+
 def _chunks(seq: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
@@ -51,7 +65,7 @@ class Table:
         try:
             await self.put(item, ConditionExpression="attribute_not_exists(PK)")
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if condition_failed(exc):
                 raise DuplicateId() from None
             raise
 

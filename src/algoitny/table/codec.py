@@ -232,6 +232,10 @@ COUNTEREXAMPLE = EntityCodec(
 )
 
 # A problem's stress setup (table/stress.py): its own item, never read with the problem.
+# A search that is running (or queued): one item per search, in one partition, so workers
+# find the searches whose job was lost without a Scan (``services/search_recovery.py``).
+RUNNING_SEARCH = EntityCodec("cxrun", {"submission_id": "sid", "started_at": "cxt"})
+
 STRESS_SETUP = EntityCodec(
     "pstress",
     {
@@ -304,7 +308,7 @@ GENERATION_JOB = EntityCodec(
 
 # Written onto the submission's own item (entity ``hist``) by the hints service.
 SUBMISSION_HINTS = EntityCodec(
-    "hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat"}
+    "hist", {"hints": "hnt", "source": "hns", "tokens": "htk", "created_at": "hat", "provisional": "hpv"}
 )
 
 PROBLEM_HINTS = EntityCodec(
@@ -321,10 +325,6 @@ PROBLEM_HINTS = EntityCodec(
 
 # ``legacy_window``: the last legacy-import window added to the counter (see table/legacy_import.py).
 USAGE = EntityCodec("usage", {"action": "act", "count": "cnt", "day": "day", "legacy_window": "lgw"})
-
-USER_STATS = EntityCodec(
-    "ustats", {"user_id": "uid", "executions": "exe", "accepted": "acc", "legacy_history": "lgh"}
-)
 
 USER = EntityCodec(
     "user",

@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError
 from algoitny.domain import ProblemHints, SubmissionHints
 from algoitny.errors import SubmissionNotFound
 from algoitny.table import keys
-from algoitny.table.client import Table, typed_key
-from algoitny.table.codec import PROBLEM_HINTS, SUBMISSION_HINTS, to_dynamo
+from algoitny.table.client import Table, condition_failed, typed_key
+from algoitny.table.codec import PROBLEM_HINTS, SUBMISSION, SUBMISSION_HINTS, to_dynamo
 
 _HINT_NAMES = {f"#{short}": short for short in SUBMISSION_HINTS.names.values()}
 
@@ -32,22 +32,45 @@ class HintRepository:
         fields = SUBMISSION_HINTS.decode(item.get("Item", {}))
         return SubmissionHints(**fields) if "hints" in fields else None
 
-    async def save_submission_hints(self, submission_id: str, hints: SubmissionHints) -> bool:
-        """Stores them unless the submission already has hints: False then (first writer wins)."""
+    async def save_submission_hints(
+        self,
+        submission_id: str,
+        hints: SubmissionHints,
+        *,
+        search_seen: tuple[str | None, int | None] = (None, None),
+    ) -> bool:
+        """Stores them unless the submission already has final hints: False then (first
+        writer wins). Provisional hints replace none; final ones replace provisional ones,
+        and only while the submission's counterexample search is still as the hints saw it
+        (``search_seen``: its state and start time, None for none): hints made before a
+        search started or ended lack its result and are not stored as final."""
         hints.created_at = hints.created_at or int(time.time() * 1000)
         fields = {SUBMISSION_HINTS.short(name): value for name, value in asdict(hints).items()}
-        names = {f"#f{i}": short for i, short in enumerate(fields)}
-        values = {f":v{i}": to_dynamo(value) for i, value in enumerate(fields.values())}
+        names = {f"#{short}": short for short in fields}
+        values = {f":{short}": to_dynamo(value) for short, value in fields.items()}
+        condition = "attribute_exists(PK) AND attribute_not_exists(#hnt)"
+        if not hints.provisional:
+            status, started_at = search_seen
+            names |= {"#cxs": SUBMISSION.short("counterexample_status")}
+            names |= {"#cxt": SUBMISSION.short("counterexample_started_at")}
+            seen = "attribute_not_exists(#cxs)" if status is None else "#cxs = :cxs"
+            seen += " AND " + ("attribute_not_exists(#cxt)" if started_at is None else "#cxt = :cxt")
+            if status is not None:
+                values[":cxs"] = {"S": status}
+            if started_at is not None:
+                values[":cxt"] = {"N": str(started_at)}
+            values[":yes"] = {"BOOL": True}
+            condition = f"attribute_exists(PK) AND (attribute_not_exists(#hnt) OR #hpv = :yes) AND {seen}"
         try:
             await self.table.update(
                 keys.submission_key(submission_id),
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
-                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(#f0)",
+                UpdateExpression="SET " + ", ".join(f"#{short} = :{short}" for short in fields),
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             if await self.table.get(keys.submission_key(submission_id)) is None:
                 raise SubmissionNotFound() from exc

@@ -18,12 +18,13 @@ Items::
                     GSI3: PROBHIST#{p}#{i}#PUB / {created}#{sid} when public, else PROBHIST#{p}#{i}#OWN#{user} / {created}#{sid}
     test result     HIST#{submission_id}        RES#{index:05}
     usage counter   USAGE#{subject}             {action}#{yyyy-mm-dd}     (ttl: two days after the day ends)
-    user statistics USER#{user_id}              STATS
-    submission hints  (attributes ``hnt``/``hns``/``htk``/``hat`` of the submission's META item)
+    (dead)          USER#{user_id}              STATS                     (old user statistics: written by earlier versions, read by nothing)
+    submission hints  (attributes ``hnt``/``hns``/``htk``/``hat``/``hpv`` of the submission's META item)
     generation job  GENJOB#{job_id}             META                GENJOBS#{platform}#{ident} / {created}#{job_id}
     problem hints   PHINT#{platform}#{ident}    META
     stress setup    PSTRESS#{platform}#{ident}  META                      (admin-only; outside the problem's partition)
     counterexample  (attributes ``cxs``/``cxt``/``cxe`` of the submission's META item)
+    running search  CXRUN                       {started}#{sid}           (while ``cxs`` is searching; found by the search recovery)
     user            USER#{user_id}              PROFILE             USERS / {email}
     email pointer   EMAIL#{email}               META
     google pointer  GOOGLE#{google_sub}         META
@@ -34,7 +35,7 @@ Items::
     shard state     INDEXER                     SHARD#{shard_id}          (stream indexer: lease, checkpoint, lag)
     counted marker  COUNTED#{submission_id}     META                      (statistics: this submission was counted)
     user × problem  USERPROB#{uid}#{p}#{i}      META                      (statistics: tried, ``sol`` once solved)
-    user counts     USER#{user_id}              COUNTS                    (statistics from the stream; STATS is the judge's old item)
+    user counts     USER#{user_id}              COUNTS                    (statistics, from the stream)
     problem stats   PSTATS#{platform}#{ident}   META
     totals          PSTATS                      TOTALS                    (statistics over every submission)
 
@@ -89,14 +90,13 @@ missing here)::
     consume quota                            table  Update USAGE#{subject} ADD cnt if cnt < limit   UsageRepository.consume
     refund quota                             table  Update USAGE#{subject} ADD cnt -1               UsageRepository.refund
     get usage                                table  PK=USAGE#{subject}, SK={action}#{day}           UsageRepository.get
-    get user statistics                      table  PK=USER#{uid}, SK=STATS                         SubmissionRepository.get_user_stats
     create generation job                    table  Put GENJOB#{id}/META, not exists                GenerationJobRepository.create
     get generation job                       table  PK=GENJOB#{id}, SK=META                         GenerationJobRepository.get
     list generation jobs of a problem        GSI1   GSI1PK=GENJOBS#{p}#{i}, newest first            GenerationJobRepository.list_for_problem
     update generation job                    table  Update GENJOB# SET … if status is active        GenerationJobRepository.update
     cancel generation job                    table  Update GENJOB# status or cancel flag, if active GenerationJobRepository.request_cancel
     get submission hints                     table  PK=HIST#{sid}, SK=META (hint attributes)        HintRepository.get_submission_hints
-    save submission hints                    table  Update HIST#{sid}/META SET hnt if not exists    HintRepository.save_submission_hints
+    save submission hints                    table  Update HIST#{sid}/META SET hnt if none or hpv   HintRepository.save_submission_hints
     get problem hints                        table  PK=PHINT#{p}#{i}, SK=META                       HintRepository.get_problem_hints
     save problem hints                       table  Put PHINT#{p}#{i}/META                          HintRepository.save_problem_hints
     get user                                 table  PK=USER#{uid}, SK=PROFILE                       UserRepository.get
@@ -123,16 +123,15 @@ missing here)::
     list applied migrations                  table  PK=MIGRATION                                    MigrationLog.applied
     get stress setup                         table  PK=PSTRESS#{p}#{i}, SK=META                     StressRepository.get_setup
     save stress setup                        table  Put PSTRESS#{p}#{i}/META (if absent: generation) StressRepository.save_setup
-    start counterexample search              table  Update HIST#{sid}/META SET cxs if none running  StressRepository.start_search
-    store counterexample                     table  Update HIST#{sid}/META SET cxe if this search   StressRepository.finish_search
+    start counterexample search              table  Put CXRUN; Update META SET cxs if none running StressRepository.start_search
+    store counterexample                     table  Update META SET cxe if this search; del CXRUN   StressRepository.finish_search
+    list running searches started before     table  PK=CXRUN, SK < {started}                        StressRepository.list_running_searches
+    forget running search                    table  Delete CXRUN/{started}#{sid}                    StressRepository.forget_running_search
     get import checkpoint                    table  PK=IMPORT#{entity}, SK=CHECKPOINT               LegacyImportRepository.get_checkpoint
     save import checkpoint                   table  Put IMPORT#{entity}/CHECKPOINT                  LegacyImportRepository.save_checkpoint
     import problem                           table  TransactWrite META+PROBID#, not exists, +TAG#   LegacyImportRepository.create_problem
     import submission                        table  Put HIST# if not exists                         LegacyImportRepository.create_submission
     import submissions                       table  TransactWrite ≤100 HIST# puts if not exists     LegacyImportRepository.create_submissions
-    count imported submissions of owners     table  TransactWrite ≤100 STATS# updates if lgh below  LegacyImportRepository.add_owners_stats
-    import submission with stats             table  TransactWrite HIST# not exists + STATS counts   LegacyImportRepository.create_submission_with_stats
-    count imported submissions               table  Update STATS# ADD counts if lgh as read         LegacyImportRepository.add_owner_stats
     reorder imported test cases              table  Query TC# heads, Update their positions         LegacyImportRepository.reorder_test_cases
     import test results                      table  BatchWrite RES# items of many submissions       LegacyImportRepository.save_results
     import usage counter                     table  Update USAGE# ADD cnt if lgw < window           LegacyImportRepository.add_usage
@@ -227,7 +226,6 @@ USER_HISTORY_PREFIX = "USERHIST#"
 PUBLIC_HISTORY = "PUBHIST"
 USAGE_PREFIX = "USAGE#"
 USER_PREFIX = "USER#"
-STATS = "STATS"
 
 
 def submission_pk(submission_id: str) -> str:
@@ -292,16 +290,19 @@ def problem_hints_key(platform: str, identifier: str) -> Key:
     return {"PK": f"{PROBLEM_HINTS_PREFIX}{platform}#{identifier}", "SK": META}
 
 
+RUNNING_SEARCHES = "CXRUN"
+
+
+def running_search_key(submission_id: str, started_at: int) -> Key:
+    return {"PK": RUNNING_SEARCHES, "SK": f"{started_at:013d}#{submission_id}"}
+
+
 def stress_setup_key(platform: str, identifier: str) -> Key:
     return {"PK": f"PSTRESS#{platform}#{identifier}", "SK": META}
 
 
 def usage_key(subject: str, action: str, day: str) -> Key:
     return {"PK": f"{USAGE_PREFIX}{subject}", "SK": f"{action}#{day}"}
-
-
-def user_stats_key(user_id: str) -> Key:
-    return {"PK": f"{USER_PREFIX}{user_id}", "SK": STATS}
 
 
 USERS = "USERS"

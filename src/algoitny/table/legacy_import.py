@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import random
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,7 +19,7 @@ from botocore.exceptions import ClientError
 from algoitny.domain import Problem, Submission, TestRecord
 from algoitny.errors import ServiceUnavailable
 from algoitny.table import keys, payloads
-from algoitny.table.client import BATCH_WRITE_MAX, TRANSACT_MAX, Item, Table, typed_key
+from algoitny.table.client import BATCH_WRITE_MAX, TRANSACT_MAX, Item, Table, condition_failed
 from algoitny.table.codec import (
     DAILY_STATS,
     ENTITY_TYPE,
@@ -32,38 +31,14 @@ from algoitny.table.codec import (
     SUBMISSION_HINTS,
     TEST_CASE,
     USAGE,
-    USER_STATS,
     from_dynamo,
 )
 from algoitny.table.submissions import encode_result
 
 _TTL_GRACE_S = 2 * 86400
-_STATS_ATTEMPTS = 5
 _CONFLICT_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 # Legacy daily totals live on one shard of the day; readers sum every shard.
 LEGACY_STATS_SHARD = 0
-
-
-@dataclass
-class OwnerStats:
-    """What some submissions add to their owner's statistics (the judge's counters)."""
-
-    executions: int = 0
-    accepted: int = 0
-    languages: Counter[str] = field(default_factory=Counter)
-    platforms: Counter[str] = field(default_factory=Counter)
-    tried: set[str] = field(default_factory=set)
-    solved: set[str] = field(default_factory=set)
-
-    def add(self, submission: Submission) -> None:
-        problem = f"{submission.platform}#{submission.identifier}"
-        self.executions += 1
-        self.languages[submission.language] += 1
-        self.platforms[submission.platform] += 1
-        self.tried.add(problem)
-        if submission.verdict == "AC":
-            self.accepted += 1
-            self.solved.add(problem)
 
 
 def _groups(sizes: list[int], *, budget: int = 3_000_000) -> list[list[int]]:
@@ -77,14 +52,6 @@ def _groups(sizes: list[int], *, budget: int = 3_000_000) -> list[list[int]]:
         groups[-1].append(index)
         total += size
     return groups
-
-
-def _conditional_failed(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code")
-    if code == "ConditionalCheckFailedException":
-        return True
-    reasons = exc.response.get("CancellationReasons", [])
-    return code == "TransactionCanceledException" and reasons[0].get("Code") == "ConditionalCheckFailed"
 
 
 class LegacyImportRepository:
@@ -144,21 +111,21 @@ class LegacyImportRepository:
         try:
             await self.table.transact_write(operations)
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
 
     async def create_submission(self, submission: Submission, hints: list[str] | None) -> bool:
         """Puts a finished submission unless it is there; False if it was (nothing written).
-        Its owner's statistics are counted per batch by ``add_owner_stats``; problem execution
-        counts are not touched (they come from the old row)."""
+        Statistics are the stream indexer's (its INSERT record counts it once); problem
+        execution counts are not touched (they come from the old row)."""
         try:
             await self.table.put(
                 self._submission_item(submission, hints), ConditionExpression="attribute_not_exists(PK)"
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -211,30 +178,6 @@ class LegacyImportRepository:
             pending = {i: op for i, op in pending.items() if i not in lost}
         return failed
 
-    async def create_submission_with_stats(self, submission: Submission, hints: list[str] | None) -> bool:
-        """The first implementation, one transaction per submission (put + its owner's counts).
-        Kept only for ``benchmarks/legacy_import.py``'s side-by-side comparison: with few users,
-        concurrent transactions of a batch collide on the same statistics item."""
-        stats = OwnerStats()
-        stats.add(submission)
-        update = self._stats_update(submission.user_id, stats, condition=None, values={})
-        operations: list[Item] = [
-            {
-                "Put": {
-                    "Item": self._submission_item(submission, hints),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {"Update": update},
-        ]
-        try:
-            await self.table.transact_write(operations)
-        except ClientError as exc:
-            if _conditional_failed(exc):
-                return False
-            raise
-        return True
-
     @staticmethod
     def _submission_item(submission: Submission, hints: list[str] | None) -> Item:
         sid = submission.submission_id
@@ -255,97 +198,6 @@ class LegacyImportRepository:
             )
             item |= {name: value for name, value in hint_item.items() if name != ENTITY_TYPE}
         return item
-
-    async def add_owners_stats(self, owners: dict[str, list[tuple[int, Submission]]]) -> None:
-        """``add_owner_stats`` for many owners, up to 100 updates a transaction. Each update's
-        first try assumes none of its rows is counted yet (``lgh`` below them); an owner whose
-        condition fails (a batch redone after a kill) goes through ``add_owner_stats``."""
-        updates: dict[int, Item] = {}
-        names = list(owners)
-        for index, user_id in enumerate(names):
-            counted = owners[user_id]
-            updates[index] = {"Update": self._owner_update(user_id, counted, seen=None)}
-        retry: set[int] = set()
-        for group in _groups([1] * len(names)):
-            retry |= await self._transact_each({i: updates[i] for i in group})
-        for index in sorted(retry):
-            await self.add_owner_stats(names[index], owners[names[index]])
-
-    async def add_owner_stats(self, user_id: str, counted: list[tuple[int, Submission]]) -> int:
-        """Counts one owner's imported submissions of a batch, ``(legacy id, submission)`` in
-        id order, in their statistics with one update; returns how many were counted.
-
-        Exactly once whatever the batch boundaries of earlier (killed) runs: the item keeps
-        ``lgh``, the largest legacy id counted, and an update only adds the submissions above
-        it, conditioned on ``lgh`` being what it read. Rows of a user are counted in id order,
-        so every id up to ``lgh`` is in."""
-        seen: int | None = None
-        for _ in range(_STATS_ATTEMPTS):
-            pending = [(lid, s) for lid, s in counted if seen is None or lid > seen]
-            if not pending:
-                return 0
-            update = self._owner_update(user_id, pending, seen=seen)
-            try:
-                await self.table.update(
-                    keys.user_stats_key(user_id),
-                    **{name: value for name, value in update.items() if name != "Key"},
-                )
-                return len(pending)
-            except ClientError as exc:
-                if not _conditional_failed(exc):
-                    raise
-            item = await self.table.get(keys.user_stats_key(user_id), consistent=True)
-            marker = USER_STATS.short("legacy_history")
-            seen = int(item[marker]["N"]) if item and marker in item else 0
-        raise RuntimeError(f"statistics of {user_id} kept changing under the importer")
-
-    def _owner_update(self, user_id: str, pending: list[tuple[int, Submission]], *, seen: int | None) -> Item:
-        """The update counting ``pending`` (legacy id order) and moving ``lgh`` to the last;
-        conditioned on ``lgh`` being ``seen``, or (``seen`` None) below the first."""
-        stats = OwnerStats()
-        for _, submission in pending:
-            stats.add(submission)
-        if seen is None:
-            condition = "attribute_not_exists(#lgh) OR #lgh < :first"
-            values = {":first": {"N": str(pending[0][0])}}
-        else:
-            condition, values = "#lgh = :seen", {":seen": {"N": str(seen)}}
-        update = self._stats_update(user_id, stats, condition=condition, values=values)
-        update["UpdateExpression"] += ", #lgh = :last"
-        update["ExpressionAttributeNames"]["#lgh"] = USER_STATS.short("legacy_history")
-        update["ExpressionAttributeValues"][":last"] = {"N": str(pending[-1][0])}
-        return update
-
-    @staticmethod
-    def _stats_update(
-        user_id: str, stats: OwnerStats, *, condition: str | None, values: dict[str, Any]
-    ) -> dict[str, Any]:
-        """The ``Update`` adding ``stats`` to the owner's statistics item (the judge's fields)."""
-        added = {
-            USER_STATS.short("executions"): stats.executions,
-            USER_STATS.short("accepted"): stats.accepted,
-        }
-        added |= {f"lng:{language}": n for language, n in stats.languages.items()}
-        added |= {f"plt:{platform}": n for platform, n in stats.platforms.items()}
-        names = {f"#s{i}": name for i, name in enumerate(added)} | {"#tried": "tried", "#tp": "tp"}
-        values = values | {f":s{i}": {"N": str(n)} for i, n in enumerate(added.values())}
-        expression = "ADD " + ", ".join(f"#s{i} :s{i}" for i in range(len(added))) + ", #tried :tried"
-        values[":tried"] = {"SS": sorted(stats.tried)}
-        if stats.solved:
-            expression += ", #solved :solved"
-            names["#solved"] = "solved"
-            values[":solved"] = {"SS": sorted(stats.solved)}
-        names["#uid"] = USER_STATS.short("user_id")
-        values |= {":tp": {"S": USER_STATS.entity_type}, ":uid": {"S": user_id}}
-        update: dict[str, Any] = {
-            "Key": typed_key(keys.user_stats_key(user_id)),
-            "UpdateExpression": expression + " SET #tp = :tp, #uid = :uid",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-        if condition:
-            update["ConditionExpression"] = condition
-        return update
 
     async def reorder_test_cases(self, platform: str, identifier: str, ordered: list[str]) -> int:
         """Gives the problem's test cases listed in ``ordered`` (ids, in the order wanted) the
@@ -423,7 +275,7 @@ class LegacyImportRepository:
                 },
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -449,7 +301,7 @@ class LegacyImportRepository:
                 | {":tp": {"S": DAILY_STATS.entity_type}, ":day": {"S": day}, ":w": {"N": str(window)}},
             )
         except ClientError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from algoitny.table import keys
-from algoitny.table.client import Table
+from algoitny.table.client import Table, condition_failed
 from algoitny.table.codec import SHARD_STATE
 
 
@@ -36,10 +36,6 @@ class ShardState:
 
     def leased(self, at_ms: int) -> bool:
         return self.owner is not None and self.lease_expires_at > at_ms
-
-
-def _failed_condition(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class ShardStateRepository:
@@ -83,7 +79,7 @@ class ShardStateRepository:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 return None
             raise
         return ShardState(**SHARD_STATE.decode(item))
@@ -134,7 +130,7 @@ class ShardStateRepository:
                 ExpressionAttributeValues=values,
             )
         except ClientError as exc:
-            if _failed_condition(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True

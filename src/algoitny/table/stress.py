@@ -10,6 +10,13 @@ A submission's search lives on its own ``META`` item (``cxs`` state, ``cxt`` sta
 ``cxe`` result): starting is conditional (one search at a time, so a rerun or a second
 request never starts a second one), and storing the result is conditional on the search
 still being the running one and having no result, so a rerun never stores a second.
+
+Each search also has a *running-search* item, ``CXRUN``/``{started}#{submission}``, put
+before the search is marked running and deleted once its outcome is stored (or it was
+superseded): every "searching" submission has one, so the search recovery
+(``services/search_recovery.py``) finds the searches whose arq job was lost with one Query,
+oldest first. A crash between the two writes leaves an item without its search; the
+recovery deletes it.
 """
 
 from __future__ import annotations
@@ -23,22 +30,16 @@ from botocore.exceptions import ClientError
 from algoitny.domain import CounterexampleStatus, SubmissionStatus
 from algoitny.errors import SubmissionNotFound
 from algoitny.table import keys
-from algoitny.table.client import Table
-from algoitny.table.codec import COUNTEREXAMPLE, STRESS_SETUP, SUBMISSION, to_dynamo
+from algoitny.table.client import Table, condition_failed
+from algoitny.table.codec import COUNTEREXAMPLE, RUNNING_SEARCH, STRESS_SETUP, SUBMISSION, to_dynamo
 
 if TYPE_CHECKING:  # the stress package imports the executor (pyseccomp): `algoitny --help`
     # and the rest of the table must load without it (tests/unit/test_scripts.py)
     from algoitny.stress.engine import Counterexample, StressSetup
 
-_CONDITION_FAILED = "ConditionalCheckFailedException"
-
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _condition_failed(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == _CONDITION_FAILED
 
 
 class StressRepository:
@@ -76,7 +77,7 @@ class StressRepository:
                 item, **({} if replace else {"ConditionExpression": "attribute_not_exists(PK)"})
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -88,6 +89,9 @@ class StressRepository:
         A search whose start is older than ``stale_before_ms`` counts as lost (its job is
         gone): it may be started again."""
         now = _now_ms()
+        running = keys.running_search_key(submission_id, now)
+        fields = {"submission_id": submission_id, "started_at": now}
+        await self.table.put(RUNNING_SEARCH.encode(fields, running))
         names = {
             "#sts": SUBMISSION.short("status"),
             "#cxs": SUBMISSION.short("counterexample_status"),
@@ -113,9 +117,12 @@ class StressRepository:
                 },
             )
         except ClientError as exc:
-            if not _condition_failed(exc):
+            if not condition_failed(exc):
                 raise
-            if await self.table.get(keys.submission_key(submission_id)) is None:
+            current = await self.table.get(keys.submission_key(submission_id), consistent=True)
+            if current is None or SUBMISSION.decode(current).get("counterexample_started_at") != now:
+                await self.table.delete(running)  # (kept if a search started in the same ms won)
+            if current is None:
                 raise SubmissionNotFound() from exc
             return None
         return now
@@ -153,8 +160,26 @@ class StressRepository:
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
+            stored = True
         except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
-        return True
+            if not condition_failed(exc):
+                raise
+            stored = False  # stored already, or superseded: this search runs no more either way
+        await self.forget_running_search(submission_id, started_at)
+        return stored
+
+    async def list_running_searches(self, *, started_before_ms: int) -> list[tuple[str, int]]:
+        """``(submission, start)`` of every running-search item older than the bound, oldest first."""
+        bound = keys.running_search_key("", started_before_ms)
+        found = []
+        async for item in self.table.query_all(
+            KeyConditionExpression="PK = :pk AND SK < :bound",
+            ExpressionAttributeValues={":pk": {"S": bound["PK"]}, ":bound": {"S": bound["SK"]}},
+            ConsistentRead=True,
+        ):
+            fields = RUNNING_SEARCH.decode(item)
+            found.append((fields["submission_id"], fields["started_at"]))
+        return found
+
+    async def forget_running_search(self, submission_id: str, started_at: int) -> None:
+        await self.table.delete(keys.running_search_key(submission_id, started_at))

@@ -6,8 +6,7 @@ submission with thousands of tests and long outputs never outgrows an item,
 and the detail page is one Query. Finishing is one transaction that also
 counts the problem's executions, conditioned on the submission not being
 finished yet, so a rerun of the job counts nothing twice. User statistics are
-kept by the stream indexer from the finished submission (docs/indexer.md);
-``get_user_stats`` reads the old item the legacy importer still writes.
+kept by the stream indexer from the finished submission (docs/indexer.md).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from algoitny.domain import Page, Submission, SubmissionStatus, SubmissionWithRe
 from algoitny.errors import InvalidCursor, NotFound, SubmissionNotFound
 from algoitny.table import keys
 from algoitny.table.client import Item, Table, typed_key
-from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD, from_dynamo
+from algoitny.table.codec import COUNTEREXAMPLE, PROBLEM, SUBMISSION, TEST_RECORD
 from algoitny.table.cursor import CursorCodec, query_page
 
 
@@ -171,12 +170,6 @@ class SubmissionRepository:
                 return False
             raise
         return True
-
-    async def get_user_stats(self, user_id: str) -> dict[str, Any]:
-        item = await self.table.get(keys.user_stats_key(user_id))
-        if item is None:
-            return {}
-        return {name: from_dynamo(value) for name, value in item.items() if name not in ("PK", "SK", "tp")}
 
     async def list_mine(self, user_id: str, *, limit: int, cursor: str | None) -> Page:
         return await self._list(keys.GSI1, f"{keys.USER_HISTORY_PREFIX}{user_id}", limit, cursor)

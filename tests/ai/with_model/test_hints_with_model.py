@@ -42,6 +42,7 @@ async def test_prompt_carries_code_failing_tests_and_the_hidden_reference(client
         "hints": HINTS["hints"],
         "source": "ai",
         "cached": False,
+        "provisional": False,
         "current_count": 1,
         "limit": first.json()["limit"],
     }

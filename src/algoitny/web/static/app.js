@@ -634,6 +634,11 @@ class SubmissionView {
           try {
             const hints = await api.post(`/api/submissions/${this.id}/hints`, {});
             this.hints.replaceChildren(h("h2", {}, "Hints"), h("ol", {}, hints.hints.map((hint) => h("li", {}, hint))));
+            if (hints.provisional) {
+              // Made while the counterexample search runs: asking again after it ends is free.
+              this.hints.append(h("p", {}, "The search for a small failing input is still running: ask again when it ends for hints that use it."), button);
+              button.disabled = false;
+            }
           } catch (error) {
             this.hints.replaceChildren(errorBox(error));
             button.disabled = false;
