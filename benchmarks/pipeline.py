@@ -46,6 +46,7 @@ import json
 import math
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +62,7 @@ from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
 
+REPO = Path(__file__).resolve().parents[1]
 ADMIN_TOKEN = "bench-admin"
 TABLE = "bench"
 TESTS = 10
@@ -310,34 +312,83 @@ C_SOLUTION = (
 )
 
 
-async def c_throughput(args: argparse.Namespace, logs: Path) -> dict:
+def c_source(n: int) -> str:
+    """The n-th submission's source: the same program, a different text (nothing is a repeat)."""
+    return f"/* submission {n} */\n{C_SOLUTION}"
+
+
+async def follow_c(client: tuple[aiohttp.ClientSession, str], n: int, test_count: int) -> dict[str, float]:
+    http, ws_base = client
+    return await submit_and_follow(
+        http, ws_base, problem=C_PROBLEM, language="c", code=c_source(n), test_count=test_count
+    )
+
+
+async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -> dict:
     """Submissions per minute, one client, one worker, a 50-test C problem: warm and cold.
 
-    The same service is started twice, once with ``ALGOITNY_EXECUTOR_WARM=1`` and once
-    with ``=0``; each does a warm-up submission, then ``--c-submissions`` back to back.
+    For each path (``ALGOITNY_EXECUTOR_WARM=1``, ``=0``) the service is started once per
+    code version (this tree; with ``--compare-ref``, that revision too, both up at once);
+    each does a warm-up submission, then ``--c-submissions`` back to back, the versions
+    taking turns submission by submission so that both see the same machine. Every
+    source differs from the others (a numbered comment): nothing is a repeat.
     """
     out: dict = {}
-    for path, flag in (("warm", "1"), ("cold", "0")):
-        async with service(logs / path, {"ALGOITNY_EXECUTOR_WARM": flag}) as (base, ws_base, _):
-            admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-            async with aiohttp.ClientSession(base, headers=admin) as http:
-                await create_problem(http, C_PROBLEM, args.c_tests)
-                await ready(http)
-            follow = {"problem": C_PROBLEM, "language": "c", "code": C_SOLUTION, "test_count": args.c_tests}
-            async with aiohttp.ClientSession(base) as http:
-                await submit_and_follow(http, ws_base, **follow)
-                started = time.perf_counter()
-                done = [await submit_and_follow(http, ws_base, **follow) for _ in range(args.c_submissions)]
-                elapsed = time.perf_counter() - started
-        out[f"c{args.c_tests}_{path}_per_min"] = round(args.c_submissions / elapsed * 60, 1)
-        for stage in ("compiled", "test", "done"):  # where the time goes: compile, then the tests
-            out[f"c{args.c_tests}_{path}_{stage}_p50_ms"] = ms(percentile([d[stage] for d in done], 50))
-        print(f"{args.c_tests}-test C, {path}: {out[f'c{args.c_tests}_{path}_per_min']} submissions/min")
-    out[f"c{args.c_tests}_warm_over_cold"] = round(
-        out[f"c{args.c_tests}_warm_per_min"] / out[f"c{args.c_tests}_cold_per_min"], 2
-    )
+    versions = {"new": None} if ref is None else {"ref": ref, "new": None}
+    counter = iter(range(1_000_000))
+    for path in args.c_paths:
+        flag = "1" if path == "warm" else "0"
+        async with contextlib.AsyncExitStack() as stack:
+            clients = {}
+            for version, source in versions.items():
+                env = {"ALGOITNY_EXECUTOR_WARM": flag}
+                if source is not None:
+                    env["PYTHONPATH"] = str(source / "src")
+                (logs / path / version).mkdir(parents=True)
+                base, ws_base, _ = await stack.enter_async_context(service(logs / path / version, env))
+                admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+                async with aiohttp.ClientSession(base, headers=admin) as http:
+                    await create_problem(http, C_PROBLEM, args.c_tests)
+                    await ready(http)
+                http = await stack.enter_async_context(aiohttp.ClientSession(base))
+                clients[version] = (http, ws_base)
+
+            done: dict[str, list[dict[str, float]]] = {version: [] for version in versions}
+            elapsed = dict.fromkeys(versions, 0.0)
+            for version in versions:
+                await follow_c(clients[version], next(counter), args.c_tests)  # warm-up, not counted
+            for _ in range(args.c_submissions):
+                for version in versions:
+                    started = time.perf_counter()
+                    done[version].append(await follow_c(clients[version], next(counter), args.c_tests))
+                    elapsed[version] += time.perf_counter() - started
+        for version in versions:
+            prefix = f"c{args.c_tests}_{path}" + ("" if version == "new" else "_ref")
+            out[f"{prefix}_per_min"] = round(args.c_submissions / elapsed[version] * 60, 1)
+            for stage in STAGES[1:]:  # where the time goes: p50 of when each event first came
+                out[f"{prefix}_{stage}_p50_ms"] = ms(percentile([d[stage] for d in done[version]], 50))
+            print(f"{args.c_tests}-test C, {path}, {version}: {out[f'{prefix}_per_min']} submissions/min")
+    if {"warm", "cold"} <= set(args.c_paths):
+        out[f"c{args.c_tests}_warm_over_cold"] = round(
+            out[f"c{args.c_tests}_warm_per_min"] / out[f"c{args.c_tests}_cold_per_min"], 2
+        )
+    if ref is not None:
+        for path in args.c_paths:
+            prefix = f"c{args.c_tests}_{path}"
+            out[f"{prefix}_new_over_ref"] = round(out[f"{prefix}_per_min"] / out[f"{prefix}_ref_per_min"], 2)
     out["load_1m"] = round(os.getloadavg()[0], 2)
     return out
+
+
+@contextlib.contextmanager
+def checkout(rev: str):
+    """``rev`` in a temporary detached worktree (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="algoitny-pipeline-ref-"))
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(folder), rev], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(folder)], check=False)
 
 
 def figures(result: dict) -> dict:
@@ -422,11 +473,18 @@ if __name__ == "__main__":
     )
     parser.add_argument("--c-tests", type=int, default=50)
     parser.add_argument("--c-submissions", type=int, default=10)
+    parser.add_argument(
+        "--c-paths",
+        default="warm,cold",
+        type=lambda s: s.split(","),
+        help="of --c-throughput: warm, cold or both",
+    )
+    parser.add_argument("--compare-ref", help="of --c-throughput: also run this git revision, side by side")
     parsed = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="algoitny-pipeline-") as logs:
         if parsed.c_throughput:
-            for path in ("warm", "cold"):
-                (Path(logs) / path).mkdir()
-            print(json.dumps(asyncio.run(c_throughput(parsed, Path(logs)))))
+            with contextlib.ExitStack() as stack:
+                ref = stack.enter_context(checkout(parsed.compare_ref)) if parsed.compare_ref else None
+                print(json.dumps(asyncio.run(c_throughput(parsed, Path(logs), ref))))
         else:
             report(figures(asyncio.run(main(parsed, Path(logs)))))
