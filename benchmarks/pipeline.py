@@ -63,6 +63,7 @@ from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
 
 REPO = Path(__file__).resolve().parents[1]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ADMIN_TOKEN = "bench-admin"
 TABLE = "bench"
 TESTS = 10
@@ -237,7 +238,7 @@ async def create_problem(
 
 @contextlib.asynccontextmanager
 async def service(logs: Path, extra_env: dict[str, str] | None = None):
-    """DynamoDB Local, redis-server, the API and one worker; yields (base, ws_base, proxy)."""
+    """DynamoDB Local, redis-server, the API and one worker; yields (base, ws_base, proxy, children)."""
     dynamodb_port, redis_port, proxy_port, api_port = free_port(), free_port(), free_port(), free_port()
     endpoint, proxied = f"http://127.0.0.1:{dynamodb_port}", f"http://127.0.0.1:{proxy_port}"
     env = {
@@ -269,7 +270,7 @@ async def service(logs: Path, extra_env: dict[str, str] | None = None):
                 )
             )
         await wait_listening(children[-1], api_port)
-        yield f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}", proxy
+        yield f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}", proxy, children
         failed = [child.name for child in children if not child.running]
         assert not failed, f"died during the run: {failed}"
     except BaseException:
@@ -292,7 +293,7 @@ async def ready(http: aiohttp.ClientSession) -> None:
 
 
 async def main(args: argparse.Namespace, logs: Path) -> dict:
-    async with service(logs) as (base, ws_base, proxy):
+    async with service(logs) as (base, ws_base, proxy, _):
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with aiohttp.ClientSession(base, headers=admin) as http:
             await create_problem(http)
@@ -340,12 +341,16 @@ async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -
         flag = "1" if path == "warm" else "0"
         async with contextlib.AsyncExitStack() as stack:
             clients = {}
+            pids: dict[str, dict[str, int]] = {}
             for version, source in versions.items():
                 env = {"ALGOITNY_EXECUTOR_WARM": flag}
                 if source is not None:
                     env["PYTHONPATH"] = str(source / "src")
                 (logs / path / version).mkdir(parents=True)
-                base, ws_base, _ = await stack.enter_async_context(service(logs / path / version, env))
+                base, ws_base, _, children = await stack.enter_async_context(
+                    service(logs / path / version, env)
+                )
+                pids[version] = {child.name: child.process.pid for child in children}
                 admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
                 async with aiohttp.ClientSession(base, headers=admin) as http:
                     await create_problem(http, C_PROBLEM, args.c_tests)
@@ -355,18 +360,23 @@ async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -
 
             done: dict[str, list[dict[str, float]]] = {version: [] for version in versions}
             elapsed = dict.fromkeys(versions, 0.0)
+            cpu: dict[str, Counter[str]] = {version: Counter() for version in versions}
             for version in versions:
                 await follow_c(clients[version], next(counter), args.c_tests)  # warm-up, not counted
             for _ in range(args.c_submissions):
                 for version in versions:
-                    started = time.perf_counter()
+                    started, cpu_before = time.perf_counter(), tree_cpu_s(pids[version])
                     done[version].append(await follow_c(clients[version], next(counter), args.c_tests))
                     elapsed[version] += time.perf_counter() - started
+                    cpu[version] += tree_cpu_s(pids[version])
+                    cpu[version] -= cpu_before
         for version in versions:
             prefix = f"c{args.c_tests}_{path}" + ("" if version == "new" else "_ref")
             out[f"{prefix}_per_min"] = round(args.c_submissions / elapsed[version] * 60, 1)
             for stage in STAGES[1:]:  # where the time goes: p50 of when each event first came
                 out[f"{prefix}_{stage}_p50_ms"] = ms(percentile([d[stage] for d in done[version]], 50))
+            for name, seconds in sorted(cpu[version].items()):  # CPU per submission, by process tree
+                out[f"{prefix}_cpu_ms_{name}"] = ms(seconds / args.c_submissions)
             print(f"{args.c_tests}-test C, {path}, {version}: {out[f'{prefix}_per_min']} submissions/min")
     if {"warm", "cold"} <= set(args.c_paths):
         out[f"c{args.c_tests}_warm_over_cold"] = round(
@@ -377,6 +387,34 @@ async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -
             prefix = f"c{args.c_tests}_{path}"
             out[f"{prefix}_new_over_ref"] = round(out[f"{prefix}_per_min"] / out[f"{prefix}_ref_per_min"], 2)
     out["load_1m"] = round(os.getloadavg()[0], 2)
+    return out
+
+
+def tree_cpu_s(roots: dict[str, int]) -> Counter[str]:
+    """CPU seconds (user + system) of each root's process tree: the live processes' own and
+    what they reaped (a worker's compiles, its warm boxes' runs)."""
+    parents, times = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
+    out: Counter[str] = Counter()
+    for pid, seconds in times.items():
+        ancestor = pid
+        while ancestor > 1:
+            for name, root in roots.items():
+                if ancestor == root:
+                    out[name] += seconds
+                    break
+            else:
+                ancestor = parents.get(ancestor, 0)
+                continue
+            break
     return out
 
 
