@@ -365,7 +365,8 @@ async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -
                 await follow_c(clients[version], next(counter), args.c_tests)  # warm-up, not counted
             for _ in range(args.c_submissions):
                 for version in versions:
-                    started, cpu_before = time.perf_counter(), tree_cpu_s(pids[version])
+                    cpu_before = tree_cpu_s(pids[version])  # read outside the timed span
+                    started = time.perf_counter()
                     done[version].append(await follow_c(clients[version], next(counter), args.c_tests))
                     elapsed[version] += time.perf_counter() - started
                     cpu[version] += tree_cpu_s(pids[version])
@@ -393,7 +394,7 @@ async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -
 def tree_cpu_s(roots: dict[str, int]) -> Counter[str]:
     """CPU seconds (user + system) of each root's process tree: the live processes' own and
     what they reaped (a worker's compiles, its warm boxes' runs)."""
-    parents, times = {}, {}
+    parents, times, own = {}, {}, {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -403,6 +404,7 @@ def tree_cpu_s(roots: dict[str, int]) -> Counter[str]:
         pid = int(stat.parent.name)
         parents[pid] = int(fields[1])
         times[pid] = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
+        own[pid] = sum(int(f) for f in fields[11:13]) / CLOCK_TICKS
     out: Counter[str] = Counter()
     for pid, seconds in times.items():
         ancestor = pid
@@ -410,6 +412,8 @@ def tree_cpu_s(roots: dict[str, int]) -> Counter[str]:
             for name, root in roots.items():
                 if ancestor == root:
                     out[name] += seconds
+                    if pid == root:  # the process itself, without its children
+                        out[f"{name}_own"] += own[pid]
                     break
             else:
                 ancestor = parents.get(ancestor, 0)
