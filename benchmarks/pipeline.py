@@ -30,11 +30,16 @@ object with those figures.
     .venv/bin/python benchmarks/pipeline.py [--sequential 20] [--concurrent 20]
 
 ``--c-throughput`` measures instead (issue 14) the submissions per minute of one client
-through the whole service with one worker, each submission a C a+b judged on 50 tests,
-with warm boxes on and off (two service starts in one run, side by side); its JSON line
-holds both figures and their ratio (target ≥ 3× the cold one, ~62/min here before).
+through the whole service with one worker, each submission a C a+b judged on 50 tests
+(each source different: a numbered comment), with warm boxes on and off (two service
+starts in one run, side by side); its JSON line holds both figures and their ratio
+(target ≥ 3× ~62/min, the figure before warm boxes), the p50 of when each event first
+came, and the CPU per submission of each process tree (``_own``: the process itself).
+``--compare-ref REV`` also starts that revision's service (a temporary ``git worktree``),
+both up at once, submissions taking turns; its figures carry ``_ref``.
 
     .venv/bin/python benchmarks/pipeline.py --c-throughput [--c-tests 50] [--c-submissions 10]
+        [--c-paths warm,cold] [--compare-ref REV]
 """
 
 from __future__ import annotations
