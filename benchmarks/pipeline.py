@@ -86,6 +86,7 @@ WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWrite
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 )
+SETTLE_S = 0.5  # the daily statistics counter is written just after `done`
 STAGES = ("post", "queued", "compiling", "compiled", "test", "done")  # when each first arrived
 
 
@@ -198,6 +199,7 @@ async def run_phase(proxy: CountingProxy, submissions) -> dict:
     """Awaits one phase's submissions; returns their samples and the DynamoDB requests made meanwhile."""
     before, items_before = proxy.counts.copy(), proxy.items_written
     samples = await submissions
+    await asyncio.sleep(SETTLE_S)  # a submission's last writes may follow its `done`
     return {
         "samples": samples,
         "operations": proxy.counts - before,
@@ -305,6 +307,7 @@ async def main(args: argparse.Namespace, logs: Path) -> dict:
             await ready(http)
         async with aiohttp.ClientSession(base) as http:  # submissions are anonymous, like a visitor's
             warmup = await submit_and_follow(http, ws_base)
+            await asyncio.sleep(SETTLE_S)  # its writes after `done` are not the next phase's
             seq = await run_phase(proxy, sequential(http, ws_base, args.sequential, args.pause))
             await asyncio.sleep(args.pause)
             conc = await run_phase(proxy, concurrent(http, ws_base, args.concurrent))
