@@ -30,11 +30,16 @@ object with those figures.
     .venv/bin/python benchmarks/pipeline.py [--sequential 20] [--concurrent 20]
 
 ``--c-throughput`` measures instead (issue 14) the submissions per minute of one client
-through the whole service with one worker, each submission a C a+b judged on 50 tests,
-with warm boxes on and off (two service starts in one run, side by side); its JSON line
-holds both figures and their ratio (target ≥ 3× the cold one, ~62/min here before).
+through the whole service with one worker, each submission a C a+b judged on 50 tests
+(each source different: a numbered comment), with warm boxes on and off (two service
+starts in one run, side by side); its JSON line holds both figures and their ratio
+(target ≥ 3× ~62/min, the figure before warm boxes), the p50 of when each event first
+came, and the CPU per submission of each process tree (``_own``: the process itself).
+``--compare-ref REV`` also starts that revision's service (a temporary ``git worktree``),
+both up at once, submissions taking turns; its figures carry ``_ref``.
 
     .venv/bin/python benchmarks/pipeline.py --c-throughput [--c-tests 50] [--c-submissions 10]
+        [--c-paths warm,cold] [--compare-ref REV]
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ import json
 import math
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,6 +67,8 @@ from algoitny.migrate import migrate
 from algoitny.resources import open_dynamodb
 from algoitny.settings import TableSettings
 
+REPO = Path(__file__).resolve().parents[1]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 ADMIN_TOKEN = "bench-admin"
 TABLE = "bench"
 TESTS = 10
@@ -78,6 +86,7 @@ WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWrite
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 )
+SETTLE_S = 0.5  # the daily statistics counter is written just after `done`
 STAGES = ("post", "queued", "compiling", "compiled", "test", "done")  # when each first arrived
 
 
@@ -190,6 +199,7 @@ async def run_phase(proxy: CountingProxy, submissions) -> dict:
     """Awaits one phase's submissions; returns their samples and the DynamoDB requests made meanwhile."""
     before, items_before = proxy.counts.copy(), proxy.items_written
     samples = await submissions
+    await asyncio.sleep(SETTLE_S)  # a submission's last writes may follow its `done`
     return {
         "samples": samples,
         "operations": proxy.counts - before,
@@ -235,7 +245,7 @@ async def create_problem(
 
 @contextlib.asynccontextmanager
 async def service(logs: Path, extra_env: dict[str, str] | None = None):
-    """DynamoDB Local, redis-server, the API and one worker; yields (base, ws_base, proxy)."""
+    """DynamoDB Local, redis-server, the API and one worker; yields (base, ws_base, proxy, children)."""
     dynamodb_port, redis_port, proxy_port, api_port = free_port(), free_port(), free_port(), free_port()
     endpoint, proxied = f"http://127.0.0.1:{dynamodb_port}", f"http://127.0.0.1:{proxy_port}"
     env = {
@@ -267,7 +277,7 @@ async def service(logs: Path, extra_env: dict[str, str] | None = None):
                 )
             )
         await wait_listening(children[-1], api_port)
-        yield f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}", proxy
+        yield f"http://127.0.0.1:{api_port}", f"ws://127.0.0.1:{api_port}", proxy, children
         failed = [child.name for child in children if not child.running]
         assert not failed, f"died during the run: {failed}"
     except BaseException:
@@ -290,13 +300,14 @@ async def ready(http: aiohttp.ClientSession) -> None:
 
 
 async def main(args: argparse.Namespace, logs: Path) -> dict:
-    async with service(logs) as (base, ws_base, proxy):
+    async with service(logs) as (base, ws_base, proxy, _):
         admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
         async with aiohttp.ClientSession(base, headers=admin) as http:
             await create_problem(http)
             await ready(http)
         async with aiohttp.ClientSession(base) as http:  # submissions are anonymous, like a visitor's
             warmup = await submit_and_follow(http, ws_base)
+            await asyncio.sleep(SETTLE_S)  # its writes after `done` are not the next phase's
             seq = await run_phase(proxy, sequential(http, ws_base, args.sequential, args.pause))
             await asyncio.sleep(args.pause)
             conc = await run_phase(proxy, concurrent(http, ws_base, args.concurrent))
@@ -310,34 +321,124 @@ C_SOLUTION = (
 )
 
 
-async def c_throughput(args: argparse.Namespace, logs: Path) -> dict:
+def c_source(n: int) -> str:
+    """The n-th submission's source: the same program, a different text (nothing is a repeat)."""
+    return f"/* submission {n} */\n{C_SOLUTION}"
+
+
+async def follow_c(client: tuple[aiohttp.ClientSession, str], n: int, test_count: int) -> dict[str, float]:
+    http, ws_base = client
+    return await submit_and_follow(
+        http, ws_base, problem=C_PROBLEM, language="c", code=c_source(n), test_count=test_count
+    )
+
+
+async def c_throughput(args: argparse.Namespace, logs: Path, ref: Path | None) -> dict:
     """Submissions per minute, one client, one worker, a 50-test C problem: warm and cold.
 
-    The same service is started twice, once with ``ALGOITNY_EXECUTOR_WARM=1`` and once
-    with ``=0``; each does a warm-up submission, then ``--c-submissions`` back to back.
+    For each path (``ALGOITNY_EXECUTOR_WARM=1``, ``=0``) the service is started once per
+    code version (this tree; with ``--compare-ref``, that revision too, both up at once);
+    each does a warm-up submission, then ``--c-submissions`` back to back, the versions
+    taking turns submission by submission so that both see the same machine. Every
+    source differs from the others (a numbered comment): nothing is a repeat.
     """
     out: dict = {}
-    for path, flag in (("warm", "1"), ("cold", "0")):
-        async with service(logs / path, {"ALGOITNY_EXECUTOR_WARM": flag}) as (base, ws_base, _):
-            admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-            async with aiohttp.ClientSession(base, headers=admin) as http:
-                await create_problem(http, C_PROBLEM, args.c_tests)
-                await ready(http)
-            follow = {"problem": C_PROBLEM, "language": "c", "code": C_SOLUTION, "test_count": args.c_tests}
-            async with aiohttp.ClientSession(base) as http:
-                await submit_and_follow(http, ws_base, **follow)
-                started = time.perf_counter()
-                done = [await submit_and_follow(http, ws_base, **follow) for _ in range(args.c_submissions)]
-                elapsed = time.perf_counter() - started
-        out[f"c{args.c_tests}_{path}_per_min"] = round(args.c_submissions / elapsed * 60, 1)
-        for stage in ("compiled", "test", "done"):  # where the time goes: compile, then the tests
-            out[f"c{args.c_tests}_{path}_{stage}_p50_ms"] = ms(percentile([d[stage] for d in done], 50))
-        print(f"{args.c_tests}-test C, {path}: {out[f'c{args.c_tests}_{path}_per_min']} submissions/min")
-    out[f"c{args.c_tests}_warm_over_cold"] = round(
-        out[f"c{args.c_tests}_warm_per_min"] / out[f"c{args.c_tests}_cold_per_min"], 2
-    )
+    versions = {"new": None} if ref is None else {"ref": ref, "new": None}
+    counter = iter(range(1_000_000))
+    for path in args.c_paths:
+        flag = "1" if path == "warm" else "0"
+        async with contextlib.AsyncExitStack() as stack:
+            clients = {}
+            pids: dict[str, dict[str, int]] = {}
+            for version, source in versions.items():
+                env = {"ALGOITNY_EXECUTOR_WARM": flag}
+                if source is not None:
+                    env["PYTHONPATH"] = str(source / "src")
+                (logs / path / version).mkdir(parents=True)
+                base, ws_base, _, children = await stack.enter_async_context(
+                    service(logs / path / version, env)
+                )
+                pids[version] = {child.name: child.process.pid for child in children}
+                admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+                async with aiohttp.ClientSession(base, headers=admin) as http:
+                    await create_problem(http, C_PROBLEM, args.c_tests)
+                    await ready(http)
+                http = await stack.enter_async_context(aiohttp.ClientSession(base))
+                clients[version] = (http, ws_base)
+
+            done: dict[str, list[dict[str, float]]] = {version: [] for version in versions}
+            elapsed = dict.fromkeys(versions, 0.0)
+            cpu: dict[str, Counter[str]] = {version: Counter() for version in versions}
+            for version in versions:
+                await follow_c(clients[version], next(counter), args.c_tests)  # warm-up, not counted
+            for _ in range(args.c_submissions):
+                for version in versions:
+                    cpu_before = tree_cpu_s(pids[version])  # read outside the timed span
+                    started = time.perf_counter()
+                    done[version].append(await follow_c(clients[version], next(counter), args.c_tests))
+                    elapsed[version] += time.perf_counter() - started
+                    cpu[version] += tree_cpu_s(pids[version])
+                    cpu[version] -= cpu_before
+        for version in versions:
+            prefix = f"c{args.c_tests}_{path}" + ("" if version == "new" else "_ref")
+            out[f"{prefix}_per_min"] = round(args.c_submissions / elapsed[version] * 60, 1)
+            for stage in STAGES[1:]:  # where the time goes: p50 of when each event first came
+                out[f"{prefix}_{stage}_p50_ms"] = ms(percentile([d[stage] for d in done[version]], 50))
+            for name, seconds in sorted(cpu[version].items()):  # CPU per submission, by process tree
+                out[f"{prefix}_cpu_ms_{name}"] = ms(seconds / args.c_submissions)
+            print(f"{args.c_tests}-test C, {path}, {version}: {out[f'{prefix}_per_min']} submissions/min")
+    if {"warm", "cold"} <= set(args.c_paths):
+        out[f"c{args.c_tests}_warm_over_cold"] = round(
+            out[f"c{args.c_tests}_warm_per_min"] / out[f"c{args.c_tests}_cold_per_min"], 2
+        )
+    if ref is not None:
+        for path in args.c_paths:
+            prefix = f"c{args.c_tests}_{path}"
+            out[f"{prefix}_new_over_ref"] = round(out[f"{prefix}_per_min"] / out[f"{prefix}_ref_per_min"], 2)
     out["load_1m"] = round(os.getloadavg()[0], 2)
     return out
+
+
+def tree_cpu_s(roots: dict[str, int]) -> Counter[str]:
+    """CPU seconds (user + system) of each root's process tree: the live processes' own and
+    what they reaped (a worker's compiles, its warm boxes' runs)."""
+    parents, times, own = {}, {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
+        own[pid] = sum(int(f) for f in fields[11:13]) / CLOCK_TICKS
+    out: Counter[str] = Counter()
+    for pid, seconds in times.items():
+        ancestor = pid
+        while ancestor > 1:
+            for name, root in roots.items():
+                if ancestor == root:
+                    out[name] += seconds
+                    if pid == root:  # the process itself, without its children
+                        out[f"{name}_own"] += own[pid]
+                    break
+            else:
+                ancestor = parents.get(ancestor, 0)
+                continue
+            break
+    return out
+
+
+@contextlib.contextmanager
+def checkout(rev: str):
+    """``rev`` in a temporary detached worktree (removed afterwards)."""
+    folder = Path(tempfile.mkdtemp(prefix="algoitny-pipeline-ref-"))
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(folder), rev], check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(folder)], check=False)
 
 
 def figures(result: dict) -> dict:
@@ -422,11 +523,18 @@ if __name__ == "__main__":
     )
     parser.add_argument("--c-tests", type=int, default=50)
     parser.add_argument("--c-submissions", type=int, default=10)
+    parser.add_argument(
+        "--c-paths",
+        default="warm,cold",
+        type=lambda s: s.split(","),
+        help="of --c-throughput: warm, cold or both",
+    )
+    parser.add_argument("--compare-ref", help="of --c-throughput: also run this git revision, side by side")
     parsed = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="algoitny-pipeline-") as logs:
         if parsed.c_throughput:
-            for path in ("warm", "cold"):
-                (Path(logs) / path).mkdir()
-            print(json.dumps(asyncio.run(c_throughput(parsed, Path(logs)))))
+            with contextlib.ExitStack() as stack:
+                ref = stack.enter_context(checkout(parsed.compare_ref)) if parsed.compare_ref else None
+                print(json.dumps(asyncio.run(c_throughput(parsed, Path(logs), ref))))
         else:
             report(figures(asyncio.run(main(parsed, Path(logs)))))

@@ -9,7 +9,7 @@ client that reconnects with the last id it saw reads everything after it
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from redis.asyncio import Redis
@@ -47,14 +47,17 @@ class EventLog:
             entry_id, _ = await pipe.execute()
         return entry_id.decode()
 
-    async def publish_test(
-        self, task_id: str, index: int, result: dict[str, Any], event: dict[str, Any]
+    async def publish_tests(
+        self, task_id: str, tests: Sequence[tuple[int, dict[str, Any], dict[str, Any]]]
     ) -> None:
-        """The test's result (for a rerun) and its event, atomically."""
+        """Several tests' ``(index, result, event)`` in one MULTI: each result goes into the
+        results hash with its event, and each event is its own stream entry, in this order."""
+        results, stream = redis_keys.results(task_id), redis_keys.events(task_id)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(redis_keys.results(task_id), str(index), json.dumps(result, separators=(",", ":")))
-            pipe.expire(redis_keys.results(task_id), redis_keys.TASK_TTL_S)
-            pipe.xadd(redis_keys.events(task_id), {FIELD: json.dumps(event, separators=(",", ":"))})
+            for index, result, event in tests:
+                pipe.hset(results, str(index), json.dumps(result, separators=(",", ":")))
+                pipe.xadd(stream, {FIELD: json.dumps(event, separators=(",", ":"))})
+            pipe.expire(results, redis_keys.TASK_TTL_S)
             await pipe.execute()
 
     async def finished_results(self, task_id: str) -> dict[int, dict[str, Any]]:

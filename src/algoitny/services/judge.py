@@ -18,25 +18,26 @@ BatchWrite per 25 results, and the final transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import asdict
 from typing import Any
 
 from algoitny.domain import Problem, Submission, SubmissionStatus, Summary, TestCase, TestRecord
 from algoitny.errors import ProblemNotFound, SubmissionNotFound
-from algoitny.executor import Checker, Limits, TestResult, compile_source, run_tests
+from algoitny.executor import Checker, CompileResult, Limits, TestResult, compile_source, run_tests
 from algoitny.executor import TestCase as ExecutorTestCase
 from algoitny.observability import jobs as observed
 from algoitny.observability import logs, metrics
 from algoitny.resources import Resources
 from algoitny.services import counterexample
+from algoitny.services.result_sink import ResultSink
 from algoitny.table.payloads import PackedTestCase
 
 log = logging.getLogger(__name__)
 
-RESULTS_PER_WRITE = 25
 EXCERPT_CHARS = 4096
 FULL_OUTPUT_MAX = 256 * 1024
 DETAILED_FAILURES = 10  # failed tests that keep the counterexample (input, expected, full output)
@@ -140,22 +141,28 @@ class Judgement:
 
     async def run(self) -> Summary:
         events = self.resources.events
-        self.published = {e["type"] for e in await events.history(self.task_id)}
+        # The compile needs only the submission: it runs while the problem, its test cases
+        # and what an earlier run of this job published are read.
+        compiling = asyncio.ensure_future(self._compile())
         try:
-            # Test cases stay compressed; each is unpacked only while it runs (see _judge_tests).
-            problem, tests = await self.resources.problems.get_for_judging(
-                platform=self.submission.platform, identifier=self.submission.identifier
+            history, finished = await asyncio.gather(
+                events.history(self.task_id), events.finished_results(self.task_id)
             )
-        except ProblemNotFound:
-            return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
-        self.problem = problem
-        await self.publish_once({"type": "compiling"})
-        language = self.submission.language
-        started = time.perf_counter()
-        compiled = await compile_source(language, self.submission.code)
-        compile_s = time.perf_counter() - started
-        metrics.compile_duration.labels(language).observe(compile_s)
-        log.info("compiled", extra={"ok": compiled.ok, "compile_ms": round(compile_s * 1000, 1)})
+            self.published = {e["type"] for e in history}
+            try:
+                # Test cases stay compressed; each is unpacked only while it runs (see _judge_tests).
+                problem, tests = await self.resources.problems.get_for_judging(
+                    platform=self.submission.platform, identifier=self.submission.identifier
+                )
+            except ProblemNotFound:
+                await _discard(compiling)
+                return await self.finish(Summary("IE", 0, 0, 0, compile_message="The problem was deleted."))
+            self.problem = problem
+            await self.publish_once({"type": "compiling"})
+            compiled = await compiling
+        except BaseException:
+            await _discard(compiling)
+            raise
         try:
             if not compiled.ok:
                 verdict = compiled.verdict.value if compiled.verdict else "CE"
@@ -164,19 +171,43 @@ class Judgement:
                 )
                 summary = Summary(verdict, 0, len(tests), len(tests), compile_message=compiled.message)
                 return await self.finish(summary)
-            await self.publish_once({"type": "compiled", "message": compiled.message[:EXCERPT_CHARS]})
-            records = await self._judge_tests(compiled, problem, tests)
+            # The first test starts now; its event waits for ``compiled`` (ResultSink's ``after``).
+            announced = self.publish_once({"type": "compiled", "message": compiled.message[:EXCERPT_CHARS]})
+            records = await self._judge_tests(compiled, problem, tests, finished, announced)
         finally:
             await compiled.cleanup()
         return await self.finish(summarize(records, len(tests)))
 
-    async def _judge_tests(self, compiled, problem: Problem, tests: list[PackedTestCase]) -> list[TestRecord]:
-        events = self.resources.events
-        finished = await events.finished_results(self.task_id)
+    async def _compile(self) -> CompileResult:
+        language = self.submission.language
+        started = time.perf_counter()
+        compiled = await compile_source(language, self.submission.code)
+        compile_s = time.perf_counter() - started
+        metrics.compile_duration.labels(language).observe(compile_s)
+        log.info("compiled", extra={"ok": compiled.ok, "compile_ms": round(compile_s * 1000, 1)})
+        return compiled
+
+    async def _judge_tests(
+        self,
+        compiled: CompileResult,
+        problem: Problem,
+        tests: list[PackedTestCase],
+        finished: dict[int, dict[str, Any]],
+        announced: Awaitable[None],
+    ) -> list[TestRecord]:
+        """``finished``: the results an earlier run published (skipped); ``announced``: the
+        ``compiled`` event, published before the first test's."""
         records = [TestRecord(**fields) for fields in finished.values()]
-        unsaved = list(records)  # a rerun cannot know which were stored; rewriting is harmless
         detailed = sum(1 for r in records if r.input_excerpt is not None)
         timer = observed.TestTimer(self.submission.language)
+        sink = ResultSink(
+            self.resources.events,
+            self.resources.submissions,
+            self.task_id,
+            event_of=test_event,
+            unsaved=records,  # a rerun cannot know which were stored; rewriting is harmless
+            after=announced,
+        )
 
         def remaining() -> Iterator[ExecutorTestCase]:
             # A generator: the runner pulls a test as a slot frees, so only the tests in flight
@@ -190,6 +221,7 @@ class Judgement:
 
         slots = self.resources.settings.judge.slots
         try:
+            # Nothing in this loop waits: the runner refills a freed slot at once (ResultSink).
             async for result in run_tests(
                 compiled, remaining(), limits_for(problem), checker_for(problem), slots
             ):
@@ -197,27 +229,28 @@ class Judgement:
                 timer.finished(index, result.verdict.value, result.wall_ms)
                 record = to_record(result, tests[index], detailed=detailed < DETAILED_FAILURES)
                 detailed += record.input_excerpt is not None
-                await events.publish_test(self.task_id, index, asdict(record), test_event(record))
+                sink.add(record)
                 records.append(record)
-                unsaved.append(record)
-                if len(unsaved) >= RESULTS_PER_WRITE:
-                    await self.resources.submissions.save_results(self.task_id, unsaved[:RESULTS_PER_WRITE])
-                    del unsaved[:RESULTS_PER_WRITE]
+        except BaseException:
+            await sink.abort()
+            raise
         finally:
             timer.close()
-        for start in range(0, len(unsaved), RESULTS_PER_WRITE):
-            await self.resources.submissions.save_results(
-                self.task_id, unsaved[start : start + RESULTS_PER_WRITE]
-            )
+        # Every test is published and stored before the submission may be finished.
+        await asyncio.gather(sink.close(), compiled.cleanup())
         return records
 
     async def finish(self, summary: Summary) -> Summary:
         logs.bind(verdict=summary.verdict)
-        if await self.resources.submissions.finish(self.submission, summary):
-            await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
+        finished = await self.resources.submissions.finish(self.submission, summary)
+        if finished:
             observed.submission_finished(self.submission.language, summary.verdict)
             log.info("judged", extra={"passed": summary.passed, "total": summary.total})
         await self.publish_done(summary)
+        if finished:
+            # After ``done``: the client need not wait for a statistic. A crash between the
+            # commit and this count loses the count, as it always could (reruns never count).
+            await self.resources.stats.count("executions", *(["accepted"] if summary.verdict == "AC" else []))
         return summary
 
     async def publish_done(self, summary: Summary) -> None:
@@ -227,6 +260,14 @@ class Judgement:
         await self.resources.events.retire(self.task_id)
         if searching:
             await counterexample.enqueue_started(self.resources, self.task_id)
+
+
+async def _discard(compiling: asyncio.Future[CompileResult]) -> None:
+    """Stops a compile whose result is not wanted, and removes its artifact if it finished."""
+    compiling.cancel()
+    await asyncio.wait([compiling])
+    if not compiling.cancelled() and compiling.exception() is None:
+        await compiling.result().cleanup()
 
 
 async def judge_submission(resources: Resources, submission_id: str) -> Summary | None:
