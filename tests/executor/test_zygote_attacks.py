@@ -1,0 +1,178 @@
+"""A hostile outside tester's attacks on the Python zygote and the warm box it lives in.
+
+Each test is a reproducer: a run does something a program may do (same uid, no ptrace),
+and a later run (of the same submission, or of another one in the same slot) or the
+run's own verdict must show exactly what the cold path shows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from algoitny.executor import Limits, compile_source, run_once
+from algoitny.executor.verdicts import Verdict
+
+from .conftest import cold, one_slot
+
+LIMITS = Limits(time_limit_s=1, wall_time_s=3, memory_mb=256)
+
+# What a process inherits from its parent without asking and a run cannot set back:
+# every rlimit, niceness, scheduling policy, CPU affinity, I/O priority, autogroup nice.
+LOOK = r"""
+import os, resource, sys
+limits = {n: resource.getrlimit(getattr(resource, n)) for n in sorted(dir(resource)) if n.startswith("RLIMIT_")}
+try:
+    autogroup = open("/proc/self/autogroup").read().split()[-1]
+except OSError:
+    autogroup = None
+print(limits, os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0), sorted(os.sched_getaffinity(0)),
+      autogroup)
+"""
+
+LOOK_C = r"""
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+int main(void) {
+    for (int r = 0; r < RLIM_NLIMITS; r++) {
+        struct rlimit l;
+        getrlimit(r, &l);
+        printf("rlimit %d %llu %llu\n", r, (unsigned long long)l.rlim_cur, (unsigned long long)l.rlim_max);
+    }
+    cpu_set_t set;
+    sched_getaffinity(0, sizeof set, &set);
+    printf("nice %d policy %d cpus %d\n", getpriority(PRIO_PROCESS, 0), sched_getscheduler(0), CPU_COUNT(&set));
+    return 0;
+}
+"""
+
+# Changes a run can make to another process of its uid: ``target`` is 1 (the box's
+# supervisor, parent of every later run) or the zygote (``os.getppid()``).
+PLANTS = {
+    "prlimit": "resource.prlimit(target, resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+    "resource.prlimit(target, resource.RLIMIT_SIGPENDING, (7, 7))\n",
+    "nice": "os.setpriority(os.PRIO_PROCESS, target, 19)\n",
+    "affinity": "os.sched_setaffinity(target, {0})\n",
+    "sched_idle": "os.sched_setscheduler(target, os.SCHED_IDLE, os.sched_param(0))\n",
+}
+
+
+def plant_source(name: str, target: str) -> str:
+    return (
+        "import os, resource, sys\n"
+        f"target = {target}\n"
+        "if sys.stdin.read() == 'plant':\n"
+        + "".join(f"    {line}\n" for line in PLANTS[name].splitlines())
+        + "    print('planted')\n"
+        "else:\n"
+        + "".join(f"    {line}\n" for line in LOOK.strip().splitlines())
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PLANTS))
+async def test_a_test_cannot_change_the_supervisor_for_another_submission(name, warm):
+    """A Python test changes the box's PID 1 (same uid: prlimit, setpriority,
+    sched_setaffinity, sched_setscheduler need no ptrace access); the box was reported
+    clean, so the next run of another submission in the slot (a C program) inherited it."""
+    plant = await compile_source("python", plant_source(name, "1"))
+    look = await compile_source("c", LOOK_C)
+    assert plant.ok and look.ok, (plant.message, look.message)
+    async with plant, look, one_slot(warm):
+        with cold(warm):
+            fresh = await run_once(look, b"", LIMITS)
+        planted = await run_once(plant, b"plant", LIMITS)
+        assert (planted.verdict, planted.stdout) == (Verdict.AC, b"planted\n"), planted
+        seen = await run_once(look, b"", LIMITS)
+    assert seen.stdout.decode() == fresh.stdout.decode()
+
+
+@pytest.mark.parametrize("name", sorted(PLANTS))
+async def test_a_test_cannot_change_the_zygote_for_the_next_test(name, warm):
+    """Test "plant" changes its zygote (its parent); the next test of the submission is forked
+    from it and must still see what a cold run sees."""
+    compiled = await compile_source("python", plant_source(name, "os.getppid()"))
+    assert compiled.ok, compiled.message
+    async with compiled, one_slot(warm):
+        with cold(warm):
+            fresh = await run_once(compiled, b"look", LIMITS)
+        forks = warm.warm.forks
+        planted = await run_once(compiled, b"plant", LIMITS)
+        seen = await run_once(compiled, b"look", LIMITS)
+        assert warm.warm.forks == forks + 2
+    assert (planted.verdict, planted.stdout) == (Verdict.AC, b"planted\n"), planted
+    assert seen.stdout.decode() == fresh.stdout.decode()
+
+
+async def test_a_test_cannot_make_the_next_test_fail_through_its_zygotes_limits(warm):
+    """A lowered hard RLIMIT_CPU on the zygote made every later test of the submission in
+    that slot exit 127 (its setrlimit fails): RE for a correct program."""
+    source = (
+        "import os, resource, sys\n"
+        "if sys.stdin.read() == 'plant':\n"
+        "    resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (1, 1))\n"
+        "print('ok')\n"
+    )
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        first = await run_once(compiled, b"plant", LIMITS)
+        second = await run_once(compiled, b"", LIMITS)
+    assert (first.verdict, second.verdict, second.stdout) == (Verdict.AC, Verdict.AC, b"ok\n"), second
+
+
+@pytest.mark.parametrize(
+    "source, verdict",
+    [
+        ("import os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\nprint('alive')\n", Verdict.AC),
+        ("import os, signal\nos.kill(os.getppid(), signal.SIGTSTP)\nprint('alive')\n", Verdict.AC),
+        ("import os, signal, time\nos.kill(0, signal.SIGSTOP)\nprint('alive')\n", Verdict.TLE),
+    ],
+    ids=["sigstop_zygote", "sigtstp_zygote", "sigstop_group"],
+)
+async def test_a_stopped_zygote_gives_the_cold_verdict(warm, source, verdict):
+    """The zygote, stopped, never reports the test's exit: that was IE; a lost zygote must
+    mean "run it cold", whose verdict is AC (or TLE, when the program stopped itself too)."""
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        result = await run_once(compiled, b"", LIMITS)
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+    assert fresh.verdict is verdict, fresh
+    assert (result.verdict, result.stdout) == (fresh.verdict, fresh.stdout), result
+
+
+@pytest.mark.parametrize(
+    "what",
+    ["/proc/self/comm", "/proc/self/environ"],
+)
+async def test_the_program_sees_what_a_cold_interpreter_sees_in_proc(warm, what):
+    """/proc/self/comm was the O_PATH-resolved binary's name (python3.11; cold: python3);
+    /proc/self/environ still held ALGOITNY_ZYGOTE=3 (os.environ.pop does not reach it)."""
+    compiled = await compile_source("python", f"print(open({what!r}, 'rb').read())\n")
+    async with compiled, one_slot(warm):
+        forks = warm.warm.forks
+        result = await run_once(compiled, b"", LIMITS)
+        assert warm.warm.forks == forks + 1
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+    assert result.stdout == fresh.stdout
+
+
+async def test_a_test_cannot_renice_its_zygotes_autogroup_for_the_next_test(warm):
+    """The child stays in the zygote's session, so in its autogroup: writing its own
+    /proc/self/autogroup renices every later test of the submission (cold: a new session
+    and autogroup per run)."""
+    source = (
+        "import sys\n"
+        "if sys.stdin.read() == 'plant':\n"
+        "    open('/proc/self/autogroup', 'w').write('19')\n"
+        "print(open('/proc/self/autogroup').read().split()[-1])\n"
+    )
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+        planted = await run_once(compiled, b"plant", LIMITS)
+        seen = await run_once(compiled, b"", LIMITS)
+    assert planted.verdict is Verdict.AC, planted
+    assert seen.stdout == fresh.stdout
