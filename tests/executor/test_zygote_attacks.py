@@ -65,8 +65,7 @@ def plant_source(name: str, target: str) -> str:
         "if sys.stdin.read() == 'plant':\n"
         + "".join(f"    {line}\n" for line in PLANTS[name].splitlines())
         + "    print('planted')\n"
-        "else:\n"
-        + "".join(f"    {line}\n" for line in LOOK.strip().splitlines())
+        "else:\n" + "".join(f"    {line}\n" for line in LOOK.strip().splitlines())
     )
 
 

@@ -111,6 +111,7 @@ class Zygote:
     group: RunGroup
     stdio: tuple[int, ...]  # our ends of its stdin, stdout, stderr (it writes nothing)
     stale: bool = False  # its artifact was removed: stopped on the box's next use
+    state: tuple[str, ...] | None = None  # its ``inherited_state`` before its first test
 
     def alive(self) -> bool:
         """A pidfd is readable once its process has exited (it is the supervisor's child)."""
@@ -174,7 +175,7 @@ async def start_zygote(
         if ready != b"R":
             os.close(pidfd)
             raise OSError(f"the zygote did not start: {_text(err_r)}")
-        zygote = Zygote(key, pid, pidfd, ours, group, (stdin, out_r, err_r))
+        zygote = Zygote(key, pid, pidfd, ours, group, (stdin, out_r, err_r), state=inherited_state(pid))
         mine.remove(out_r)
         mine.remove(err_r)
         passed.remove(stdin)
@@ -225,14 +226,32 @@ async def retire(rt, pool: WarmPool, box: WarmBox) -> None:
 
 class ZygoteWatch(WarmWatch):
     """``WarmWatch`` for a zygote's child: its exit comes from the zygote, the box's check
-    (``I``) from the supervisor, asked once the child has exited."""
+    (``I``) from the supervisor, asked once the child has exited.
 
-    def __init__(self, pid: int, ns_pid: int, zchannel: Channel, box: WarmBox, *args, **kw) -> None:
+    A zygote that does not report the exit is lost, never a reason for IE: the test can
+    stop it (``kill(getppid(), SIGSTOP)``, ``kill(0, SIGSTOP)``), and then runs again cold.
+    """
+
+    def __init__(
+        self, pid: int, ns_pid: int, zygote_pid: int, zchannel: Channel, box: WarmBox, *args, **kw
+    ) -> None:  # fmt: skip
         self.ns_pid = ns_pid
+        self.zygote_pid = zygote_pid
         self.box_ctl = box.ctl
         self.box_channel = Channel(box.ctl)
         self.lost = False  # the zygote went away before it reported the child's exit
         super().__init__(pid, zchannel, *args, **kw)
+
+    def _on_exit(self) -> None:
+        super()._on_exit()
+        if self.status is None and _stopped(self.zygote_pid):
+            self.lost = True
+            self._give_up()
+
+    def _no_exit_status(self) -> None:
+        if self.status is None:
+            self.lost = True
+        super()._no_exit_status()
 
     async def _read_messages(self) -> None:
         try:
@@ -261,6 +280,39 @@ class ZygoteWatch(WarmWatch):
     def close(self) -> None:
         super().close()
         self.box_channel.close()
+
+
+def _stopped(pid: int) -> bool:
+    """Whether a process is stopped (or gone): the state after the comm in ``/proc/<pid>/stat``."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] in ("T", "t", "Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def inherited_state(pid: int) -> tuple[str, ...] | None:
+    """What a run can change in another process of its uid without ptrace access, and a
+    child forked from that process inherits: every rlimit (``prlimit``), niceness and
+    scheduling policy (``setpriority``, ``sched_setscheduler``), CPU and memory-node
+    affinity, its autogroup's nice. The box's supervisor and a zygote are checked after
+    every run: a change means the box is not clean. None: the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read().rpartition(")")[2].split()
+        with open(f"/proc/{pid}/limits") as f:
+            limits = f.read()
+        with open(f"/proc/{pid}/status") as f:
+            status = [line for line in f if line.startswith(("Cpus_allowed_list", "Mems_allowed_list"))]
+        try:
+            with open(f"/proc/{pid}/autogroup") as f:
+                autogroup = f.read().split()[-1]  # "/autogroup-N nice K"
+        except FileNotFoundError:  # a kernel without autogroups
+            autogroup = ""
+    except (OSError, IndexError):
+        return None
+    # Fields 18, 19, 40, 41 of stat (priority, nice, rt_priority, policy); 3 is index 0.
+    return (limits, *status, autogroup, *(stat[n - 3] for n in (18, 19, 40, 41)))
 
 
 def ns_pid(pidfd: int) -> int:

@@ -90,7 +90,12 @@ def _become_the_program(fds: list[int], rlimits: list[tuple[int, ...]], resource
         os._exit(127)
     import ctypes
 
-    if ctypes.CDLL(None).prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE, as after an exec
+    libc = ctypes.CDLL(None)
+    if libc.prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE, as after an exec
+        os._exit(127)
+    # PR_SET_NAME: the name an exec of argv[0] gives (the zygote's is its binary's, e.g.
+    # python3.11, having been executed through a descriptor on the resolved file).
+    if libc.prctl(15, os.path.basename(sys.orig_argv[0]).encode()[:15], 0, 0, 0) != 0:
         os._exit(127)
 
 
