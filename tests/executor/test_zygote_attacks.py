@@ -175,3 +175,42 @@ async def test_a_test_cannot_renice_its_zygotes_autogroup_for_the_next_test(warm
         seen = await run_once(compiled, b"", LIMITS)
     assert planted.verdict is Verdict.AC, planted
     assert seen.stdout == fresh.stdout
+
+
+async def test_a_warm_c_run_cannot_change_the_supervisor_for_another_submission(warm):
+    """The same attack from the warm C path: prlimit and setpriority on PID 1."""
+    plant = await compile_source(
+        "c",
+        "#include <sys/resource.h>\nint main(void) { struct rlimit r = {1 << 30, 1 << 30};\n"
+        "return prlimit(1, RLIMIT_AS, &r, 0) != 0 || setpriority(PRIO_PROCESS, 1, 19) != 0; }\n",
+    )
+    look = await compile_source("c", LOOK_C)
+    assert plant.ok and look.ok, (plant.message, look.message)
+    async with plant, look, one_slot(warm):
+        with cold(warm):
+            fresh = await run_once(look, b"", LIMITS)
+        await run_once(look, b"", LIMITS)  # the box is up
+        planted = await run_once(plant, b"", LIMITS)
+        assert (planted.verdict, planted.exit_code) == (Verdict.AC, 0), planted
+        seen = await run_once(look, b"", LIMITS)
+    assert seen.stdout.decode() == fresh.stdout.decode()
+
+
+async def test_a_programs_own_python_with_a_socket_on_fd_3_is_no_zygote(warm):
+    """The zygote is told by its channel on descriptor 3 (peer outside the box): a program's
+    python3 subprocess given a SOCK_SEQPACKET socket of its own there runs as in a cold box."""
+    source = (
+        "import os, socket, subprocess, sys\n"
+        "a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)\n"
+        "os.dup2(b.fileno(), 3, inheritable=True)\n"
+        "done = subprocess.run([sys.executable, '-I', '-c', 'import sys; print(7, sorted(sys.modules))'],\n"
+        "                      pass_fds=(3,), capture_output=True, timeout=5)\n"
+        "print(done.returncode, done.stdout, done.stderr)\n"
+    )
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        result = await run_once(compiled, b"", LIMITS)
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+    assert fresh.stdout.startswith(b'0 b"7 ['), fresh
+    assert (result.verdict, result.stdout) == (fresh.verdict, fresh.stdout), result

@@ -152,9 +152,7 @@ async def start_zygote(
         mine += [out_r, err_r, block_w]
         passed += [stdin, out_w, err_w, block_r]
         exe = os.open(argv[0], os.O_PATH | os.O_CLOEXEC)
-        payload = encode_request(
-            zygote_rlimits(rlimits), argv, {**BASE_ENV, **env, "PWD": "/box", "ALGOITNY_ZYGOTE": "3"}
-        )
+        payload = encode_request(zygote_rlimits(rlimits), argv, {**BASE_ENV, **env, "PWD": "/box"})
         socket.send_fds(box.ctl, [payload], [exe, stdin, out_w, err_w, block_r, theirs.fileno()])
         os.close(exe)
         data, fds = await channel.receive(_START_TIMEOUT)
