@@ -214,3 +214,17 @@ async def test_a_programs_own_python_with_a_socket_on_fd_3_is_no_zygote(warm):
             fresh = await run_once(compiled, b"", LIMITS)
     assert fresh.stdout.startswith(b'0 b"7 ['), fresh
     assert (result.verdict, result.stdout) == (fresh.verdict, fresh.stdout), result
+
+
+@pytest.mark.parametrize("target", ["os.getppid()", "0"])
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGALRM", "SIGCONT", "SIGPIPE"])
+async def test_signals_to_the_zygote_or_the_group_give_the_cold_verdict(warm, target, sig):
+    source = f"import os, signal, time\nos.kill({target}, signal.{sig})\ntime.sleep(0.05)\nprint('alive')\n"
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        result = await run_once(compiled, b"", LIMITS)
+        again = await run_once(compiled, b"", LIMITS)
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+    facts = lambda r: (r.verdict, r.exit_code, r.signal, r.stdout)  # noqa: E731
+    assert facts(result) == facts(again) == facts(fresh)

@@ -25,7 +25,7 @@ from .zygote import ZygoteLost, ZygoteWatch, inherited_state, ns_pid, retire, st
 
 _REPLY_TIMEOUT = 10.0
 # Each live box's supervisor's ``inherited_state`` before its first run, by host PID.
-_SUPERVISORS: dict[int, tuple[str, ...] | None] = {}
+_SUPERVISORS: dict[int, tuple | None] = {}
 
 
 def _note_supervisor(pool: WarmPool, box: WarmBox) -> None:

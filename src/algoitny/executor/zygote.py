@@ -111,7 +111,7 @@ class Zygote:
     group: RunGroup
     stdio: tuple[int, ...]  # our ends of its stdin, stdout, stderr (it writes nothing)
     stale: bool = False  # its artifact was removed: stopped on the box's next use
-    state: tuple[str, ...] | None = None  # its ``inherited_state`` before its first test
+    state: tuple | None = None  # its ``inherited_state`` before its first test
 
     def alive(self) -> bool:
         """A pidfd is readable once its process has exited (it is the supervisor's child)."""
@@ -289,19 +289,24 @@ def _stopped(pid: int) -> bool:
         return True
 
 
-def inherited_state(pid: int) -> tuple[str, ...] | None:
+def inherited_state(pid: int) -> tuple | None:
     """What a run can change in another process of its uid without ptrace access, and a
-    child forked from that process inherits: every rlimit (``prlimit``), niceness and
-    scheduling policy (``setpriority``, ``sched_setscheduler``), CPU and memory-node
+    child forked from that process inherits: every rlimit (``prlimit``), niceness,
+    scheduling policy and priority (``setpriority``, ``sched_setscheduler``), CPU
     affinity, its autogroup's nice. The box's supervisor and a zygote are checked after
-    every run: a change means the box is not clean. None: the process is gone."""
+    every run: a change means the box is not clean. None: the process is gone.
+
+    Rlimits from ``/proc/<pid>/limits``: ``prlimit`` on a process of a user namespace is
+    refused to us, even to read."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            stat = f.read().rpartition(")")[2].split()
         with open(f"/proc/{pid}/limits") as f:
             limits = f.read()
-        with open(f"/proc/{pid}/status") as f:
-            status = [line for line in f if line.startswith(("Cpus_allowed_list", "Mems_allowed_list"))]
+        scheduling = (
+            os.getpriority(os.PRIO_PROCESS, pid),
+            os.sched_getscheduler(pid),
+            os.sched_getparam(pid).sched_priority,
+            frozenset(os.sched_getaffinity(pid)),
+        )
         try:
             with open(f"/proc/{pid}/autogroup") as f:
                 autogroup = f.read().split()[-1]  # "/autogroup-N nice K"
@@ -309,8 +314,7 @@ def inherited_state(pid: int) -> tuple[str, ...] | None:
             autogroup = ""
     except (OSError, IndexError):
         return None
-    # Fields 18, 19, 40, 41 of stat (priority, nice, rt_priority, policy); 3 is index 0.
-    return (limits, *status, autogroup, *(stat[n - 3] for n in (18, 19, 40, 41)))
+    return (limits, scheduling, autogroup)
 
 
 def ns_pid(pidfd: int) -> int:
