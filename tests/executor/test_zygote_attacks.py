@@ -228,3 +228,19 @@ async def test_signals_to_the_zygote_or_the_group_give_the_cold_verdict(warm, ta
             fresh = await run_once(compiled, b"", LIMITS)
     facts = lambda r: (r.verdict, r.exit_code, r.signal, r.stdout)  # noqa: E731
     assert facts(result) == facts(again) == facts(fresh)
+
+
+async def test_a_test_cannot_change_the_supervisors_io_priority_for_another_submission(warm):
+    """ioprio_set(IOPRIO_WHO_PROCESS, 1, IDLE) needs no privilege for a process of one's uid."""
+    plant = await compile_source(
+        "python", "import ctypes\nprint(ctypes.CDLL(None).syscall(251, 1, 1, 3 << 13))\n"
+    )
+    look = await compile_source("python", "import ctypes\nprint(ctypes.CDLL(None).syscall(252, 1, 0))\n")
+    assert plant.ok and look.ok
+    async with plant, look, one_slot(warm):
+        with cold(warm):
+            fresh = await run_once(look, b"", LIMITS)
+        planted = await run_once(plant, b"", LIMITS)
+        assert planted.stdout == b"0\n", planted
+        seen = await run_once(look, b"", LIMITS)
+    assert seen.stdout == fresh.stdout == b"0\n"

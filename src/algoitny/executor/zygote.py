@@ -34,7 +34,9 @@ counter, so such a test costs the box its life, as on the warm C path.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import resource
 import select
 import shutil
@@ -289,11 +291,25 @@ def _stopped(pid: int) -> bool:
         return True
 
 
+_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}.get(platform.machine())  # syscall numbers
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _ioprio(pid: int) -> int:
+    """The I/O priority (``ioprio_get(IOPRIO_WHO_PROCESS, pid)``); Python has no wrapper."""
+    if _IOPRIO_GET is None:
+        return 0
+    value = _libc.syscall(_IOPRIO_GET, 1, pid)
+    if value < 0:
+        raise OSError(ctypes.get_errno(), "ioprio_get")
+    return value
+
+
 def inherited_state(pid: int) -> tuple | None:
     """What a run can change in another process of its uid without ptrace access, and a
     child forked from that process inherits: every rlimit (``prlimit``), niceness,
     scheduling policy and priority (``setpriority``, ``sched_setscheduler``), CPU
-    affinity, its autogroup's nice. The box's supervisor and a zygote are checked after
+    affinity, I/O priority (``ioprio_set``), its autogroup's nice. The box's supervisor and a zygote are checked after
     every run: a change means the box is not clean. None: the process is gone.
 
     Rlimits from ``/proc/<pid>/limits``: ``prlimit`` on a process of a user namespace is
@@ -306,6 +322,7 @@ def inherited_state(pid: int) -> tuple | None:
             os.sched_getscheduler(pid),
             os.sched_getparam(pid).sched_priority,
             frozenset(os.sched_getaffinity(pid)),
+            _ioprio(pid),
         )
         try:
             with open(f"/proc/{pid}/autogroup") as f:
