@@ -244,3 +244,19 @@ async def test_a_test_cannot_change_the_supervisors_io_priority_for_another_subm
         assert planted.stdout == b"0\n", planted
         seen = await run_once(look, b"", LIMITS)
     assert seen.stdout == fresh.stdout == b"0\n"
+
+
+async def test_importing_sitecustomize_fails_as_in_a_cold_box(warm):
+    """The hook is bound over sitecustomize: a program importing it must get what a cold box
+    gives (ModuleNotFoundError, "No module named 'sitecustomize'"), not the hook's ImportError."""
+    source = (
+        "try:\n    import sitecustomize\nexcept ImportError as exc:\n"
+        "    print(type(exc).__name__, exc, exc.name)\n"
+    )
+    compiled = await compile_source("python", source)
+    async with compiled, one_slot(warm):
+        result = await run_once(compiled, b"", LIMITS)
+        with cold(warm):
+            fresh = await run_once(compiled, b"", LIMITS)
+    assert fresh.stdout == b"ModuleNotFoundError No module named 'sitecustomize' sitecustomize\n", fresh
+    assert result.stdout == fresh.stdout

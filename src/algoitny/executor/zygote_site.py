@@ -140,4 +140,4 @@ def _start() -> None:
 
 
 _start()
-raise ImportError("no sitecustomize", name=__name__)  # site ignores it, as a missing one
+raise ModuleNotFoundError(f"No module named {__name__!r}", name=__name__)  # as a missing one: site ignores it
