@@ -309,8 +309,9 @@ def inherited_state(pid: int) -> tuple | None:
     """What a run can change in another process of its uid without ptrace access, and a
     child forked from that process inherits: every rlimit (``prlimit``), niceness,
     scheduling policy and priority (``setpriority``, ``sched_setscheduler``), CPU
-    affinity, I/O priority (``ioprio_set``), its autogroup's nice. The box's supervisor and a zygote are checked after
-    every run: a change means the box is not clean. None: the process is gone.
+    affinity, I/O priority (``ioprio_set``), its autogroup's nice. The box's supervisor
+    and a zygote are checked after every run: a change means the box is not clean.
+    None: the process is gone.
 
     Rlimits from ``/proc/<pid>/limits``: ``prlimit`` on a process of a user namespace is
     refused to us, even to read."""

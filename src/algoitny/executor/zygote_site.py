@@ -15,8 +15,8 @@ import as a missing ``sitecustomize`` does, which ``site`` ignores: the same as 
 box, which has none.
 
 In the zygote (started by the box's supervisor, its channel on descriptor 3) it makes
-itself non-dumpable (so
-a program, same uid, cannot open ``/proc/<zygote>/mem`` or its descriptors), says
+itself non-dumpable (so a program, same uid, cannot open ``/proc/<zygote>/mem`` or its
+descriptors), says
 ``R`` and serves one request at a time: four descriptors (stdin, stdout, stderr, a
 block pipe) and the run's rlimits. For each it forks; the parent sends the child's
 pidfd (``P``), reaps it and sends ``X<wait status> 0``. The child closes the channel,
