@@ -292,6 +292,7 @@ def _stopped(pid: int) -> bool:
 
 
 _IOPRIO_GET = {"x86_64": 252, "aarch64": 31}.get(platform.machine())  # syscall numbers
+_SCHED_GETATTR = {"x86_64": 315, "aarch64": 275}.get(platform.machine())
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -305,10 +306,21 @@ def _ioprio(pid: int) -> int:
     return value
 
 
+def _sched_attr(pid: int) -> bytes:
+    """``sched_getattr``: policy, nice, priority, and what only it shows, the custom time
+    slice of a fair task (``sched_setattr``'s runtime, kernel 6.12+) and utilisation clamps."""
+    if _SCHED_GETATTR is None:
+        return b""
+    attr = ctypes.create_string_buffer(64)
+    if _libc.syscall(_SCHED_GETATTR, pid, attr, len(attr), 0) != 0:
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    return attr.raw
+
+
 def inherited_state(pid: int) -> tuple | None:
     """What a run can change in another process of its uid without ptrace access, and a
     child forked from that process inherits: every rlimit (``prlimit``), niceness,
-    scheduling policy and priority (``setpriority``, ``sched_setscheduler``), CPU
+    scheduling policy, priority and slice (``setpriority``, ``sched_setattr``), CPU
     affinity, I/O priority (``ioprio_set``), its autogroup's nice. The box's supervisor
     and a zygote are checked after every run: a change means the box is not clean.
     None: the process is gone.
@@ -324,6 +336,7 @@ def inherited_state(pid: int) -> tuple | None:
             os.sched_getparam(pid).sched_priority,
             frozenset(os.sched_getaffinity(pid)),
             _ioprio(pid),
+            _sched_attr(pid),
         )
         try:
             with open(f"/proc/{pid}/autogroup") as f:
