@@ -34,7 +34,9 @@ counter, so such a test costs the box its life, as on the warm C path.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import platform
 import resource
 import select
 import shutil
@@ -111,6 +113,7 @@ class Zygote:
     group: RunGroup
     stdio: tuple[int, ...]  # our ends of its stdin, stdout, stderr (it writes nothing)
     stale: bool = False  # its artifact was removed: stopped on the box's next use
+    state: tuple | None = None  # its ``inherited_state`` before its first test
 
     def alive(self) -> bool:
         """A pidfd is readable once its process has exited (it is the supervisor's child)."""
@@ -151,9 +154,7 @@ async def start_zygote(
         mine += [out_r, err_r, block_w]
         passed += [stdin, out_w, err_w, block_r]
         exe = os.open(argv[0], os.O_PATH | os.O_CLOEXEC)
-        payload = encode_request(
-            zygote_rlimits(rlimits), argv, {**BASE_ENV, **env, "PWD": "/box", "ALGOITNY_ZYGOTE": "3"}
-        )
+        payload = encode_request(zygote_rlimits(rlimits), argv, {**BASE_ENV, **env, "PWD": "/box"})
         socket.send_fds(box.ctl, [payload], [exe, stdin, out_w, err_w, block_r, theirs.fileno()])
         os.close(exe)
         data, fds = await channel.receive(_START_TIMEOUT)
@@ -174,7 +175,7 @@ async def start_zygote(
         if ready != b"R":
             os.close(pidfd)
             raise OSError(f"the zygote did not start: {_text(err_r)}")
-        zygote = Zygote(key, pid, pidfd, ours, group, (stdin, out_r, err_r))
+        zygote = Zygote(key, pid, pidfd, ours, group, (stdin, out_r, err_r), state=inherited_state(pid))
         mine.remove(out_r)
         mine.remove(err_r)
         passed.remove(stdin)
@@ -225,14 +226,32 @@ async def retire(rt, pool: WarmPool, box: WarmBox) -> None:
 
 class ZygoteWatch(WarmWatch):
     """``WarmWatch`` for a zygote's child: its exit comes from the zygote, the box's check
-    (``I``) from the supervisor, asked once the child has exited."""
+    (``I``) from the supervisor, asked once the child has exited.
 
-    def __init__(self, pid: int, ns_pid: int, zchannel: Channel, box: WarmBox, *args, **kw) -> None:
+    A zygote that does not report the exit is lost, never a reason for IE: the test can
+    stop it (``kill(getppid(), SIGSTOP)``, ``kill(0, SIGSTOP)``), and then runs again cold.
+    """
+
+    def __init__(
+        self, pid: int, ns_pid: int, zygote_pid: int, zchannel: Channel, box: WarmBox, *args, **kw
+    ) -> None:  # fmt: skip
         self.ns_pid = ns_pid
+        self.zygote_pid = zygote_pid
         self.box_ctl = box.ctl
         self.box_channel = Channel(box.ctl)
         self.lost = False  # the zygote went away before it reported the child's exit
         super().__init__(pid, zchannel, *args, **kw)
+
+    def _on_exit(self) -> None:
+        super()._on_exit()
+        if self.status is None and _stopped(self.zygote_pid):
+            self.lost = True
+            self._give_up()
+
+    def _no_exit_status(self) -> None:
+        if self.status is None:
+            self.lost = True
+        super()._no_exit_status()
 
     async def _read_messages(self) -> None:
         try:
@@ -261,6 +280,72 @@ class ZygoteWatch(WarmWatch):
     def close(self) -> None:
         super().close()
         self.box_channel.close()
+
+
+def _stopped(pid: int) -> bool:
+    """Whether a process is stopped (or gone): the state after the comm in ``/proc/<pid>/stat``."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] in ("T", "t", "Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}.get(platform.machine())  # syscall numbers
+_SCHED_GETATTR = {"x86_64": 315, "aarch64": 275}.get(platform.machine())
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _ioprio(pid: int) -> int:
+    """The I/O priority (``ioprio_get(IOPRIO_WHO_PROCESS, pid)``); Python has no wrapper."""
+    if _IOPRIO_GET is None:
+        return 0
+    value = _libc.syscall(_IOPRIO_GET, 1, pid)
+    if value < 0:
+        raise OSError(ctypes.get_errno(), "ioprio_get")
+    return value
+
+
+def _sched_attr(pid: int) -> bytes:
+    """``sched_getattr``: policy, nice, priority, and what only it shows, the custom time
+    slice of a fair task (``sched_setattr``'s runtime, kernel 6.12+) and utilisation clamps."""
+    if _SCHED_GETATTR is None:
+        return b""
+    attr = ctypes.create_string_buffer(64)
+    if _libc.syscall(_SCHED_GETATTR, pid, attr, len(attr), 0) != 0:
+        raise OSError(ctypes.get_errno(), "sched_getattr")
+    return attr.raw
+
+
+def inherited_state(pid: int) -> tuple | None:
+    """What a run can change in another process of its uid without ptrace access, and a
+    child forked from that process inherits: every rlimit (``prlimit``), niceness,
+    scheduling policy, priority and slice (``setpriority``, ``sched_setattr``), CPU
+    affinity, I/O priority (``ioprio_set``), its autogroup's nice. The box's supervisor
+    and a zygote are checked after every run: a change means the box is not clean.
+    None: the process is gone.
+
+    Rlimits from ``/proc/<pid>/limits``: ``prlimit`` on a process of a user namespace is
+    refused to us, even to read."""
+    try:
+        with open(f"/proc/{pid}/limits") as f:
+            limits = f.read()
+        scheduling = (
+            os.getpriority(os.PRIO_PROCESS, pid),
+            os.sched_getscheduler(pid),
+            os.sched_getparam(pid).sched_priority,
+            frozenset(os.sched_getaffinity(pid)),
+            _ioprio(pid),
+            _sched_attr(pid),
+        )
+        try:
+            with open(f"/proc/{pid}/autogroup") as f:
+                autogroup = f.read().split()[-1]  # "/autogroup-N nice K"
+        except FileNotFoundError:  # a kernel without autogroups
+            autogroup = ""
+    except (OSError, IndexError):
+        return None
+    return (limits, scheduling, autogroup)
 
 
 def ns_pid(pidfd: int) -> int:

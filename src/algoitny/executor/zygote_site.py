@@ -5,13 +5,18 @@ warm box (see ``zygote.py``). ``python3 -I /prog/main.pyc`` imports it while sta
 up, before anything of the program has run: ``sys``, ``sys.path``, ``sys.argv``, the
 standard streams and ``__main__`` are set up, ``main.pyc`` is not opened yet.
 
-In any process without ``ALGOITNY_ZYGOTE`` in its environment (a program's own
-``python3`` subprocess, say) it does nothing and ends the import as a missing
-``sitecustomize`` does, which ``site`` ignores: the same as a cold box, which has none.
+The zygote is told by its descriptor 3 alone: the executor's channel, a
+``SOCK_SEQPACKET`` socket whose peer is outside the box's PID namespace (its
+``SO_PEERCRED`` pid reads 0), which no process inside the box can make. Not by its
+environment: ``/proc/self/environ`` shows a process's environment as it was at exec, so a
+marker variable would reach every test even once removed from ``os.environ``. In any
+other process (a program's own ``python3`` subprocess, say) it does nothing and ends the
+import as a missing ``sitecustomize`` does, which ``site`` ignores: the same as a cold
+box, which has none.
 
-In the zygote (started by the box's supervisor with ``ALGOITNY_ZYGOTE=3``, its channel
-to the executor on descriptor 3) it drops that variable, makes itself non-dumpable (so
-a program, same uid, cannot open ``/proc/<zygote>/mem`` or its descriptors), says
+In the zygote (started by the box's supervisor, its channel on descriptor 3) it makes
+itself non-dumpable (so a program, same uid, cannot open ``/proc/<zygote>/mem`` or its
+descriptors), says
 ``R`` and serves one request at a time: four descriptors (stdin, stdout, stderr, a
 block pipe) and the run's rlimits. For each it forks; the parent sends the child's
 pidfd (``P``), reaps it and sends ``X<wait status> 0``. The child closes the channel,
@@ -90,20 +95,49 @@ def _become_the_program(fds: list[int], rlimits: list[tuple[int, ...]], resource
         os._exit(127)
     import ctypes
 
-    if ctypes.CDLL(None).prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE, as after an exec
+    libc = ctypes.CDLL(None)
+    if libc.prctl(4, 1, 0, 0, 0) != 0:  # PR_SET_DUMPABLE, as after an exec
+        os._exit(127)
+    # PR_SET_NAME: the name an exec of argv[0] gives (the zygote's is its binary's, e.g.
+    # python3.11, having been executed through a descriptor on the resolved file).
+    if libc.prctl(15, os.path.basename(sys.orig_argv[0]).encode()[:15], 0, 0, 0) != 0:
         os._exit(127)
 
 
+_CHANNEL = 3
+
+
+def _is_channel() -> bool:
+    """Whether descriptor 3 is the executor's channel (see the module's docstring)."""
+    try:
+        if os.fstat(_CHANNEL).st_mode & 0o170000 != 0o140000:  # S_IFSOCK (no import of stat)
+            return False
+    except OSError:
+        return False
+    import _socket
+
+    try:
+        sock = _socket.socket(fileno=_CHANNEL)
+    except OSError:
+        return False
+    try:
+        kind = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_TYPE)
+        peer = sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)  # pid, uid, gid
+    except OSError:
+        return False
+    finally:
+        sock.detach()  # descriptor 3 stays open: it is not ours to close
+    return kind == _socket.SOCK_SEQPACKET and int.from_bytes(peer[:4], sys.byteorder) == 0
+
+
 def _start() -> None:
-    channel = os.environ.pop("ALGOITNY_ZYGOTE", None)  # pop: unsetenv too, so no child sees it
-    if channel is None:
-        return
     before = set(sys.modules)
-    _serve(int(channel))
+    if _is_channel():
+        _serve(_CHANNEL)
     for name in set(sys.modules) - before:
         if name != __name__:
             del sys.modules[name]
 
 
 _start()
-raise ImportError("no sitecustomize", name=__name__)  # site ignores it, as a missing one
+raise ModuleNotFoundError(f"No module named {__name__!r}", name=__name__)  # as a missing one: site ignores it
