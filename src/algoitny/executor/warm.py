@@ -36,6 +36,7 @@ from .bwrap import Layout, build_argv
 from .cgroups import RunGroup
 from .models import MIB, Limits
 from .process import Watch
+from .procstate import inherited_state
 from .seccomp import filter_fd
 from .spawn import Child, child_fd_numbers, launch
 
@@ -64,6 +65,7 @@ class WarmBox:
     runs: int = 0
     stderr: list[bytes] = field(default_factory=list)
     zygote: Zygote | None = None  # a Python zygote serving in this box
+    state: tuple | None = None  # the supervisor's ``inherited_state`` once it was ready
 
     def pids(self) -> set[int]:
         zygote = {self.zygote.pid} if self.zygote is not None else set()
@@ -295,6 +297,7 @@ async def start_box(
             os.close(fd)
         if data != b"R":
             raise OSError(f"warm box did not start: {_text(err_r)}")
+        box.state = inherited_state(pid)
         return box
     except BaseException:
         if box is not None:

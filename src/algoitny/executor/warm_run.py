@@ -17,31 +17,20 @@ from .bwrap import BASE_ENV
 from .models import Limits
 from .output import Output
 from .process import decode_status
+from .procstate import inherited_state
 from .runtime import get_runtime
 from .sandbox import _STDERR_KEEP, Outcome, _empty_file, _internal, _memfd, _rlimits
 from .slots import Slot
 from .warm import Channel, WarmBox, WarmPool, WarmWatch, encode_request, host_pid
-from .zygote import ZygoteLost, ZygoteWatch, inherited_state, ns_pid, retire, start_zygote
+from .zygote import ZygoteLost, ZygoteWatch, ns_pid, retire, start_zygote
 
 _REPLY_TIMEOUT = 10.0
-# Each live box's supervisor's ``inherited_state`` before its first run, by host PID.
-_SUPERVISORS: dict[int, tuple | None] = {}
-
-
-def _note_supervisor(pool: WarmPool, box: WarmBox) -> None:
-    """Before a box's first run: what every later run's check compares the supervisor with."""
-    if box.runs == 0:
-        live = pool.pids()
-        for pid in [pid for pid in _SUPERVISORS if pid not in live]:
-            del _SUPERVISORS[pid]
-        _SUPERVISORS[box.pid] = inherited_state(box.pid)
 
 
 def _supervisor_kept(box: WarmBox) -> bool:
     """A run can ``prlimit``, renice or pin the supervisor (its uid, no ptrace needed): every
     later run of every submission in the slot would inherit that. Such a box is not clean."""
-    state = _SUPERVISORS.get(box.pid)
-    return state is not None and inherited_state(box.pid) == state
+    return box.state is not None and inherited_state(box.pid) == box.state
 
 
 class WarmUnavailable(Exception):
@@ -60,7 +49,6 @@ async def run_warm(
     await retire(rt, pool, box)  # a zygote holds the supervisor: it serves Python only
     if not box.healthy:
         return await run_warm(pool, slot, exe, argv, env, limits, stdin)
-    _note_supervisor(pool, box)
     # The box's supervisor is not in this group: the program may start ``processes`` tasks,
     # as in a cold box, where bwrap's PID 1 is the extra one.
     group = rt.cgroups.create(rt.next_name(slot.uid), memory_bytes=limits.memory_bytes, pids=limits.processes)
@@ -167,7 +155,6 @@ async def run_zygote(
         box = await pool.get(rt, slot.uid, limits.tmp_bytes, _empty_file(rt.config.box_root))
     except OSError as exc:
         raise WarmUnavailable(f"a warm box failed to start: {exc}") from exc
-    _note_supervisor(pool, box)
     rlimits = _rlimits(limits)
     made = os.stat(artifact_dir)  # a new artifact at a reused path is another one
     key = (
