@@ -8,6 +8,7 @@ Each comparison runs the same compiled program on the zygote path and on the col
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -235,3 +236,30 @@ async def test_memory_is_the_cold_paths(forked):
     over = Limits(time_limit_s=2, wall_time_s=5, memory_mb=32)
     warm, cold_result = await both(forked, source, limits=over)
     assert warm.verdict is cold_result.verdict is Verdict.MLE, (warm, cold_result)
+
+
+async def test_a_zygote_that_ended_between_tests_costs_a_box_not_a_verdict(forked):
+    """It ends on its own while idle (killed here from the host): the supervisor's report of
+    it is left unread on the box's channel, and the next run must not take it for its own."""
+    compiled = await compile_source("python", "print(sum(map(int, input().split())))\n")
+    async with compiled, one_slot(forked) as slot:
+        assert (await run_once(compiled, b"1 2\n", LIMITS)).stdout == b"3\n"
+        zygote = zygote_of(forked, slot)
+        assert zygote is not None
+        os.kill(zygote.pid, 9)
+        box = forked.warm.boxes[slot.uid]
+        for _ in range(500):  # the supervisor's X and I arrive
+            if not box.quiet():
+                break
+            await asyncio.sleep(0.01)
+        again = await run_once(compiled, b"2 3\n", LIMITS)
+        assert (again.verdict, again.stdout) == (Verdict.AC, b"5\n"), again
+        assert forked.warm.boxes[slot.uid] is not box, "the box with unread reports was replaced"
+        c = await compile_source("c", '#include <stdio.h>\nint main(void){puts("c");return 0;}\n')
+        async with c:
+            os.kill(zygote_of(forked, slot).pid, 9)
+            for _ in range(500):
+                if not forked.warm.boxes[slot.uid].quiet():
+                    break
+                await asyncio.sleep(0.01)
+            assert (await run_once(c, b"", LIMITS)).stdout == b"c\n"

@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import threading
@@ -66,6 +67,11 @@ class WarmBox:
     stderr: list[bytes] = field(default_factory=list)
     zygote: Zygote | None = None  # a Python zygote serving in this box
     state: tuple | None = None  # the supervisor's ``inherited_state`` once it was ready
+
+    def quiet(self) -> bool:
+        """Nothing unread from the supervisor between runs (a zygote that ended on its own
+        leaves its ``X`` and ``I``): otherwise what the next run reads would not be its own."""
+        return not select.select([self.ctl], [], [], 0)[0]
 
     def pids(self) -> set[int]:
         zygote = {self.zygote.pid} if self.zygote is not None else set()
@@ -149,7 +155,7 @@ class WarmPool:
     async def get(self, rt, uid: int, tmp_bytes: int, empty_file: str) -> WarmBox:
         with self._lock:
             box = self.boxes.get(uid)
-        if box is not None and box.healthy and box.tmp_bytes == tmp_bytes:
+        if box is not None and box.healthy and box.tmp_bytes == tmp_bytes and box.quiet():
             return box
         if box is not None:
             self.discard(box)
@@ -222,7 +228,7 @@ class Channel:
         return await asyncio.wait_for(self.messages.get(), within_s)
 
     def close(self) -> None:
-        if not self.closed:
+        if not self.closed and self.sock.fileno() >= 0:
             self.loop.remove_reader(self.sock.fileno())
             self.closed = True
         while not self.messages.empty():

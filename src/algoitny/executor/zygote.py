@@ -34,6 +34,7 @@ counter, so such a test costs the box its life, as on the warm C path.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import resource
 import select
@@ -165,10 +166,8 @@ async def start_zygote(
         pid = host_pid(pidfd)
         group.add(pid)
         os.write(block_w, b"x")
-        try:
-            ready, fds = await zchannel.receive(_START_TIMEOUT)
-        except TimeoutError:
-            ready, fds = b"", []
+        # "R" from the zygote, or anything from the supervisor (its exit: it did not become one)
+        ready, fds = await _first(zchannel, channel, _START_TIMEOUT)
         for fd in fds:
             os.close(fd)
         if ready != b"R":
@@ -183,6 +182,7 @@ async def start_zygote(
     except (OSError, TimeoutError) as exc:
         group.kill()
         rt.remove_later(group)
+        zchannel.close()
         ours.close()
         channel.close()
         pool.discard(box)
@@ -193,6 +193,20 @@ async def start_zygote(
         channel.close()
         for fd in mine + passed:
             os.close(fd)
+
+
+async def _first(a: Channel, b: Channel, within_s: float) -> tuple[bytes, list[int]]:
+    """The first message on either channel; ``(b"", [])`` if none comes in time."""
+    waits = [asyncio.ensure_future(a.receive()), asyncio.ensure_future(b.receive())]
+    done, pending = await asyncio.wait(waits, timeout=within_s, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    results = [task.result() for task in waits if task in done]
+    for _, fds in results[1:]:
+        for fd in fds:
+            os.close(fd)
+    return results[0] if results else (b"", [])
 
 
 async def retire(rt, pool: WarmPool, box: WarmBox) -> None:
