@@ -263,3 +263,27 @@ async def test_a_zygote_that_ended_between_tests_costs_a_box_not_a_verdict(forke
                     break
                 await asyncio.sleep(0.01)
             assert (await run_once(c, b"", LIMITS)).stdout == b"c\n"
+
+
+async def test_a_test_cancelled_anywhere_leaves_the_slot_fit_for_the_next(forked):
+    """A judge that gives up (a job's timeout, a closed stream) cancels the run wherever it
+    is, starting or retiring a zygote included: the slot's next run is judged as usual, on
+    the zygote path."""
+    sources = ["print(sum(map(int, input().split())))\n", "a, b = map(int, input().split())\nprint(a + b)\n"]
+    compiled = [await compile_source("python", source) for source in sources]
+    try:
+        async with one_slot(forked):
+            for steps in range(0, 40):
+                task = asyncio.ensure_future(run_once(compiled[steps % 2], b"1 2\n", LIMITS))
+                await asyncio.sleep(steps / 1000)  # 0 to 40 ms: starting, running or retiring
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                forks = forked.warm.forks
+                after = await run_once(compiled[(steps + 1) % 2], b"2 3\n", LIMITS)
+                assert (after.verdict, after.stdout) == (Verdict.AC, b"5\n"), (steps, after)
+                # forked, not sent cold: a zygote that started but whose "R" was never read
+                # (a stale reader registration on a reused descriptor number) runs it cold
+                assert forked.warm.forks == forks + 1, steps
+    finally:
+        for c in compiled:
+            await c.cleanup()

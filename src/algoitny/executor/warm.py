@@ -200,14 +200,24 @@ class WarmPool:
         self.boxes.clear()
 
 
+_readers: dict[int, Channel] = {}  # which channel's reader the loop holds, by number
+
+
 class Channel:
     """The executor's end of the control socket, read from the event loop for one run."""
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
+        # The number, kept: removing the reader must work even once the socket is closed,
+        # or the loop keeps a registration that a new socket with the same number inherits
+        # without the kernel's (its reader would never fire). For the same reason a new
+        # channel first drops whatever the loop still holds for its number.
+        self.fd = sock.fileno()
         self.loop = asyncio.get_running_loop()
         self.messages: asyncio.Queue[tuple[bytes, list[int]]] = asyncio.Queue()
-        self.loop.add_reader(sock.fileno(), self._on_readable)
+        self.loop.remove_reader(self.fd)
+        self.loop.add_reader(self.fd, self._on_readable)
+        _readers[self.fd] = self
         self.closed = False
 
     def _on_readable(self) -> None:
@@ -220,16 +230,21 @@ class Channel:
         except OSError:
             data, fds = b"", []
         if not data:  # the supervisor is gone
-            self.loop.remove_reader(self.sock.fileno())
+            self._unregister()
             self.closed = True
         self.messages.put_nowait((data, fds))
 
     async def receive(self, within_s: float | None = None) -> tuple[bytes, list[int]]:
         return await asyncio.wait_for(self.messages.get(), within_s)
 
+    def _unregister(self) -> None:
+        if _readers.get(self.fd) is self:  # not a later channel's, on a reused number
+            del _readers[self.fd]
+            self.loop.remove_reader(self.fd)
+
     def close(self) -> None:
-        if not self.closed and self.sock.fileno() >= 0:
-            self.loop.remove_reader(self.sock.fileno())
+        if not self.closed:
+            self._unregister()
             self.closed = True
         while not self.messages.empty():
             for fd in self.messages.get_nowait()[1]:

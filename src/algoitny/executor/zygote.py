@@ -179,14 +179,16 @@ async def start_zygote(
         passed.remove(stdin)
         box.zygote = zygote
         return zygote
-    except (OSError, TimeoutError) as exc:
+    except BaseException as exc:  # cancelled too: a half-started zygote must not outlive this
         group.kill()
         rt.remove_later(group)
         zchannel.close()
         ours.close()
         channel.close()
         pool.discard(box)
-        raise ZygoteLost(str(exc)) from exc
+        if isinstance(exc, (OSError, TimeoutError)):
+            raise ZygoteLost(str(exc)) from exc
+        raise
     finally:
         theirs.close()
         zchannel.close()
@@ -216,9 +218,9 @@ async def retire(rt, pool: WarmPool, box: WarmBox) -> None:
         return
     box.zygote = None
     channel = Channel(box.ctl)
+    clean = False
     try:
         zygote.close()  # kills its cgroup: the supervisor reaps it, then checks the box
-        clean = False
         try:
             while True:
                 data, fds = await channel.receive(_START_TIMEOUT)
@@ -229,12 +231,12 @@ async def retire(rt, pool: WarmPool, box: WarmBox) -> None:
                     break
         except TimeoutError:
             pass
-    finally:
+    finally:  # cancelled too: a box whose reports were not all read is not used again
         channel.close()
         rt.remove_later(zygote.group)
         _empty(box.prog)
-    if not clean:
-        pool.discard(box)
+        if not clean:
+            pool.discard(box)
 
 
 class ZygoteWatch(WarmWatch):
@@ -251,9 +253,11 @@ class ZygoteWatch(WarmWatch):
         self.ns_pid = ns_pid
         self.zygote_pid = zygote_pid
         self.box_ctl = box.ctl
-        self.box_channel = Channel(box.ctl)
         self.lost = False  # the zygote went away before it reported the child's exit
         super().__init__(pid, zchannel, *args, **kw)
+        # After: should the watch not start, no reader is left on the box's channel (the
+        # message pump reads it only after the child's exit).
+        self.box_channel = Channel(box.ctl)
 
     def _on_exit(self) -> None:
         super()._on_exit()
