@@ -94,7 +94,11 @@ def build_argv(
         # No --die-with-parent: it would SIGKILL the box's PID 1 (and any process the program
         # left running) the moment bwrap exits after the main process, racing their output.
         # bwrap itself dies with the worker (the launcher sets its parent-death signal).
-        *(["--as-pid-1"] if as_pid_1 else []),  # a warm box's supervisor: see supervisor.py
+        # A warm box's supervisor (see supervisor.py) is PID 1 itself, so bwrap outlives it and
+        # --die-with-parent races nothing; it is needed: bwrap's child waits on an eventfd for
+        # bwrap's set-up, and a bwrap killed during a box's start (a cancelled run) would
+        # leave that child blocked for ever, outside any cgroup, holding the slot's uid.
+        *(["--as-pid-1", "--die-with-parent"] if as_pid_1 else []),
         "--new-session",
         "--hostname",
         "box",

@@ -9,6 +9,7 @@ dirty run, a supervisor that is gone or late, an exception, a cancelled run) des
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 from pathlib import Path
@@ -31,6 +32,20 @@ def _supervisor_kept(box: WarmBox) -> bool:
     """A run can ``prlimit``, renice or pin the supervisor (its uid, no ptrace needed): every
     later run of every submission in the slot would inherit that. Such a box is not clean."""
     return box.state is not None and inherited_state(box.pid) == box.state
+
+
+async def _clean(watch: WarmWatch) -> bool:
+    """Whether the supervisor reported the box clean. Cancelled while waiting for that (a
+    judge giving up), the box counts as dirty and the rest of the run's clean-up still
+    happens: a box kept with its report unread would hand that report to its next run."""
+    try:
+        return await watch.finished_clean()
+    except asyncio.CancelledError:
+        current = asyncio.current_task()
+        if current is not None:
+            current.uncancel()  # the clean-up goes on; the caller sees the cancellation below
+            current.cancel()
+        return False
 
 
 class WarmUnavailable(Exception):
@@ -124,7 +139,7 @@ async def run_warm(
         for fd in child_fds:
             os.close(fd)
         group.kill()  # the run is over: nothing of it may remain in the box
-        clean = finished and watch is not None and await watch.finished_clean() and _supervisor_kept(box)
+        clean = finished and watch is not None and await _clean(watch) and _supervisor_kept(box)
         if watch is not None:
             watch.close()
         channel.close()
@@ -244,7 +259,7 @@ async def run_zygote(
         clean = (
             finished
             and watch is not None
-            and await watch.finished_clean()
+            and await _clean(watch)
             and _supervisor_kept(box)
             and zygote.state is not None
             and inherited_state(zygote.pid) == zygote.state
