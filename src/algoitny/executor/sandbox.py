@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bwrap import Layout, build_argv
+from .cgroups import CgroupStats
 from .models import Limits
 from .output import Output
 from .process import Watch, decode_status, reap
@@ -223,25 +224,7 @@ async def run_sandboxed(
         status = watch.main_exit_code()
         if status is None:  # bwrap never exec'd the program: its own message is all stderr holds
             return _internal(watch, "bwrap failed: " + watch.stderr_text())
-        exit_code, sig = decode_status(status)
-        stderr = watch.stderr_bytes()
-        return Outcome(
-            exit_code=exit_code,
-            signal=sig,
-            cpu_ms=stats.cpu_ns // 1_000_000,
-            wall_ms=watch.wall_ms,
-            memory_kb=stats.peak_bytes // 1024,
-            cpu_timed_out=watch.cpu_timed_out,
-            wall_timed_out=watch.wall_timed_out,
-            # Only the kernel's word: a SIGKILL or exit(137) after the page cache reached the
-            # limit (failcnt up, nothing killed) is the program's own doing.
-            oom_killed=stats.oom_kills > 0,
-            memory_limit_hit=stats.limit_hits > 0,
-            stdout=watch.take_stdout(),
-            stdout_exceeded=watch.stdout_exceeded,
-            stderr=stderr,
-            stderr_exceeded=watch.stderr_exceeded,
-        )
+        return collected(watch, stats, status)
     except OSError as exc:
         return Outcome(
             None,
@@ -283,6 +266,29 @@ async def run_sandboxed(
         # The slot is reused as soon as we return: nothing of this run may remain.
         group.kill()
         rt.remove_later(group)
+
+
+def collected(watch: Watch, stats: CgroupStats, status: int) -> Outcome:
+    """A finished run's facts: its exit (bwrap's encoding) and its cgroup's figures. Warm
+    runs and zygote forks collect the same way (``warm_run.py``)."""
+    exit_code, sig = decode_status(status)
+    return Outcome(
+        exit_code=exit_code,
+        signal=sig,
+        cpu_ms=stats.cpu_ns // 1_000_000,
+        wall_ms=watch.wall_ms,
+        memory_kb=stats.peak_bytes // 1024,
+        cpu_timed_out=watch.cpu_timed_out,
+        wall_timed_out=watch.wall_timed_out,
+        # Only the kernel's word: a SIGKILL or exit(137) after the page cache reached the
+        # limit (failcnt up, nothing killed) is the program's own doing.
+        oom_killed=stats.oom_kills > 0,
+        memory_limit_hit=stats.limit_hits > 0,
+        stdout=watch.take_stdout(),
+        stdout_exceeded=watch.stdout_exceeded,
+        stderr=watch.stderr_bytes(),
+        stderr_exceeded=watch.stderr_exceeded,
+    )
 
 
 def _internal(watch: Watch, message: str) -> Outcome:

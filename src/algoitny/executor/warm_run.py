@@ -17,10 +17,9 @@ from pathlib import Path
 from .bwrap import BASE_ENV
 from .models import Limits
 from .output import Output
-from .process import decode_status
 from .procstate import inherited_state
 from .runtime import get_runtime
-from .sandbox import _STDERR_KEEP, Outcome, _empty_file, _internal, _memfd, _rlimits
+from .sandbox import _STDERR_KEEP, Outcome, _empty_file, _internal, _memfd, _rlimits, collected
 from .slots import Slot
 from .warm import Channel, WarmBox, WarmPool, WarmWatch, encode_request, host_pid
 from .zygote import ZygoteLost, ZygoteWatch, ns_pid, retire, start_zygote
@@ -113,22 +112,7 @@ async def run_warm(
                     watch, f"warm box: exec of the program failed: {os.strerror(watch.status[1])}"
                 )
             return _internal(watch, "warm box: the supervisor ended during the run")
-        exit_code, sig = decode_status(status)
-        return Outcome(
-            exit_code=exit_code,
-            signal=sig,
-            cpu_ms=stats.cpu_ns // 1_000_000,
-            wall_ms=watch.wall_ms,
-            memory_kb=stats.peak_bytes // 1024,
-            cpu_timed_out=watch.cpu_timed_out,
-            wall_timed_out=watch.wall_timed_out,
-            oom_killed=stats.oom_kills > 0,
-            memory_limit_hit=stats.limit_hits > 0,
-            stdout=watch.take_stdout(),
-            stdout_exceeded=watch.stdout_exceeded,
-            stderr=watch.stderr_bytes(),
-            stderr_exceeded=watch.stderr_exceeded,
-        )
+        return collected(watch, stats, status)
     except OSError as exc:
         finished = False
         return Outcome(
@@ -234,22 +218,7 @@ async def run_zygote(
         finished = True
         if status is None:
             return _internal(watch, "zygote: the test's exit was not reported")
-        exit_code, sig = decode_status(status)
-        return Outcome(
-            exit_code=exit_code,
-            signal=sig,
-            cpu_ms=stats.cpu_ns // 1_000_000,
-            wall_ms=watch.wall_ms,
-            memory_kb=stats.peak_bytes // 1024,
-            cpu_timed_out=watch.cpu_timed_out,
-            wall_timed_out=watch.wall_timed_out,
-            oom_killed=stats.oom_kills > 0,
-            memory_limit_hit=stats.limit_hits > 0,
-            stdout=watch.take_stdout(),
-            stdout_exceeded=watch.stdout_exceeded,
-            stderr=watch.stderr_bytes(),
-            stderr_exceeded=watch.stderr_exceeded,
-        )
+        return collected(watch, stats, status)
     except OSError as exc:
         raise ZygoteLost(f"sandbox: {exc}") from exc
     finally:
